@@ -1,0 +1,39 @@
+"""`diancang crawl`: capture the sites of a seed list into WARC files, then index them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from crawler.report import summary
+from crawler.run import CrawlError, last_job, run_crawl
+from diancang.settings import load_settings
+from replay.index import CollectionIndexes
+from storage import open_store
+
+
+@click.command()
+@click.argument("seed_list", required=False, type=click.Path(path_type=Path))
+@click.option("--seed", "seed_id", help="Crawl only the seed with this id.")
+@click.option("--resume", is_flag=True, help="Resume the crawl from its job directory.")
+def crawl(seed_list: Path | None, seed_id: str | None, resume: bool) -> None:
+    """Crawl SEED_LIST (CSV or YAML) into WARC files."""
+    settings = load_settings()
+    try:
+        if seed_list is None:
+            if not resume:
+                raise CrawlError("give a seed list, or --resume to continue the last crawl")
+            job = last_job(settings)
+            seed_list, seed_id = Path(job["seed_list"]), seed_id or job["seed_id"]
+        if not seed_list.is_file():
+            raise CrawlError(f"{seed_list}: no such seed list")
+        result = run_crawl(settings, seed_list, seed_id, resume)
+    except CrawlError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for error in result.seed_errors:
+        click.echo(f"skipped: {error}", err=True)
+    indexed = CollectionIndexes(settings.index_dir).update(open_store(settings))
+    click.echo(summary(result.report))
+    click.echo(f"  indexed       {len(indexed)} WARC files for replay")
+    click.echo(f"  report        {result.report_path}")

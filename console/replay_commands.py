@@ -1,0 +1,23 @@
+"""`diancang replay`: serve the captured collections with pywb."""
+
+from __future__ import annotations
+
+import click
+
+from diancang.settings import load_settings
+from replay.server import start_wayback
+
+
+@click.command()
+@click.option("--port", default=8080, show_default=True, help="Port for pywb.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+def replay(port: int, host: str) -> None:
+    """Index new WARC files and serve every collection in pywb."""
+    settings = load_settings()
+    process = start_wayback(settings, port, host)
+    click.echo(f"Replay: http://{host}:{port}/  (Ctrl-C stops it)")
+    try:
+        raise SystemExit(process.wait())
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait()

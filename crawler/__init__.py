@@ -1,0 +1,1 @@
+"""The Scrapy project: spiders, scope and politeness, WARC writing with warcio."""

@@ -1,0 +1,120 @@
+"""A scheduler whose frontier survives SIGKILL: every queued request is journaled in SQLite.
+
+Scrapy's JOBDIR keeps its queue state only on a clean shutdown; a killed process loses the
+queue and the requests being downloaded. Here each request is written to the journal when
+it is scheduled and removed only when the spider reports it done, so ``--resume`` re-queues
+exactly what was not finished.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from scrapy import Request, Spider
+from scrapy.core.scheduler import Scheduler
+from scrapy.utils.request import request_from_dict
+
+from crawler.signals import request_done
+
+PENDING, DONE = 0, 1
+
+
+class FrontierJournal:
+    def __init__(self, path: Path, fresh: bool):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            for leftover in path.parent.glob(path.name + "*"):
+                leftover.unlink()
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS requests"
+            " (id INTEGER PRIMARY KEY, state INTEGER NOT NULL, request BLOB NOT NULL)"
+        )
+        self._db.execute("CREATE TABLE IF NOT EXISTS seen (fingerprint TEXT PRIMARY KEY)")
+
+    def fingerprints(self) -> Iterator[str]:
+        for (fingerprint,) in self._db.execute("SELECT fingerprint FROM seen"):
+            yield fingerprint
+
+    def pending(self, spider: Spider) -> Iterator[Request]:
+        rows = self._db.execute("SELECT request FROM requests WHERE state = ?", (PENDING,))
+        for (blob,) in rows.fetchall():
+            yield request_from_dict(pickle.loads(blob), spider=spider)
+
+    def queue(self, request: Request, fingerprint: str, spider: Spider) -> None:
+        """Journal a request as pending; a retry or redirect keeps its journal id."""
+        self._db.execute("BEGIN")
+        self._db.execute("INSERT OR IGNORE INTO seen VALUES (?)", (fingerprint,))
+        journal_id = request.meta.get("frontier_id")
+        if journal_id is None:
+            cursor = self._db.execute(
+                "INSERT INTO requests (state, request) VALUES (?, x'')", (PENDING,)
+            )
+            journal_id = request.meta["frontier_id"] = cursor.lastrowid
+        blob = pickle.dumps(request.to_dict(spider=spider), protocol=pickle.HIGHEST_PROTOCOL)
+        self._db.execute(
+            "UPDATE requests SET state = ?, request = ? WHERE id = ?", (PENDING, blob, journal_id)
+        )
+        self._db.execute("COMMIT")
+
+    def done(self, journal_id: int) -> None:
+        self._db.execute("UPDATE requests SET state = ? WHERE id = ?", (DONE, journal_id))
+
+    def count_pending(self) -> int:
+        return self._db.execute(
+            "SELECT count(*) FROM requests WHERE state = ?", (PENDING,)
+        ).fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class JournalScheduler(Scheduler):
+    """Scrapy's scheduler with in-memory priority queues and a SQLite journal behind them."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        scheduler = super().from_crawler(crawler)
+        path = Path(crawler.settings["DIANCANG_JOB_DIR"]) / "frontier.sqlite"
+        scheduler.resume = crawler.settings.getbool("DIANCANG_RESUME")
+        scheduler.journal = FrontierJournal(path, fresh=not scheduler.resume)
+        crawler.signals.connect(scheduler._request_done, signal=request_done)
+        return scheduler
+
+    def open(self, spider: Spider):
+        result = super().open(spider)
+        if self.resume:
+            self.df.fingerprints.update(self.journal.fingerprints())
+            resumed = 0
+            for request in self.journal.pending(spider):
+                self._mqpush(request)
+                resumed += 1
+            self.stats.set_value("frontier/resumed", resumed)
+        return result
+
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            if "frontier_id" in request.meta:  # a redirect to a URL already captured
+                self.journal.done(request.meta["frontier_id"])
+            return False
+        fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
+        self.journal.queue(request, fingerprint, self.spider)
+        self._mqpush(request)
+        self.stats.inc_value("scheduler/enqueued/memory")
+        self.stats.inc_value("scheduler/enqueued")
+        return True
+
+    def _request_done(self, request: Request) -> None:
+        if "frontier_id" in request.meta:
+            self.journal.done(request.meta["frontier_id"])
+
+    def close(self, reason: str):
+        self.stats.set_value("frontier/pending_at_close", self.journal.count_pending())
+        self.journal.close()
+        return super().close(reason)

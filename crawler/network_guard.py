@@ -1,0 +1,92 @@
+"""Refuse targets on private, link-local or metadata addresses unless explicitly allowed."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+
+log = logging.getLogger(__name__)
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class RefusedAddress(IgnoreRequest):
+    """A target that resolves to an address the crawler must not reach."""
+
+
+def refusal(address: Address, allowed: tuple) -> str | None:
+    """Why ``address`` may not be crawled, or None when it may."""
+    if any(address in network for network in allowed):
+        return None
+    if address.is_link_local:
+        return "link-local (cloud metadata services live here)"
+    if address.is_loopback:
+        return "loopback"
+    if address.is_private or address.is_reserved or address.is_multicast:
+        return "private or reserved"
+    if not address.is_global:
+        return "not globally routable"
+    return None
+
+
+class NetworkGuardMiddleware:
+    """Checks every target before download and every peer address after it.
+
+    The check after download catches DNS answers that changed between the two (rebinding).
+    """
+
+    def __init__(self, allowed: tuple, stats):
+        self.allowed = allowed
+        self.stats = stats
+        self._verdicts: dict[str, str | None] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings["DIANCANG_SETTINGS"].allow_networks, crawler.stats)
+
+    async def process_request(self, request: Request) -> None:
+        host = urlsplit(request.url).hostname or ""
+        if host not in self._verdicts:
+            self._verdicts[host] = await self._check_host(host)
+        reason = self._verdicts[host]
+        if reason:
+            self.stats.inc_value("refused/address")
+            message = f"refused {request.url}: {reason}"
+            log.error(message)
+            raise RefusedAddress(message)
+
+    async def _check_host(self, host: str) -> str | None:
+        try:
+            addresses = [ipaddress.ip_address(host)]
+        except ValueError:
+            try:
+                infos = await asyncio.get_running_loop().getaddrinfo(
+                    host, None, type=socket.SOCK_STREAM
+                )
+            except OSError:
+                return None  # let the download fail with Scrapy's own DNS error
+            addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+        for address in addresses:
+            why = refusal(address, self.allowed)
+            if why:
+                return (
+                    f"{host} resolves to {address}, a {why} address; "
+                    "allow its network with DIANCANG_ALLOW_NETWORKS to crawl it"
+                )
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.ip_address is not None and refusal(response.ip_address, self.allowed):
+            self.stats.inc_value("refused/address")
+            raise RefusedAddress(
+                f"refused {request.url}: connected to {response.ip_address}, "
+                "which is not an allowed address"
+            )
+        return response

@@ -1,0 +1,28 @@
+"""Item pipelines: what the spider learned about a capture goes into a metadata record."""
+
+from __future__ import annotations
+
+from crawler.recording import warc_sink
+
+
+class MetadataRecordPipeline:
+    """Writes outlinks and the hop path of a capture, concurrent to its response record."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.sink = warc_sink(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item: dict) -> dict:
+        fields = [("seed", item["seed_id"]), ("hopsFromSeed", item["hops"] or "-")]
+        if item["via"]:
+            fields.append(("via", item["via"]))
+        fields.extend(
+            ("outlink", f"{link.url} {link.hop} {link.context}") for link in item["outlinks"]
+        )
+        seed = self.crawler.spider.seeds[item["seed_id"]]
+        self.sink.record_metadata(seed, item["uri"], item["record_id"], fields)
+        return item

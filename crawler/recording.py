@@ -1,0 +1,115 @@
+"""Downloader middlewares that bound each response and write every exchange to WARC."""
+
+from __future__ import annotations
+
+import time
+
+from scrapy import Request, signals
+from scrapy.exceptions import IgnoreRequest, StopDownload
+from scrapy.http import Response
+
+from crawler.warc.sink import WarcSink
+
+
+def warc_sink(crawler) -> WarcSink:
+    """The crawl's single WARC sink, created on first use and closed with the spider."""
+    sink = getattr(crawler, "_diancang_warc_sink", None)
+    if sink is None:
+        store = crawler.settings["DIANCANG_STORE"]
+        config = crawler.settings["DIANCANG_SETTINGS"]
+        closed = crawler.settings["DIANCANG_ON_WARC_CLOSED"]
+
+        def on_close(path, collection):
+            closed(store.commit(path, collection))
+            crawler.stats.inc_value("warc/files")
+
+        sink = WarcSink(
+            store.spool_dir,
+            config.data_dir / "dedup",
+            config.operator,
+            config.crawl.warc_max_size,
+            on_close,
+            crawler.stats,
+        )
+        crawler._diancang_warc_sink = sink
+        crawler.signals.connect(sink.close, signal=signals.spider_closed)
+    return sink
+
+
+class ResponseLimitsMiddleware:
+    """Cuts responses that are too long or too slow, keeping what arrived.
+
+    Scrapy's DOWNLOAD_MAXSIZE drops an oversized response entirely; an archive keeps the
+    first bytes and marks the record ``WARC-Truncated``. DOWNLOAD_MAXSIZE stays in force for
+    decompression (HttpCompressionMiddleware), which is the decompression-bomb guard.
+    """
+
+    def __init__(self, crawler, max_bytes: int, max_seconds: float):
+        self.max_bytes = max_bytes
+        self.max_seconds = max_seconds
+        self.stats = crawler.stats
+        crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        crawl = crawler.settings["DIANCANG_SETTINGS"].crawl
+        return cls(crawler, crawl.max_response_bytes, crawl.timeout)
+
+    def process_request(self, request: Request) -> None:
+        request.meta["download_maxsize"] = 0  # no cancel in the handler: we cut instead
+        request.meta["_received"] = 0
+        request.meta["_started"] = time.monotonic()
+
+    def _bytes_received(self, data: bytes, request: Request, spider) -> None:
+        meta = request.meta
+        meta["_received"] = meta.get("_received", 0) + len(data)
+        if meta["_received"] > self.max_bytes:
+            meta["truncated"] = "length"
+        elif time.monotonic() - meta.get("_started", time.monotonic()) > self.max_seconds:
+            meta["truncated"] = "time"
+        else:
+            return
+        self.stats.inc_value(f"truncated/{meta['truncated']}")
+        raise StopDownload(fail=False)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        request.meta.pop("download_maxsize", None)
+        if request.meta.get("truncated") == "length" and len(response.body) > self.max_bytes:
+            response = response.replace(body=response.body[: self.max_bytes])
+        return response
+
+
+class WarcRecorderMiddleware:
+    """Writes request and response (or revisit) as received, before decompression."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.sink = warc_sink(crawler)
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        request.meta["warc_date"] = self.sink.now()
+        spider = self.crawler.spider
+        seed = spider.seed_for(request)
+        why = spider.budget.exhausted(seed)
+        if why:
+            self.stats.inc_value(f"limits/{why}")
+            raise IgnoreRequest(f"seed {seed.id} reached its {why} limit")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        spider = self.crawler.spider
+        seed = spider.seed_for(request)
+        date = request.meta.get("warc_date") or self.sink.now()
+        truncated = request.meta.get("truncated")
+        record_id = self.sink.record_exchange(seed, request, response, date, truncated)
+        request.meta["warc_record_id"] = record_id
+        spider.budget.add_bytes(seed, len(response.body))
+        mime = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+        self.stats.inc_value(f"mime/{mime.decode('latin-1') or 'unknown'}")
+        self.stats.inc_value(f"status/{response.status}")
+        self.stats.inc_value("bytes/received", len(response.body))
+        return response

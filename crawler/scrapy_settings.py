@@ -1,0 +1,64 @@
+"""Scrapy settings of a Diancang crawl, derived from Diancang's own settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from diancang import __version__
+from diancang.settings import Settings
+from storage.base import StoredWarc, WarcStore
+
+USER_AGENT = f"Mozilla/5.0 (compatible; Diancang/{__version__}; public-library web archive)"
+
+
+def scrapy_settings(
+    settings: Settings,
+    store: WarcStore,
+    job_dir: Path,
+    resume: bool,
+    on_warc_closed: Callable[[StoredWarc], None],
+) -> dict:
+    crawl = settings.crawl
+    return {
+        "BOT_NAME": "diancang",
+        "USER_AGENT": USER_AGENT,
+        "ROBOTSTXT_OBEY": True,  # seeds with robots "ignore" opt out per request
+        "CONCURRENT_REQUESTS": crawl.concurrency_total,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,
+        "DOWNLOAD_DELAY": crawl.delay,
+        "DOWNLOAD_DELAY_JITTER": 0.5 if crawl.delay > 0 else 0,
+        # Our middleware cuts a slow body at crawl.timeout and keeps it; this hard timeout
+        # ends servers that stall before sending anything.
+        "DOWNLOAD_TIMEOUT": crawl.timeout * 1.5,
+        "DOWNLOAD_MAXSIZE": crawl.max_decompressed_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "DOWNLOAD_FAIL_ON_DATALOSS": False,
+        "REDIRECT_MAX_TIMES": crawl.redirect_limit,
+        "METAREFRESH_ENABLED": False,  # meta refresh targets are followed as links
+        "HTTPERROR_ALLOW_ALL": True,
+        "RETRY_TIMES": 2,
+        "DEPTH_LIMIT": 0,  # link depth per seed is the spider's: requisites do not count
+        "COOKIES_ENABLED": True,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "INFO",
+        "LOGSTATS_INTERVAL": 0,
+        "SCHEDULER": "crawler.frontier.JournalScheduler",
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.recording.WarcRecorderMiddleware": 950,
+            "crawler.recording.ResponseLimitsMiddleware": 960,
+            # nearest the downloader: last check before a connection, first after it
+            "crawler.network_guard.NetworkGuardMiddleware": 970,
+        },
+        "ITEM_PIPELINES": {"crawler.pipelines.MetadataRecordPipeline": 300},
+        "EXTENSIONS": {
+            "scrapy.extensions.logstats.LogStats": None,
+            "crawler.progress.ProgressLine": 500,
+        },
+        "DIANCANG_SETTINGS": settings,
+        "DIANCANG_STORE": store,
+        "DIANCANG_JOB_DIR": str(job_dir),
+        "DIANCANG_RESUME": resume,
+        "DIANCANG_ON_WARC_CLOSED": on_warc_closed,
+    }

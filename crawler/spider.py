@@ -1,0 +1,135 @@
+"""The site spider: says what to follow, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.budget import SeedBudget
+from crawler.links import EMBED, LINK, Outlink, extract_from_css, extract_from_html
+from crawler.network_guard import RefusedAddress
+from crawler.signals import request_done
+from crawler.urls import TrapGuard, clean_url
+from seeds.schema import Seed
+from seeds.scope import in_scope, requisite_allowed
+
+ATTACHMENT_SUFFIXES = (
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et", ".ofd",
+    ".zip", ".rar", ".7z", ".txt", ".rtf", ".csv", ".jpg", ".jpeg", ".png", ".gif",
+)  # fmt: skip
+
+
+def is_attachment(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith(ATTACHMENT_SUFFIXES)
+
+
+class SiteSpider(Spider):
+    name = "site"
+
+    def __init__(self, seeds: list[Seed], trap_guard: TrapGuard, **kwargs):
+        super().__init__(**kwargs)
+        self.seeds = {seed.id: seed for seed in seeds}
+        self.trap_guard = trap_guard
+        self.budget = SeedBudget()
+        self._followed: set[str] = set()
+        self.refusals: list[str] = []
+        self._by_host = {urlsplit(seed.url).netloc.lower(): seed for seed in seeds}
+
+    def seed_for(self, request: Request) -> Seed:
+        """The seed a request belongs to (robots.txt requests carry no seed: go by host)."""
+        seed_id = request.meta.get("seed_id")
+        if seed_id in self.seeds:
+            return self.seeds[seed_id]
+        host = urlsplit(request.url).netloc.lower()
+        return self._by_host.get(host) or next(iter(self.seeds.values()))
+
+    async def start(self) -> AsyncIterator[Request]:
+        for seed in self.seeds.values():
+            self.budget.start(seed)
+            self.budget.take_page(seed)
+            self._followed.add(seed.url)
+            yield self._request(seed, seed.url, hops="", link_depth=0, via=None)
+
+    def _request(self, seed: Seed, url: str, hops: str, link_depth: int, via: str | None):
+        meta = {"seed_id": seed.id, "hops": hops, "link_depth": link_depth, "via": via}
+        if seed.robots == "ignore":
+            meta["dont_obey_robotstxt"] = True
+        return Request(
+            url,
+            callback=self.parse,
+            errback=self.failed,
+            meta=meta,
+            priority=1 if hops.endswith(EMBED) else 0,  # requisites first: pages complete early
+        )
+
+    def parse(self, response: Response) -> Iterator[Request | dict]:
+        request = response.request
+        seed = self.seed_for(request)
+        outlinks = self._outlinks(response) if 200 <= response.status < 300 else []
+        hops = request.meta.get("hops", "") + "R" * len(request.meta.get("redirect_urls", []))
+        for link in outlinks:
+            follow = self._follow(seed, link, hops, request.meta.get("link_depth", 0), response)
+            if follow is not None:
+                yield follow
+        if "warc_record_id" in request.meta:
+            yield {
+                "seed_id": seed.id,
+                "uri": response.url,
+                "record_id": request.meta["warc_record_id"],
+                "hops": hops,
+                "via": request.meta.get("via"),
+                "outlinks": outlinks,
+            }
+        self._done(request)
+
+    def failed(self, failure: Failure) -> None:
+        request = failure.request
+        if failure.check(RefusedAddress):
+            self.refusals.append(failure.getErrorMessage())
+        elif not failure.check(IgnoreRequest):
+            self.crawler.stats.inc_value(f"errors/{failure.type.__name__}")
+        self.logger.info("failed %s: %s", request.url, failure.getErrorMessage())
+        self._done(request)
+
+    def _done(self, request: Request) -> None:
+        self.crawler.signals.send_catch_log(signal=request_done, request=request)
+
+    def _outlinks(self, response: Response) -> list[Outlink]:
+        if isinstance(response, HtmlResponse):
+            return extract_from_html(response.selector, response.url)
+        content_type = response.headers.get(b"Content-Type", b"").lower()
+        if isinstance(response, TextResponse) and b"text/css" in content_type:
+            return extract_from_css(response.text, response.url)
+        return []
+
+    def _follow(
+        self, seed: Seed, link: Outlink, hops: str, link_depth: int, response: Response
+    ) -> Request | None:
+        stats = self.crawler.stats
+        url = clean_url(link.url)
+        if url is None or url in self._followed:
+            return None
+        requisite = link.hop == EMBED or is_attachment(url)
+        if in_scope(seed, url):
+            pass
+        elif not (requisite and requisite_allowed(seed, url, list(self.seeds.values()))):
+            stats.inc_value("links/out_of_scope")
+            return None
+        depth = link_depth + (1 if link.hop == LINK else 0)
+        if link.hop == LINK and not requisite and depth > seed.limits.depth:
+            stats.inc_value("links/beyond_depth")
+            return None
+        trap = self.trap_guard.reason_to_refuse(url)
+        if trap:
+            stats.inc_value(f"links/trap/{trap}")
+            return None
+        if not self.budget.take_page(seed):
+            stats.inc_value("limits/pages")
+            return None
+        self._followed.add(url)
+        return self._request(seed, url, hops + link.hop, depth, response.url)

@@ -1,0 +1,74 @@
+"""URL hygiene for the frontier: session ids removed, fragments dropped, traps bounded."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import safe_url_string
+
+# Query parameters and path parameters that carry a session and change on every visit.
+SESSION_PARAMS = frozenset(
+    {
+        "jsessionid",
+        "phpsessid",
+        "sid",
+        "sessionid",
+        "session_id",
+        "sessid",
+        "aspsessionid",
+        "cfid",
+        "cftoken",
+        "_session",
+    }
+)
+_PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sessionid|sid)=[^/?#]*", re.IGNORECASE)
+_ASP_COOKIELESS = re.compile(r"/\(S\([a-z0-9]+\)\)", re.IGNORECASE)
+
+
+def clean_url(url: str) -> str | None:
+    """An absolute http(s) URL without fragment and session ids, or None if unusable."""
+    try:
+        parts = urlsplit(safe_url_string(url.strip()))
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    path = _ASP_COOKIELESS.sub("", _PATH_SESSION.sub("", parts.path)) or "/"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if k.lower() not in SESSION_PARAMS]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+    return urlunsplit((parts.scheme, parts.netloc.lower(), path, query, ""))
+
+
+class TrapGuard:
+    """Refuses URLs that look like crawler traps.
+
+    Calendars and faceted searches generate endless query strings on one path; broken
+    relative links generate endlessly repeated path segments. Both are bounded here, per
+    host and path, the way Heritrix's TooManyPathSegments and query budgets do.
+    """
+
+    def __init__(self, query_variants_per_path: int, max_url_length: int, max_repeats: int = 3):
+        self.query_variants_per_path = query_variants_per_path
+        self.max_url_length = max_url_length
+        self.max_repeats = max_repeats
+        self._variants: Counter[str] = Counter()
+
+    def reason_to_refuse(self, url: str) -> str | None:
+        if len(url) > self.max_url_length:
+            return "url-too-long"
+        parts = urlsplit(url)
+        segments = [s for s in parts.path.split("/") if s]
+        if segments and max(Counter(segments).values()) > self.max_repeats:
+            return "repeated-path-segments"
+        if parts.query:
+            key = f"{parts.netloc}{parts.path}"
+            if self._variants[key] >= self.query_variants_per_path:
+                return "query-variants"
+            self._variants[key] += 1
+        return None

@@ -1,0 +1,1 @@
+"""WARC writing: record building, rotating files, payload deduplication."""

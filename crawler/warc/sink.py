@@ -1,0 +1,116 @@
+"""The crawl's one WARC output: a writer per seed, one dedup index per collection."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+from pathlib import Path
+
+from scrapy import Request
+from scrapy.http import Response
+
+from crawler.warc.dedup import DedupIndex, Original
+from crawler.warc.records import RecordFactory, payload_digest
+from crawler.warc.writer import RotatingWarcWriter
+from diancang import __version__
+from seeds.schema import Seed
+
+
+def collection_key(seed: Seed) -> str:
+    """The pywb collection of a seed's captures: its collection and jurisdiction."""
+    return f"{seed.collection}-{seed.jurisdiction}"
+
+
+class WarcSink:
+    def __init__(
+        self,
+        spool_dir: Callable[[str], Path],
+        dedup_dir: Path,
+        operator: str,
+        max_size: int,
+        on_close: Callable[[Path, str], None],
+        stats,
+    ):
+        self._spool_dir = spool_dir
+        self._dedup_dir = dedup_dir
+        self._operator = operator
+        self._max_size = max_size
+        self._on_close = on_close
+        self._stats = stats
+        self._factory = RecordFactory()
+        self._writers: dict[str, RotatingWarcWriter] = {}
+        self._dedup: dict[str, DedupIndex] = {}
+
+    def _writer(self, seed: Seed) -> RotatingWarcWriter:
+        writer = self._writers.get(seed.id)
+        if writer is None:
+            key = collection_key(seed)
+            info = {
+                "software": f"Diancang/{__version__} (Scrapy, warcio)",
+                "format": "WARC File Format 1.1",
+                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
+                "warc-format/warc-1.1/",
+                "hostname": platform.node(),
+                "operator": self._operator,
+                "collection": seed.collection,
+                "jurisdiction": seed.jurisdiction,
+                "robots": seed.robots,
+                "seed": seed.id,
+                "seed-url": seed.url,
+                "seed-title": seed.title,
+            }
+            writer = RotatingWarcWriter(
+                self._spool_dir(key),
+                key,
+                info,
+                self._factory,
+                self._max_size,
+                lambda path, key=key: self._on_close(path, key),
+            )
+            self._writers[seed.id] = writer
+        return writer
+
+    def _dedup_index(self, seed: Seed) -> DedupIndex:
+        key = collection_key(seed)
+        if key not in self._dedup:
+            self._dedup[key] = DedupIndex(self._dedup_dir / f"{key}.sqlite")
+        return self._dedup[key]
+
+    def record_exchange(
+        self, seed: Seed, request: Request, response: Response, date: str, truncated: str | None
+    ) -> str:
+        """Write the request and the response (or a revisit); return the response's record id."""
+        factory = self._factory
+        dedup = self._dedup_index(seed)
+        digest = payload_digest(response.body)
+        original = None if truncated or not response.body else dedup.lookup(digest)
+        if original is not None:
+            main = factory.revisit(response, date, digest, original)
+            self._stats.inc_value("warc/revisits")
+        else:
+            main = factory.response(response, date, truncated)
+            self._stats.inc_value("warc/payload_bytes", len(response.body))
+        record_id = main.rec_headers.get_header("WARC-Record-ID")
+        req = factory.request(request, response, date, record_id)
+        writer = self._writer(seed)
+        writer.write(req, main)
+        if original is None and response.body and not truncated:
+            dedup.add(digest, Original(response.url, date, record_id))
+        self._stats.inc_value("warc/records", 2)
+        return record_id
+
+    def record_metadata(
+        self, seed: Seed, uri: str, concurrent_to: str, fields: list[tuple[str, str]]
+    ) -> None:
+        record = self._factory.metadata(uri, self._factory.now(), concurrent_to, fields)
+        self._writer(seed).write(record)
+        self._stats.inc_value("warc/records")
+
+    def now(self) -> str:
+        return self._factory.now()
+
+    def close(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        for index in self._dedup.values():
+            index.close()

@@ -1,0 +1,81 @@
+"""Rotating WARC files: written as *.warc.gz.open, warcinfo first, renamed when closed."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.warcwriter import WARCWriter
+
+from crawler.warc.records import WARC_VERSION, RecordFactory
+
+OPEN_SUFFIX = ".open"
+
+
+class RotatingWarcWriter:
+    """Writes records of one collection into files that roll over at ``max_size`` bytes.
+
+    Each record is its own gzip member and is flushed to the operating system at once, so a
+    killed process leaves at most a torn last record (cut off on the next start).
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str,
+        info: dict[str, str],
+        factory: RecordFactory,
+        max_size: int,
+        on_close: Callable[[Path], None],
+    ):
+        self.directory = directory
+        self.prefix = prefix
+        self.info = info
+        self.factory = factory
+        self.max_size = max_size
+        self.on_close = on_close
+        self.hostname = socket.gethostname()
+        self._serial = 0
+        self._file = None
+        self._writer: WARCWriter | None = None
+        self._path: Path | None = None
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+        name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.hostname}.warc.gz"
+        self._serial += 1
+        self._path = self.directory / (name + OPEN_SUFFIX)
+        self._file = open(self._path, "xb")  # noqa: SIM115 - closed in close()
+        self._writer = WARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
+        self._writer.write_record(self.factory.warcinfo(name, self.info))
+
+    @property
+    def current_name(self) -> str:
+        if self._path is None:
+            self._open()
+        return self._path.name.removesuffix(OPEN_SUFFIX)
+
+    def write(self, *records) -> None:
+        """Write records together into one file, then roll over if the file is full."""
+        if self._writer is None:
+            self._open()
+        for record in records:
+            self._writer.write_record(record)
+        self._file.flush()
+        if self._file.tell() >= self.max_size:
+            self.close()
+
+    def close(self) -> None:
+        if self._file is None:
+            return
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        final = self._path.with_name(self._path.name.removesuffix(OPEN_SUFFIX))
+        os.replace(self._path, final)
+        self._file = self._writer = self._path = None
+        self.on_close(final)

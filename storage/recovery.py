@@ -1,0 +1,84 @@
+"""Close a WARC file that a crash left ``.open``: keep its whole records, cut a torn tail."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import zlib
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
+
+
+def _record_complete(head: bytes, size: int) -> bool:
+    """A gzip member holds one whole WARC record: header, Content-Length bytes, CRLF CRLF."""
+    end = head.find(b"\r\n\r\n")
+    match = _CONTENT_LENGTH.search(head, 0, end + 2) if end > 0 else None
+    return (
+        head.startswith(b"WARC/")
+        and match is not None
+        and (size == end + 4 + int(match.group(1)) + 4)
+    )
+
+
+def complete_length(path: Path) -> tuple[int, int]:
+    """Byte length of the leading run of complete gzip-member records, and their count."""
+    good_end = count = 0
+    member_start = 0
+    inflater = zlib.decompressobj(31)
+    head, size = b"", 0
+    with path.open("rb") as fh:
+        pos = 0
+        pending = b""
+        while True:
+            data = pending or fh.read(_CHUNK)
+            pending = b""
+            if not data:
+                break
+            try:
+                out = inflater.decompress(data)
+            except zlib.error as exc:
+                log.warning("%s: bad gzip data at byte %d: %s", path, member_start, exc)
+                break
+            size += len(out)
+            if len(head) < 65536:
+                head += out[: 65536 - len(head)]
+            if inflater.eof:
+                unused = inflater.unused_data
+                member_end = pos + len(data) - len(unused)
+                if not _record_complete(head, size):
+                    log.warning("%s: incomplete record at byte %d", path, member_start)
+                    break
+                good_end, count = member_end, count + 1
+                member_start = pos = member_end
+                inflater, head, size, pending = zlib.decompressobj(31), b"", 0, unused
+            else:
+                pos += len(data)
+    return good_end, count
+
+
+def close_torn_warc(path: Path) -> Path | None:
+    """Truncate ``path`` after its last complete record and rename it without ``.open``.
+
+    Returns the closed file, or None when not even the warcinfo record survived (the file
+    is then removed: it held nothing that was captured).
+    """
+    end, count = complete_length(path)
+    if count == 0:
+        log.warning("%s: no complete record, removed", path)
+        path.unlink()
+        return None
+    size = path.stat().st_size
+    if end < size:
+        log.warning("%s: cut %d torn bytes after %d complete records", path, size - end, count)
+        with path.open("r+b") as fh:
+            fh.truncate(end)
+            os.fsync(fh.fileno())
+    final = path.with_name(path.name.removesuffix(".open"))
+    os.replace(path, final)
+    log.info("%s: closed with %d records", final, count)
+    return final
