@@ -1,0 +1,90 @@
+"""Engine, sessions and Alembic migrations of the catalogue (SQLite default, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "catalog_alembic_version"
+
+
+def normalise_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    cfg.set_main_option("version_table", VERSION_TABLE)
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the catalogue schema at ``url`` up to ``revision`` (creating it if needed)."""
+    command.upgrade(alembic_config(url), revision)
+
+
+class Catalog:
+    """A migrated catalogue database: ``with catalog.session() as s: ...`` commits on success."""
+
+    def __init__(self, url: str, migrate: bool = True) -> None:
+        self.url = normalise_url(url)
+        if migrate:
+            upgrade(self.url)
+        self.engine = make_engine(self.url)
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        session = self.session_factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_catalog(url: str | None = None) -> Catalog:
+    """The catalogue named by ``url`` or, when None, by the settings (DIANCANG_DATABASE_URL)."""
+    if url is None:
+        from diancang.settings import load_settings
+
+        url = load_settings().database_url
+    return Catalog(url)

@@ -1,0 +1,142 @@
+"""查重: decide whether a newly captured document is one the catalogue already holds.
+
+Rules, in order: the same source URL (a re-capture), the same index number (索引号), the same
+issuing agency and document number (发文字号), then a near-duplicate SimHash of title, date
+and body (Hamming distance ≤ ``MAX_DISTANCE``). Candidates for the SimHash rule are found
+through four 16-bit bands kept in indexed columns, so the lookup stays an index probe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from catalog.models import KIND_GOVINFO, Capture, Record
+
+MAX_DISTANCE = 3
+SHINGLE = 3
+_NON_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
+_NO_DOC_NUMBER = {"无", "暂无"}
+
+
+# _SPREAD[b] puts the 8 bits of byte b into 8 lanes of 16 bits, so that adding spread bytes
+# counts, lane by lane, how many shingles have each bit set (no per-bit Python loop).
+_LANE = 16
+_SPREAD = [sum(1 << (_LANE * i) for i in range(8) if b >> i & 1) for b in range(256)]
+_MAX_CHARS = 20000
+
+
+def simhash64(text: str, shingle: int = SHINGLE) -> int:
+    """64-bit SimHash over character ``shingle``-grams (works for unsegmented Chinese)."""
+    text = _NON_TEXT.sub("", text)[:_MAX_CHARS]
+    if not text:
+        return 0
+    grams = (
+        {text[i : i + shingle] for i in range(len(text) - shingle + 1)}
+        if len(text) > shingle
+        else {text}
+    )
+    acc = [0] * 8
+    for gram in grams:
+        digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
+        for j in range(8):
+            acc[j] += _SPREAD[digest[j]]
+    half = len(grams) / 2
+    mask = (1 << _LANE) - 1
+    value = 0
+    for j in range(8):
+        for i in range(8):
+            if (acc[j] >> (_LANE * i)) & mask > half:
+                value |= 1 << (8 * j + i)
+    return value
+
+
+def to_signed(value: int) -> int:
+    """Store an unsigned 64-bit value in a signed BIGINT column."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def to_unsigned(value: int) -> int:
+    return value + (1 << 64) if value < 0 else value
+
+
+def bands(fingerprint: int) -> tuple[int, int, int, int]:
+    return tuple((fingerprint >> (16 * i)) & 0xFFFF for i in range(4))  # type: ignore[return-value]
+
+
+def hamming(a: int, b: int) -> int:
+    return bin(to_unsigned(a) ^ to_unsigned(b)).count("1")
+
+
+def fingerprint_text(title: str | None, date: str | None, body: str | None) -> str:
+    return f"{title or ''}{date or ''}{body or ''}"
+
+
+@dataclass(frozen=True)
+class Match:
+    record: Record
+    reason: str
+    detail: str
+
+
+def find_duplicate(
+    session: Session,
+    *,
+    url_hash: str,
+    index_no: str | None,
+    agency: str | None,
+    doc_number: str | None,
+    fingerprint: int | None,
+) -> Match | None:
+    """The government-information record this document duplicates, with the rule that matched."""
+    live = (Record.kind == KIND_GOVINFO) & (Record.deleted.is_(False))
+    same_url = session.scalars(
+        select(Record)
+        .join(Capture, Capture.record_id == Record.id)
+        .where(live, Capture.url_hash == url_hash)
+        .limit(1)
+    ).first()
+    if same_url is not None:
+        return Match(same_url, "same-url", "re-capture of the same URL")
+    if index_no:
+        found = session.scalars(
+            select(Record).where(live, Record.index_no == index_no).order_by(Record.id).limit(1)
+        ).first()
+        if found is not None:
+            return Match(found, "index-number", f"索引号 {index_no}")
+    if agency and doc_number and doc_number not in _NO_DOC_NUMBER:
+        found = session.scalars(
+            select(Record)
+            .where(live, Record.agency == agency, Record.doc_number == doc_number)
+            .order_by(Record.id)
+            .limit(1)
+        ).first()
+        if found is not None:
+            return Match(found, "agency+document-number", f"{agency} {doc_number}")
+    if fingerprint:
+        b = bands(to_unsigned(fingerprint))
+        candidates = session.scalars(
+            select(Record)
+            .where(
+                live,
+                or_(
+                    Record.band0 == b[0],
+                    Record.band1 == b[1],
+                    Record.band2 == b[2],
+                    Record.band3 == b[3],
+                ),
+            )
+            .order_by(Record.id)
+            .limit(200)
+        )
+        for record in candidates:
+            if record.simhash is None:
+                continue
+            distance = hamming(record.simhash, fingerprint)
+            if distance <= MAX_DISTANCE:
+                return Match(record, "near-duplicate", f"SimHash distance {distance}")
+    return None

@@ -1,0 +1,132 @@
+"""Extract a government-information record from an archived page.
+
+Sources in order, the first that gives a field wins: per-site overrides from the seed list,
+the standard ``<meta>`` tags, the label/value disclosure table, fields left in HTML comments,
+then the visible page. Every field keeps the rule that produced it (``provenance``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from catalog.extract.charset import detect_charset
+from catalog.extract.dates import normalise_date
+from catalog.extract.labels import (
+    DATE_FIELDS,
+    DISCLOSURE_FIELDS,
+    RECORD_FIELDS,
+    clean_value,
+    squeeze,
+)
+from catalog.extract.labels_scan import scan_comments, scan_label_values
+from catalog.extract.meta import read_meta
+from catalog.extract.overrides import apply_overrides
+from catalog.extract.visible import (
+    attachment_links,
+    block_text,
+    body_element,
+    page_title,
+    visible_title,
+)
+
+__all__ = ["Extraction", "extract_page", "parse_html"]
+
+
+@dataclass
+class Extraction:
+    """What one archived page says about itself."""
+
+    charset: str
+    page_title: str | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    provenance: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+    attachments: list[tuple[str, str]] = field(default_factory=list)
+    site_id_code: str | None = None
+    site_name: str | None = None
+    column: str | None = None
+    label_fields: set[str] = field(default_factory=set)
+
+    @property
+    def is_disclosure(self) -> bool:
+        """A disclosure page prints an index number or at least two disclosure labels."""
+        found = self.label_fields | {f for f, rule in self.provenance.items() if "override" in rule}
+        return "index_no" in found or len(found & set(DISCLOSURE_FIELDS)) >= 2
+
+    def offer(self, name: str, value: str | None, rule: str) -> None:
+        """Keep ``value`` for ``name`` unless an earlier source already gave one."""
+        if name in self.values:
+            return
+        cleaned = clean_value(name, value)
+        if value is not None and squeeze(value) and name not in self.raw:
+            self.raw[name] = squeeze(value).lstrip("：:").strip()
+        if cleaned is None:
+            return
+        if name in DATE_FIELDS:
+            iso = normalise_date(cleaned)
+            if iso is None:
+                return
+            cleaned = iso
+        self.values[name] = cleaned
+        self.provenance[name] = rule
+
+
+def parse_html(text: str) -> HtmlElement:
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html><body></body></html>")
+
+
+def extract_page(
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    overrides: dict[str, str] | None = None,
+) -> Extraction:
+    """Read an HTML response body (as archived, already de-chunked and decompressed)."""
+    charset, charset_rule = detect_charset(body, content_type)
+    doc = parse_html(body.decode(charset, errors="replace"))
+    result = Extraction(charset=charset, page_title=page_title(doc))
+    result.provenance["charset"] = f"{charset_rule}:{charset}"
+
+    override_body = None
+    if overrides:
+        for name, (value, rule) in apply_overrides(doc, overrides).items():
+            if name == "body":
+                override_body = (value, rule)
+            else:
+                result.offer(name, value, rule)
+
+    meta = read_meta(doc)
+    for name, (value, rule) in meta.items():
+        if name in RECORD_FIELDS:
+            result.offer(name, value, rule)
+    result.site_id_code = meta.get("site_id_code", (None,))[0]
+    result.site_name = meta.get("site_name", (None,))[0]
+    result.column = meta.get("column", (None,))[0]
+
+    body_el = doc.find("body")
+    for pair in scan_label_values(body_el if body_el is not None else doc):
+        result.label_fields.add(pair.field)
+        result.offer(pair.field, pair.value, pair.rule)
+    for pair in scan_comments(doc):
+        result.offer(pair.field, pair.value, pair.rule)
+
+    title = visible_title(doc)
+    if title:
+        result.offer("title", *title)
+    if override_body:
+        result.body, result.provenance["body"] = override_body
+    else:
+        found = body_element(doc)
+        if found is not None:
+            result.body = block_text(found[0])
+            result.provenance["body"] = found[1]
+    result.attachments = attachment_links(doc, url)
+    return result

@@ -1,0 +1,113 @@
+"""What a reader sees: the heading, the body text and the attachment links of a page."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from catalog.extract.labels import squeeze
+
+BODY_SELECTORS = (
+    "#UCAP-CONTENT",
+    ".TRS_Editor",
+    "#zoom",
+    ".pages_content",
+    ".article-content",
+    ".article_content",
+    "#content",
+    ".content",
+    "article",
+)
+ATTACHMENT_EXTENSIONS = (
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".zip", ".rar", ".7z",
+    ".txt", ".ppt", ".pptx", ".csv",
+)  # fmt: skip
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||-{1,2}|—)\s*")
+_BLOCKS = {"p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "table", "section"}
+
+
+def visible_title(doc: HtmlElement) -> tuple[str, str] | None:
+    """(title, rule): the first <h1>, else the first part of <title>."""
+    for selector in ("h1", ".article-title", ".title", "#title"):
+        for el in doc.cssselect(selector):
+            text = squeeze(el.text_content())
+            if 2 <= len(text) <= 300:
+                return text, f"visible:{selector}"
+    title = doc.find(".//title")
+    if title is not None and squeeze(title.text_content()):
+        first = _TITLE_SPLIT.split(squeeze(title.text_content()))[0]
+        return first, "visible:<title>"
+    return None
+
+
+def page_title(doc: HtmlElement) -> str | None:
+    title = doc.find(".//title")
+    return squeeze(title.text_content()) or None if title is not None else None
+
+
+def block_text(el: HtmlElement) -> str:
+    """Text of ``el`` with one line per paragraph, scripts and comments left out."""
+    lines: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        line = squeeze("".join(current))
+        if line:
+            lines.append(line)
+        current.clear()
+
+    def walk(node: HtmlElement) -> None:
+        tag = node.tag if isinstance(node.tag, str) else None
+        if tag is None or tag in {"script", "style", "noscript"}:
+            if node.tail:
+                current.append(node.tail)
+            return
+        if tag in _BLOCKS:
+            flush()
+        if node.text:
+            current.append(node.text)
+        for child in node:
+            walk(child)
+        if tag in _BLOCKS:
+            flush()
+        if node.tail:
+            current.append(node.tail)
+
+    tail, el.tail = el.tail, None
+    try:
+        walk(el)
+    finally:
+        el.tail = tail
+    flush()
+    return "\n".join(lines)
+
+
+def body_element(doc: HtmlElement) -> tuple[HtmlElement, str] | None:
+    for selector in BODY_SELECTORS:
+        found = doc.cssselect(selector)
+        if found:
+            return found[0], f"visible:{selector}"
+    best, best_len = None, 0
+    for el in doc.iter("div", "td", "section"):
+        length = sum(len(p.text_content()) for p in el.findall("p"))
+        if length > best_len:
+            best, best_len = el, length
+    return (best, "visible:most-paragraph-text") if best is not None else None
+
+
+def attachment_links(doc: HtmlElement, base_url: str) -> list[tuple[str, str]]:
+    """(absolute URL, link text) of links to documents, in page order, without repeats."""
+    seen: set[str] = set()
+    links: list[tuple[str, str]] = []
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = urljoin(base_url, href).split("#", 1)[0]
+        if not urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS) or url in seen:
+            continue
+        seen.add(url)
+        links.append((url, squeeze(a.text_content()) or url.rsplit("/", 1)[-1]))
+    return links

@@ -1,0 +1,236 @@
+"""``diancang catalog ingest``: WARC files → capture records → catalogue records.
+
+Idempotent: a WARC file is known by (name, size); its captures by (file, offset). A file
+that failed part-way keeps what was catalogued and is resumed on the next run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.db import Catalog
+from catalog.extract import extract_page
+from catalog.jurisdiction import code_from_site_id, place_of
+from catalog.models import Capture, Record, WarcFile
+from catalog.records_builder import catalogue_document, url_hash, utcnow, website_record
+from catalog.site_rules import SiteRules
+from catalog.warc_records import WarcCapture, WarcInfo, iter_warc
+from catalog.warc_source import WarcLocation
+
+DEFAULT_REPLAY_URL = "http://127.0.0.1:8080/"
+WEBSITE_COLLECTION = "webarchive"
+DEFAULT_COLLECTION = "govinfo"
+BATCH = 500
+
+
+def replay_base() -> str:
+    base = os.environ.get("DIANCANG_REPLAY_URL") or DEFAULT_REPLAY_URL
+    return base if base.endswith("/") else base + "/"
+
+
+def replay_url(
+    base: str, collection: str, jurisdiction: str | None, when: datetime, url: str
+) -> str:
+    """pywb link: ``{base}{collection}-{jurisdiction}/{timestamp}/{url}``."""
+    name = f"{collection}-{jurisdiction}" if jurisdiction else collection
+    return f"{base}{name}/{when:%Y%m%d%H%M%S}/{quote(url, safe=':/?&=%#;@+,~!$*()[]')}"
+
+
+@dataclass
+class IngestOptions:
+    collection: str | None = None
+    jurisdiction: str | None = None
+    rules: SiteRules = field(default_factory=SiteRules)
+    replay_base: str = field(default_factory=replay_base)
+
+
+@dataclass
+class IngestResult:
+    name: str
+    skipped: bool = False
+    captures: int = 0
+    records: int = 0
+    duplicates: int = 0
+    error: str | None = None
+
+
+class IngestError(RuntimeError):
+    pass
+
+
+@dataclass
+class _FileState:
+    warc: WarcFile
+    info: dict[str, str] = field(default_factory=dict)
+    seed_url: str | None = None
+    site_record_id: int | None = None
+
+
+def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) -> IngestResult:
+    """Catalogue one WARC file; re-ingesting a catalogued file changes nothing."""
+    result = IngestResult(name=warc.name)
+    with catalog.session() as session:
+        known = session.scalars(
+            select(WarcFile).where(WarcFile.name == warc.name, WarcFile.size == warc.size)
+        ).first()
+        if known is not None and known.complete:
+            result.skipped = True
+            return result
+        if known is None:
+            known = WarcFile(
+                name=warc.name, path=warc.location, size=warc.size,
+                ingested_at=utcnow(), captures_count=0, complete=False,
+            )  # fmt: skip
+            session.add(known)
+            session.flush()
+        done = set(session.scalars(select(Capture.offset).where(Capture.warc_file_id == known.id)))
+    state = _FileState(warc=known)
+    session = catalog.session_factory()
+    pending = 0
+    offset = 0
+    try:
+        with warc.open() as stream:
+            for item in iter_warc(stream):
+                if isinstance(item, WarcInfo):
+                    _read_warcinfo(session, state, item)
+                    continue
+                offset = item.offset
+                if item.offset in done:
+                    continue
+                _catalogue_capture(session, state, item, options, result)
+                pending += 1
+                if pending >= BATCH:
+                    session.commit()
+                    pending = 0
+        warc_file = session.get(WarcFile, known.id)
+        warc_file.complete = True
+        warc_file.ingested_at = utcnow()
+        warc_file.captures_count = len(done) + result.captures
+        session.commit()
+    except Exception as exc:  # noqa: BLE001 - keep what was catalogued, name the place
+        session.commit()
+        result.error = f"{warc.location}: after offset {offset}: {type(exc).__name__}: {exc}"
+    finally:
+        session.close()
+    return result
+
+
+def _read_warcinfo(session: Session, state: _FileState, info: WarcInfo) -> None:
+    state.info.update({k: v for k, v in info.fields.items() if v})
+    state.seed_url = state.info.get("seed-url") or state.seed_url
+    warc_file = session.get(WarcFile, state.warc.id)
+    for column, key in (("collection", "collection"), ("jurisdiction", "jurisdiction"),
+                        ("seed", "seed"), ("seed_url", "seed-url")):  # fmt: skip
+        if state.info.get(key):
+            setattr(warc_file, column, state.info[key][:255])
+
+
+def _catalogue_capture(
+    session: Session,
+    state: _FileState,
+    item: WarcCapture,
+    options: IngestOptions,
+    result: IngestResult,
+) -> None:
+    seed_id = state.info.get("seed")
+    rule = options.rules.find(seed_id, item.url)
+    collection = (
+        state.info.get("collection")
+        or (rule.collection if rule else None)
+        or options.collection
+        or DEFAULT_COLLECTION
+    )
+    extraction = None
+    if item.body is not None and item.status in (None, 200):
+        extraction = extract_page(
+            item.body, item.url, item.content_type, rule.extract if rule else None
+        )
+    jurisdiction = (
+        state.info.get("jurisdiction")
+        or (rule.jurisdiction if rule else None)
+        or options.jurisdiction
+        or (code_from_site_id(extraction.site_id_code) if extraction else None)
+    )
+    capture = Capture(
+        warc_file_id=state.warc.id,
+        offset=item.offset,
+        length=item.length,
+        warc_type=item.warc_type,
+        url=item.url,
+        url_hash=url_hash(item.url),
+        captured_at=item.captured_at,
+        status=item.status,
+        mime=item.mime,
+        payload_digest=item.payload_digest,
+        size=item.size,
+        seed=seed_id or (rule.seed_id if rule else None),
+        collection=collection,
+        jurisdiction=jurisdiction,
+        title=extraction.page_title if extraction else None,
+        charset=extraction.charset if extraction else None,
+        replay_url=replay_url(
+            options.replay_base, collection, jurisdiction, item.captured_at, item.url
+        ),
+    )
+    session.add(capture)
+    session.flush()
+    result.captures += 1
+    place = place_of(jurisdiction)
+    if extraction is not None and extraction.is_disclosure:
+        _, created = catalogue_document(session, capture, extraction, place)
+        if created:
+            result.records += 1
+        else:
+            result.duplicates += 1
+    elif item.warc_type == "revisit" and item.payload_digest:
+        _attach_revisit(session, capture)
+    if collection == WEBSITE_COLLECTION:
+        _add_to_website(session, state, capture, extraction, place)
+
+
+def _attach_revisit(session: Session, capture: Capture) -> None:
+    """A revisit repeats an earlier payload: it belongs to that capture's record."""
+    original = session.scalars(
+        select(Capture)
+        .where(
+            Capture.payload_digest == capture.payload_digest,
+            Capture.url_hash == capture.url_hash,
+            Capture.record_id.is_not(None),
+        )
+        .limit(1)
+    ).first()
+    if original is not None and original.record is not None:
+        capture.record_id = original.record_id
+        capture.match_reason = "revisit"
+        capture.match_detail = f"identical payload {capture.payload_digest}"
+        original.record.datestamp = utcnow()
+
+
+def _add_to_website(session, state, capture, extraction, place) -> None:
+    if state.seed_url is None and extraction is not None:
+        state.seed_url = capture.url
+    if state.seed_url is None:
+        return
+    if state.site_record_id is None:
+        record = website_record(
+            session,
+            collection=capture.collection,
+            seed_url=state.seed_url,
+            captured_at=capture.captured_at,
+            title=(extraction.site_name or extraction.page_title) if extraction else None,
+            place=place,
+        )
+        state.site_record_id = record.id
+    else:
+        record = session.get(Record, state.site_record_id)
+    if not record.title and extraction is not None and capture.url == state.seed_url:
+        record.title = extraction.site_name or extraction.page_title
+    record.size = (record.size or 0) + (capture.size or 0)
+    record.datestamp = utcnow()
+    capture.site_record_id = record.id

@@ -1,0 +1,153 @@
+"""Turn an extracted page into a catalogue record, or add it to the record it duplicates."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.dedup import bands, find_duplicate, fingerprint_text, simhash64, to_signed
+from catalog.extract import Extraction
+from catalog.extract.labels import RECORD_FIELDS
+from catalog.jurisdiction import Place
+from catalog.models import KIND_GOVINFO, KIND_WEBSITE, Attachment, Capture, Record
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def url_hash(url: str) -> str:
+    return hashlib.sha1(url.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _set_place(record: Record, place: Place | None) -> None:
+    if place is None:
+        return
+    record.jurisdiction_code = place.code
+    record.jurisdiction_name = place.name
+    record.province_code = place.province
+    record.city_code = place.city
+
+
+def catalogue_document(
+    session: Session, capture: Capture, extraction: Extraction, place: Place | None
+) -> tuple[Record, bool]:
+    """Attach ``capture`` to its record (existing duplicate or a new one); True when new."""
+    values = extraction.values
+    fingerprint = simhash64(
+        fingerprint_text(values.get("title"), values.get("pub_date"), extraction.body)
+    )
+    signed = to_signed(fingerprint) if fingerprint else None
+    match = find_duplicate(
+        session,
+        url_hash=capture.url_hash,
+        index_no=values.get("index_no"),
+        agency=values.get("agency"),
+        doc_number=values.get("doc_number"),
+        fingerprint=signed,
+    )
+    now = utcnow()
+    if match is not None:
+        record = match.record
+        capture.record_id = record.id
+        capture.match_reason, capture.match_detail = match.reason, match.detail
+        _fill_missing(record, extraction)
+        _add_attachments(session, record, extraction.attachments)
+        record.datestamp = now
+        return record, False
+
+    record = Record(
+        kind=KIND_GOVINFO,
+        datestamp=now,
+        created_at=now,
+        deleted=False,
+        collection=capture.collection,
+        site_name=extraction.site_name,
+        body=extraction.body,
+        source_url=capture.url,
+        raw_values=dict(extraction.raw),
+        provenance=dict(extraction.provenance),
+        simhash=signed,
+    )
+    for name in RECORD_FIELDS:
+        setattr(record, name, values.get(name))
+    if signed is not None:
+        record.band0, record.band1, record.band2, record.band3 = bands(fingerprint)
+    record.provenance["source_url"] = "warc:WARC-Target-URI"
+    _set_place(record, place)
+    session.add(record)
+    session.flush()
+    capture.record_id = record.id
+    capture.match_reason, capture.match_detail = "first", "first capture of this document"
+    _add_attachments(session, record, extraction.attachments)
+    return record, True
+
+
+def _fill_missing(record: Record, extraction: Extraction) -> None:
+    """A later capture may print a field the first did not; keep the first otherwise."""
+    provenance = dict(record.provenance or {})
+    changed = False
+    for name in RECORD_FIELDS:
+        value = extraction.values.get(name)
+        if value and not getattr(record, name):
+            setattr(record, name, value)
+            provenance[name] = extraction.provenance.get(name, "") + " (later capture)"
+            changed = True
+    if changed:
+        record.provenance = provenance
+
+
+def _add_attachments(session: Session, record: Record, links: list[tuple[str, str]]) -> None:
+    if not links:
+        return
+    known = set(
+        session.scalars(select(Attachment.url_hash).where(Attachment.record_id == record.id))
+    )
+    for url, name in links:
+        digest = url_hash(url)
+        if digest not in known:
+            session.add(Attachment(record_id=record.id, url=url, url_hash=digest, name=name))
+            known.add(digest)
+
+
+def site_key(collection: str, seed_url: str, day: str) -> str:
+    return hashlib.sha1(f"{collection}|{seed_url}|{day}".encode()).hexdigest()
+
+
+def website_record(
+    session: Session,
+    *,
+    collection: str,
+    seed_url: str,
+    captured_at: datetime,
+    title: str | None,
+    place: Place | None,
+) -> Record:
+    """The 网事典藏 record of one crawl of a site (seed URL and capture day)."""
+    day = captured_at.date().isoformat()
+    key = site_key(collection, seed_url, day)
+    record = session.scalars(select(Record).where(Record.site_key == key)).first()
+    if record is not None:
+        return record
+    now = utcnow()
+    record = Record(
+        kind=KIND_WEBSITE,
+        site_key=key,
+        datestamp=now,
+        created_at=now,
+        deleted=False,
+        collection=collection,
+        title=title,
+        source_url=seed_url,
+        pub_date=day,
+        size=0,
+        raw_values={},
+        provenance={"title": "page:<title> of the seed URL", "pub_date": "warc:WARC-Date"},
+    )
+    _set_place(record, place)
+    session.add(record)
+    session.flush()
+    return record

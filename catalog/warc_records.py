@@ -1,0 +1,124 @@
+"""Read a WARC file with warcio into plain capture facts, streaming, one record at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.timeutils import iso_date_to_datetime
+
+CAPTURE_TYPES = {"response", "revisit", "resource"}
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+MAX_HTML_BYTES = 20 * 2**20
+CHUNK = 1 << 16
+
+
+@dataclass
+class WarcCapture:
+    offset: int
+    length: int
+    warc_type: str
+    url: str
+    captured_at: datetime
+    status: int | None
+    mime: str | None
+    content_type: str | None
+    payload_digest: str | None
+    size: int
+    body: bytes | None = None  # decoded payload of HTML responses only
+    refers_to_url: str | None = None
+
+
+@dataclass
+class WarcInfo:
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class _Counting:
+    """Counts the payload bytes as transferred (content-encoding kept) while it is read."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.count += len(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self.stream.readline(size)
+        self.count += len(data)
+        return data
+
+
+def _mime(content_type: str | None) -> str | None:
+    return content_type.split(";", 1)[0].strip().lower() or None if content_type else None
+
+
+def _warc_date(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC).replace(tzinfo=None)
+    parsed = iso_date_to_datetime(value)
+    return parsed.replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def parse_warcinfo(payload: bytes) -> dict[str, str]:
+    """``key: value`` lines of a warcinfo block (WARC 'application/warc-fields')."""
+    fields: dict[str, str] = {}
+    for line in payload.decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            fields.setdefault(key.strip().lower(), value.strip())
+    return fields
+
+
+def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo]:
+    """Yield a WarcInfo for each warcinfo record and a WarcCapture for each capture record."""
+    records = ArchiveIterator(stream, check_digests=False)
+    for record in records:
+        warc_type = record.rec_type
+        if warc_type == "warcinfo":
+            info = WarcInfo(parse_warcinfo(record.content_stream().read()))
+            records.read_to_end(record)
+            yield info
+            continue
+        if warc_type not in CAPTURE_TYPES:
+            continue
+        headers = record.rec_headers
+        http = record.http_headers
+        content_type = (
+            http.get_header("Content-Type") if http else headers.get_header("Content-Type")
+        )
+        status = None
+        if http is not None and record.rec_type in {"response", "revisit"}:
+            try:
+                status = int(http.get_statuscode())
+            except (TypeError, ValueError):
+                status = None
+        counter = _Counting(record.raw_stream)
+        record.raw_stream = counter
+        body = None
+        mime = _mime(content_type)
+        if warc_type != "revisit" and mime in HTML_TYPES and (status is None or status < 300):
+            body = record.content_stream().read(MAX_HTML_BYTES)
+        while counter.read(CHUNK):
+            pass
+        records.read_to_end(record)
+        yield WarcCapture(
+            offset=records.get_record_offset(),
+            length=records.get_record_length(),
+            warc_type=warc_type,
+            url=headers.get_header("WARC-Target-URI") or "",
+            captured_at=_warc_date(headers.get_header("WARC-Date")),
+            status=status,
+            mime=mime,
+            content_type=content_type,
+            payload_digest=headers.get_header("WARC-Payload-Digest"),
+            size=counter.count,
+            body=body,
+            refers_to_url=headers.get_header("WARC-Refers-To-Target-URI"),
+        )
