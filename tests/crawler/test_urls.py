@@ -1,0 +1,28 @@
+from crawler.urls import TrapGuard, clean_url
+
+
+def test_session_ids_are_removed_from_path_and_query():
+    assert clean_url("http://H/a/b.html;jsessionid=ABC123?x=1") == "http://h/a/b.html?x=1"
+    assert clean_url("http://h/s.html?sid=9f8e&page=2&PHPSESSID=1") == "http://h/s.html?page=2"
+
+
+def test_fragments_dropped_and_non_http_refused():
+    assert clean_url("http://h/p.html#top") == "http://h/p.html"
+    assert clean_url("ftp://h/file") is None
+    assert clean_url("http:///nohost") is None
+
+
+def test_query_variants_per_path_are_bounded():
+    guard = TrapGuard(query_variants_per_path=3, max_url_length=2048)
+    verdicts = [
+        guard.reason_to_refuse(f"http://h/calendar/?month=2024-{m:02d}") for m in (1, 2, 3, 4)
+    ]
+    assert verdicts == [None, None, None, "query-variants"]
+    assert guard.reason_to_refuse("http://h/other/?month=1") is None
+
+
+def test_repeated_segments_and_long_urls_are_refused():
+    guard = TrapGuard(query_variants_per_path=50, max_url_length=60)
+    assert guard.reason_to_refuse("http://h/a/a/a/a/x.html") == "repeated-path-segments"
+    assert guard.reason_to_refuse("http://h/" + "x" * 80) == "url-too-long"
+    assert guard.reason_to_refuse("http://h/a/b/a/x.html") is None
