@@ -1,0 +1,32 @@
+"""The Flask blueprint that serves the OAI-PMH provider at ``/oai`` and its XML schemas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, request, send_from_directory
+
+from catalog.db import Catalog
+from catalog.oai.provider import Provider, RepositoryInfo
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+
+
+def oai_blueprint(catalog: Catalog, info: RepositoryInfo | None = None) -> Blueprint:
+    provider = Provider(catalog, info)
+    blueprint = Blueprint("oai", __name__)
+
+    @blueprint.route("/oai", methods=["GET", "POST"])
+    def oai() -> Response:
+        args = request.form if request.method == "POST" else request.args
+        body = provider.handle(args.to_dict(flat=False), request.base_url)
+        return Response(body, mimetype="text/xml", content_type="text/xml; charset=utf-8")
+
+    @blueprint.route("/oai/schemas/<name>")
+    def schema(name: str) -> Response:
+        if not name.endswith(".xsd"):
+            abort(404)
+        return send_from_directory(SCHEMAS, name, mimetype="application/xml")
+
+    blueprint.provider = provider  # type: ignore[attr-defined]
+    return blueprint

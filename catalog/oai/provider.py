@@ -1,0 +1,297 @@
+"""OAI-PMH 2.0 request handling: the six verbs, argument checks and every error code.
+
+``Provider.handle(args, base_url)`` takes the request's arguments (name → list of values,
+as a query string or form body gives them) and returns the XML response as bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from lxml import etree
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from catalog.db import Catalog
+from catalog.models import Record
+from catalog.oai import tokens
+from catalog.oai.metadata import FORMATS
+from catalog.oai.sets import UnknownSet, all_sets, record_sets, set_filter
+from catalog.records_builder import utcnow
+from catalog.views import load_views
+
+OAI_NS = "http://www.openarchives.org/OAI/2.0/"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
+GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
+PAGE_SIZE = 100
+
+# verb → (required, optional, exclusive)
+VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]] = {
+    "Identify": ((), (), None),
+    "ListMetadataFormats": ((), ("identifier",), None),
+    "ListSets": ((), (), "resumptionToken"),
+    "GetRecord": (("identifier", "metadataPrefix"), (), None),
+    "ListIdentifiers": (("metadataPrefix",), ("from", "until", "set"), "resumptionToken"),
+    "ListRecords": (("metadataPrefix",), ("from", "until", "set"), "resumptionToken"),
+}
+
+
+class OAIError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RepositoryInfo:
+    name: str = "Diancang web archive (典藏)"
+    admin_email: str = "webarchive@localhost"
+    repository_id: str = "diancang.local"
+
+    @classmethod
+    def from_env(cls) -> RepositoryInfo:
+        return cls(
+            name=os.environ.get("DIANCANG_OAI_NAME") or cls.name,
+            admin_email=os.environ.get("DIANCANG_OAI_ADMIN_EMAIL") or cls.admin_email,
+            repository_id=os.environ.get("DIANCANG_OAI_REPOSITORY_ID") or cls.repository_id,
+        )
+
+
+def format_datestamp(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_bound(text: str, name: str) -> tuple[datetime, str]:
+    """An OAI date argument → (datetime, granularity); badArgument when malformed."""
+    for fmt, granularity in (("%Y-%m-%d", "day"), ("%Y-%m-%dT%H:%M:%SZ", "seconds")):
+        try:
+            return datetime.strptime(text, fmt), granularity
+        except ValueError:
+            continue
+    raise OAIError("badArgument", f"{name}={text!r} is not YYYY-MM-DD or {GRANULARITY}")
+
+
+class Provider:
+    def __init__(
+        self, catalog: Catalog, info: RepositoryInfo | None = None, page_size: int = PAGE_SIZE
+    ) -> None:
+        self.catalog = catalog
+        self.info = info or RepositoryInfo.from_env()
+        self.page_size = page_size
+
+    # -- envelope ---------------------------------------------------------------------------
+    def handle(self, args: dict[str, list[str]], base_url: str) -> bytes:
+        root = etree.Element(f"{{{OAI_NS}}}OAI-PMH", nsmap={None: OAI_NS, "xsi": XSI})
+        root.set(f"{{{XSI}}}schemaLocation", f"{OAI_NS} {OAI_SCHEMA}")
+        etree.SubElement(root, "responseDate").text = format_datestamp(utcnow())
+        request = etree.SubElement(root, "request")
+        request.text = base_url
+        try:
+            verb, single = self._check_arguments(args)
+            for name, value in single.items():
+                request.set(name, value)
+            request.set("verb", verb)
+            with self.catalog.session() as session:
+                body = getattr(self, f"_{verb}")(session, single, base_url)
+            root.append(body)
+        except OAIError as error:
+            if error.code in {"badVerb", "badArgument"}:
+                request.attrib.clear()
+            etree.SubElement(root, "error", code=error.code).text = error.message
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    def _check_arguments(self, args: dict[str, list[str]]) -> tuple[str, dict[str, str]]:
+        verbs = args.get("verb", [])
+        if len(verbs) != 1 or verbs[0] not in VERBS:
+            shown = ", ".join(verbs) or "none"
+            raise OAIError("badVerb", f"Illegal OAI verb: {shown}")
+        verb = verbs[0]
+        required, optional, exclusive = VERBS[verb]
+        single: dict[str, str] = {}
+        for name, values in args.items():
+            if name == "verb":
+                continue
+            if name not in required + optional + ((exclusive,) if exclusive else ()):
+                raise OAIError("badArgument", f"{verb} does not take the argument {name!r}")
+            if len(values) != 1:
+                raise OAIError("badArgument", f"The argument {name!r} is repeated")
+            single[name] = values[0]
+        if exclusive and exclusive in single:
+            if len(single) > 1:
+                raise OAIError("badArgument", f"{exclusive} is an exclusive argument")
+            return verb, single
+        missing = [name for name in required if name not in single]
+        if missing:
+            raise OAIError("badArgument", f"{verb} requires {', '.join(missing)}")
+        return verb, single
+
+    # -- verbs ------------------------------------------------------------------------------
+    def _Identify(self, session: Session, _args: dict, base_url: str) -> etree._Element:
+        earliest = session.scalar(select(func.min(Record.datestamp))) or utcnow()
+        el = etree.Element("Identify")
+        for name, value in (
+            ("repositoryName", self.info.name),
+            ("baseURL", base_url),
+            ("protocolVersion", "2.0"),
+            ("adminEmail", self.info.admin_email),
+            ("earliestDatestamp", format_datestamp(earliest)),
+            ("deletedRecord", "persistent"),
+            ("granularity", GRANULARITY),
+        ):
+            etree.SubElement(el, name).text = value
+        return el
+
+    def _ListMetadataFormats(self, session: Session, args: dict, base_url: str) -> etree._Element:
+        if "identifier" in args:
+            record = self._record(session, args["identifier"])
+            if record.deleted:
+                raise OAIError("noMetadataFormats", "The record is deleted: no metadata")
+        el = etree.Element("ListMetadataFormats")
+        for fmt in FORMATS.values():
+            item = etree.SubElement(el, "metadataFormat")
+            etree.SubElement(item, "metadataPrefix").text = fmt.prefix
+            etree.SubElement(item, "schema").text = fmt.schema.format(base=base_url)
+            etree.SubElement(item, "metadataNamespace").text = fmt.namespace
+        return el
+
+    def _ListSets(self, session: Session, args: dict, _base_url: str) -> etree._Element:
+        if "resumptionToken" in args:
+            raise OAIError("badResumptionToken", "ListSets is complete in one response")
+        sets = all_sets(session)
+        if not sets:
+            raise OAIError("noSetHierarchy", "The repository has no sets yet (no records)")
+        el = etree.Element("ListSets")
+        for spec, name in sets:
+            item = etree.SubElement(el, "set")
+            etree.SubElement(item, "setSpec").text = spec
+            etree.SubElement(item, "setName").text = name
+        return el
+
+    def _GetRecord(self, session: Session, args: dict, base_url: str) -> etree._Element:
+        record = self._record(session, args["identifier"])
+        fmt = self._format(args["metadataPrefix"])
+        el = etree.Element("GetRecord")
+        el.append(self._record_element(session, [record], fmt.prefix, base_url)[0])
+        return el
+
+    def _ListIdentifiers(self, session: Session, args: dict, base_url: str) -> etree._Element:
+        return self._list(session, "ListIdentifiers", args, base_url)
+
+    def _ListRecords(self, session: Session, args: dict, base_url: str) -> etree._Element:
+        return self._list(session, "ListRecords", args, base_url)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def identifier(self, record_id: int) -> str:
+        return f"oai:{self.info.repository_id}:{record_id}"
+
+    def _record(self, session: Session, identifier: str) -> Record:
+        prefix = f"oai:{self.info.repository_id}:"
+        tail = identifier[len(prefix) :] if identifier.startswith(prefix) else ""
+        record = session.get(Record, int(tail)) if tail.isdigit() else None
+        if record is None:
+            raise OAIError("idDoesNotExist", f"No record {identifier!r} in this repository")
+        return record
+
+    def _format(self, prefix: str):
+        if prefix not in FORMATS:
+            raise OAIError("cannotDisseminateFormat", f"Unknown metadataPrefix {prefix!r}")
+        return FORMATS[prefix]
+
+    def _list(self, session: Session, verb: str, args: dict, base_url: str) -> etree._Element:
+        if "resumptionToken" in args:
+            try:
+                position = tokens.decode(args["resumptionToken"], verb)
+            except tokens.BadToken as exc:
+                raise OAIError("badResumptionToken", str(exc)) from exc
+        else:
+            self._format(args["metadataPrefix"])
+            position = tokens.Position(
+                verb, args["metadataPrefix"], args.get("set"), args.get("from"),
+                args.get("until"), datetime.min.isoformat(), 0, 0,
+            )  # fmt: skip
+        query = select(Record).where(*self._filters(session, position))
+        query = query.where(tuple_(Record.datestamp, Record.id) > tuple_(*position.after))
+        rows = list(
+            session.scalars(query.order_by(Record.datestamp, Record.id).limit(self.page_size + 1))
+        )
+        if not rows and position.cursor == 0:
+            raise OAIError("noRecordsMatch", "No records match the request")
+        page, more = rows[: self.page_size], len(rows) > self.page_size
+        el = etree.Element(verb)
+        if verb == "ListRecords":
+            el.extend(self._record_element(session, page, position.prefix, base_url))
+        else:
+            el.extend(self._header(r) for r in page)
+        if more or position.cursor:
+            token = etree.SubElement(el, "resumptionToken", cursor=str(position.cursor))
+            if more:
+                last = page[-1]
+                token.text = tokens.encode(
+                    tokens.Position(
+                        verb,
+                        position.prefix,
+                        position.set_spec,
+                        position.from_,
+                        position.until,
+                        last.datestamp.isoformat(),
+                        last.id,
+                        position.cursor + len(page),
+                    )  # fmt: skip
+                )
+        return el
+
+    def _filters(self, session: Session, position: tokens.Position) -> list:
+        filters = []
+        if position.prefix not in FORMATS:
+            raise OAIError("badResumptionToken", "The resumptionToken names an unknown format")
+        start = end = None
+        if position.from_:
+            start, from_granularity = parse_bound(position.from_, "from")
+            filters.append(Record.datestamp >= start)
+        if position.until:
+            end, until_granularity = parse_bound(position.until, "until")
+            step = timedelta(days=1) if until_granularity == "day" else timedelta(seconds=1)
+            filters.append(Record.datestamp < end + step)
+        if start and end:
+            if from_granularity != until_granularity:
+                raise OAIError("badArgument", "from and until have different granularities")
+            if start > end:
+                raise OAIError("badArgument", "from is later than until")
+        if position.set_spec is not None:
+            if session.scalar(select(Record.id).limit(1)) is None:
+                raise OAIError("noSetHierarchy", "The repository has no sets yet (no records)")
+            try:
+                filters.append(set_filter(position.set_spec))
+            except UnknownSet as exc:
+                raise OAIError("noRecordsMatch", f"No set {position.set_spec!r}") from exc
+        return filters
+
+    def _header(self, record: Record) -> etree._Element:
+        header = etree.Element("header")
+        if record.deleted:
+            header.set("status", "deleted")
+        etree.SubElement(header, "identifier").text = self.identifier(record.id)
+        etree.SubElement(header, "datestamp").text = format_datestamp(record.datestamp)
+        for spec in record_sets(record):
+            etree.SubElement(header, "setSpec").text = spec
+        return header
+
+    def _record_element(
+        self, session: Session, records: list[Record], prefix: str, base_url: str
+    ) -> list[etree._Element]:
+        fmt = FORMATS[prefix]
+        views = load_views(session, [r for r in records if not r.deleted])
+        by_id = {view.record.id: view for view in views}
+        elements = []
+        for record in records:
+            el = etree.Element("record")
+            el.append(self._header(record))
+            if not record.deleted:
+                metadata = etree.SubElement(el, "metadata")
+                metadata.append(fmt.render(by_id[record.id], base_url))
+            elements.append(el)
+        return elements
