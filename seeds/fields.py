@@ -1,0 +1,226 @@
+"""Parsers for single seed fields. Each returns the clean value or raises ValueError(message).
+
+Values come either as text (CSV cells) or already typed (YAML scalars, lists, mappings).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from croniter import croniter
+
+from seeds import jurisdictions
+from seeds.urls import DEFAULT_PORTS, is_ip, parse_host_port, site_of
+
+_HOST_CHARS = re.compile(r"^[a-z0-9._-]+$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_BYTES = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?$", re.IGNORECASE)
+_BYTE_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_BYTE_UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([dhms])", re.IGNORECASE)
+_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
+
+
+def text(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        raise ValueError("expected a single value")
+    return "" if value is None else str(value).strip()
+
+
+def url(value: Any) -> str:
+    u = text(value)
+    if not u:
+        raise ValueError("required")
+    scheme = u.split(":", 1)[0].lower()
+    if scheme not in DEFAULT_PORTS or "://" not in u:
+        raise ValueError(f"{u!r} is not an absolute http(s) URL")
+    if any(c.isspace() for c in u):
+        raise ValueError(f"{u!r} contains whitespace")
+    site = site_of(u)
+    if site is None or not (is_ip(site.host) or _HOST_CHARS.match(site.host)):
+        raise ValueError(f"{u!r} has no valid host")
+    return u
+
+
+def seed_id(value: Any) -> str:
+    s = text(value)
+    if not _ID.match(s):
+        raise ValueError(
+            f"{s!r} is not a valid id (letters, digits, '.', '_', '-'; at most 100 characters)"
+        )
+    return s
+
+
+def jurisdiction(value: Any) -> str:
+    code = text(value)
+    if not code:
+        raise ValueError("required")
+    if not re.fullmatch(r"\d{6}", code):
+        raise ValueError(f"{code!r} is not a six-digit GB/T 2260 code")
+    if not jurisdictions.is_valid(code):
+        raise ValueError(f"{code} is not a known GB/T 2260 code")
+    return code
+
+
+def choice(value: Any, allowed: tuple[str, ...], default: str | None = None) -> str:
+    s = text(value).lower()
+    if not s and default is not None:
+        return default
+    if not s:
+        raise ValueError(f"required (one of {', '.join(allowed)})")
+    if s not in allowed:
+        raise ValueError(f"{s!r} is not one of {', '.join(allowed)}")
+    return s
+
+
+def boolean(value: Any, default: bool = False) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    s = text(value).lower()
+    if not s:
+        return default
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise ValueError(f"{s!r} is not a boolean (true/false, yes/no, 1/0)")
+
+
+def count(value: Any, minimum: int = 1) -> int | None:
+    """An integer >= minimum; None when empty."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not an integer")
+    s = text(value)
+    if not s:
+        return None
+    try:
+        n = int(s)
+    except ValueError:
+        raise ValueError(f"{s!r} is not an integer") from None
+    if n < minimum:
+        raise ValueError(f"{n} must be {'positive' if minimum == 1 else f'{minimum} or more'}")
+    return n
+
+
+def size(value: Any) -> int | None:
+    """Bytes: 1048576, "500MB" (SI, 1000-based) or "512MiB" (1024-based); None when empty."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a size")
+    s = text(value)
+    if not s:
+        return None
+    m = _BYTES.match(s)
+    if not m:
+        raise ValueError(f"{s!r} is not a size (e.g. 1048576, 500MB, 2GiB)")
+    n = int(float(m.group(1)) * _BYTE_UNITS[(m.group(2) or "b").lower()])
+    if n <= 0:
+        raise ValueError(f"{s!r} must be positive")
+    return n
+
+
+def duration(value: Any) -> float | None:
+    """Seconds: 90, "90s", "30m", "2h", "1d", "1h30m"; None when empty."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a duration")
+    s = text(value)
+    if not s:
+        return None
+    try:
+        seconds = float(s)
+    except ValueError:
+        compact = s.replace(" ", "")
+        parts = _DURATION_PART.findall(compact)
+        if not parts or "".join(n + u for n, u in parts) != compact:
+            raise ValueError(f"{s!r} is not a duration (e.g. 90s, 30m, 2h, 1h30m)") from None
+        seconds = sum(float(n) * _SECONDS[u.lower()] for n, u in parts)
+    if seconds <= 0:
+        raise ValueError(f"{s!r} must be positive")
+    return seconds
+
+
+def cron(value: Any) -> str | None:
+    s = " ".join(text(value).split())
+    if not s:
+        return None
+    if len(s.split()) != 5:
+        raise ValueError(f"{s!r} is not a 5-field cron expression (minute hour day month weekday)")
+    if not croniter.is_valid(s):
+        raise ValueError(f"{s!r} is not a valid cron expression")
+    return s
+
+
+def split_list(value: Any) -> tuple[str, ...]:
+    """A YAML list, or text separated by '|' or whitespace."""
+    if isinstance(value, list):
+        return tuple(text(v) for v in value if text(v))
+    return tuple(p for p in re.split(r"[|\s]+", text(value)) if p)
+
+
+def split_regexes(value: Any) -> tuple[str, ...]:
+    """Like split_list, but a '|' splits only outside groups, classes and escapes.
+
+    Splitting a top-level alternation changes nothing since any one pattern may match,
+    while "(a|b)c" must stay whole.
+    """
+    if isinstance(value, list):
+        return tuple(text(v) for v in value if text(v))
+    out: list[str] = []
+    for word in text(value).split():
+        depth, in_class, escaped, start = 0, False, False, 0
+        for i, c in enumerate(word):
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif in_class:
+                in_class = c != "]"
+            elif c == "[":
+                in_class = True
+            elif c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+            elif c == "|" and depth == 0:
+                out.append(word[start:i])
+                start = i + 1
+        out.append(word[start:])
+    return tuple(p for p in out if p)
+
+
+def regexes(value: Any) -> tuple[str, ...]:
+    patterns = split_regexes(value)
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as e:
+            raise ValueError(f"bad regex {p!r}: {e}") from None
+    return patterns
+
+
+def host_list(value: Any) -> tuple[str, ...]:
+    hosts = split_list(value)
+    for h in hosts:
+        parse_host_port(h)
+    return tuple(h.lower() for h in hosts)
+
+
+def mapping(value: Any) -> dict:
+    """A YAML mapping, or JSON object text."""
+    if isinstance(value, dict):
+        return value
+    s = text(value)
+    if not s:
+        return {}
+    try:
+        obj = json.loads(s)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON: {e}") from None
+    if not isinstance(obj, dict):
+        raise ValueError("expected a JSON object")
+    return obj
