@@ -2,7 +2,9 @@
 
 Sources in order, the first that gives a field wins: per-site overrides from the seed list,
 the standard ``<meta>`` tags, the label/value disclosure table, fields left in HTML comments,
-then the visible page. Every field keeps the rule that produced it (``provenance``).
+then the visible page. One exception: ``ContentSource`` (where the text came from, often the
+portal itself) gives the agency only when the table prints no 发布机构/发文机关.
+Every field keeps the rule that produced it (``provenance``).
 """
 
 from __future__ import annotations
@@ -105,7 +107,7 @@ def extract_page(
 
     meta = read_meta(doc)
     for name, (value, rule) in meta.items():
-        if name in RECORD_FIELDS:
+        if name in RECORD_FIELDS and rule != "meta:ContentSource":
             result.offer(name, value, rule)
     result.site_id_code = meta.get("site_id_code", (None,))[0]
     result.site_name = meta.get("site_name", (None,))[0]
@@ -115,6 +117,10 @@ def extract_page(
     for pair in scan_label_values(body_el if body_el is not None else doc):
         result.label_fields.add(pair.field)
         result.offer(pair.field, pair.value, pair.rule)
+    # ContentSource names where the text came from (often the portal, 中国政府网); the
+    # table's 发布机构/发文机关 is the issuing agency, so the meta tag only fills a gap.
+    if "agency" in meta:
+        result.offer("agency", *meta["agency"])
     for pair in scan_comments(doc):
         result.offer(pair.field, pair.value, pair.rule)
 

