@@ -1,0 +1,161 @@
+"""A generated multi-host site for benchmarks: many interlinked pages, latency per request.
+
+    from demo_portal.generated import GeneratedSite
+
+    with GeneratedSite(hosts=4, pages=500, latency=0.05) as site:
+        site.seed_urls()     # one root URL per host
+        site.all_urls()      # every page and style sheet a complete crawl reaches
+
+Hosts: each host is a loopback address of its own -- ``127.0.1.1``, ``127.0.1.2``, ... --
+with its own free port, so a crawler that keys politeness on the host *name* (Scrapy's
+download slots do) sees ``hosts`` distinct hosts. Pass ``addresses`` to choose others.
+
+Pages: ``pages`` HTML pages per host: ``/`` (page 0) and ``/p/1.html`` ..
+``/p/{pages-1}.html``. Page *i* links page *i+1* (so every page is reachable from ``/``)
+and up to nine more pages of the same host, plus ``/static/site.css``. ``/robots.txt``
+allows everything; it is not in :meth:`GeneratedSite.all_urls`.
+
+Latency: every request waits ``latency`` seconds in its own connection thread, so
+concurrent requests overlap instead of queueing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+
+from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
+
+LINKS_PER_PAGE = 10
+CSS_PATH = "/static/site.css"
+_HTML = "text/html; charset=utf-8"
+_CSS = b"body{font-family:sans-serif;margin:2em;color:#333}a{color:#b81818}li{margin:.2em 0}\n"
+_ROBOTS = b"User-agent: *\nDisallow:\n"
+_SENTENCES = (
+    "坚持以人民为中心的发展思想，持续优化营商环境。",
+    "深化政务公开，提升政务服务便利化水平。",
+    "统筹推进城乡建设，改善人居环境。",
+    "加强生态环境保护，推动绿色低碳发展。",
+    "扎实做好民生保障，兜牢基本民生底线。",
+)
+
+
+def page_path(number: int) -> str:
+    return "/" if number == 0 else f"/p/{number}.html"
+
+
+def linked_pages(number: int, pages: int) -> list[int]:
+    """The pages page ``number`` links: the next one, then up to nine spread over the host."""
+    if pages < 2:
+        return []
+    targets = [(number + 1) % pages]
+    step = 0
+    while len(targets) < min(LINKS_PER_PAGE, pages - 1) and step < 4 * LINKS_PER_PAGE:
+        step += 1
+        candidate = (number * 7919 + step * 104729) % pages
+        if candidate != number and candidate not in targets:
+            targets.append(candidate)
+    return targets
+
+
+def render_page(host_index: int, number: int, pages: int) -> bytes:
+    links = "\n".join(
+        f'<li><a href="{page_path(target)}">第{target}页</a></li>'
+        for target in linked_pages(number, pages)
+    )
+    text = "".join(_SENTENCES[(number + k) % len(_SENTENCES)] for k in range(12))
+    html = (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>站点{host_index + 1} 第{number}页</title>"
+        f'<link rel="stylesheet" href="{CSS_PATH}"></head><body>\n'
+        f"<h1>站点{host_index + 1} 第{number}页</h1>\n<p>{text}</p>\n<ul>\n{links}\n</ul>\n"
+        "</body></html>\n"
+    )
+    return html.encode("utf-8")
+
+
+def _handler_class(site_pages: dict[str, Page], latency: float) -> type[PageHandler]:
+    missing = Page(b"not found\n", "text/plain; charset=utf-8", status=404)
+
+    class GeneratedHandler(PageHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server naming
+            self.wait_latency(latency)
+            self.send_page(site_pages.get(self.path.partition("?")[0], missing))
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self.wait_latency(latency)
+            self.send_page(site_pages.get(self.path.partition("?")[0], missing), head_only=True)
+
+    return GeneratedHandler
+
+
+class GeneratedSite:
+    """``hosts`` hosts of ``pages`` interlinked pages each, served with ``latency``."""
+
+    def __init__(
+        self,
+        hosts: int = 4,
+        pages: int = 500,
+        latency: float = 0.05,
+        addresses: Sequence[str] | None = None,
+    ) -> None:
+        if hosts < 1 or pages < 1:
+            raise ValueError("GeneratedSite needs at least one host and one page")
+        self.pages = pages
+        self.latency = latency
+        self.addresses = list(addresses or [f"127.0.1.{index + 1}" for index in range(hosts)])
+        if len(self.addresses) != hosts:
+            raise ValueError(f"{hosts} hosts but {len(self.addresses)} addresses")
+        self._runners: list[BackgroundServer] = []
+        for index, address in enumerate(self.addresses):
+            table: dict[str, Page] = {
+                page_path(number): Page(render_page(index, number, pages), _HTML)
+                for number in range(pages)
+            }
+            table[CSS_PATH] = Page(_CSS, "text/css; charset=utf-8")
+            table["/robots.txt"] = Page(_ROBOTS, "text/plain; charset=utf-8")
+            server = LoopbackHTTPServer((address, 0), _handler_class(table, latency))
+            self._runners.append(BackgroundServer(server, f"generated-{address}"))
+
+    def start(self) -> GeneratedSite:
+        for runner in self._runners:
+            runner.start()
+        return self
+
+    def stop(self) -> None:
+        for runner in self._runners:
+            runner.stop()
+
+    def __enter__(self) -> GeneratedSite:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def host_urls(self) -> list[str]:
+        return [runner.url for runner in self._runners]
+
+    def seed_urls(self) -> list[str]:
+        """The root page of every host."""
+        return self.host_urls()
+
+    def page_urls(self) -> set[str]:
+        """Every HTML page: ``hosts * pages`` URLs."""
+        return {
+            base.rstrip("/") + page_path(number)
+            for base in self.host_urls()
+            for number in range(self.pages)
+        }
+
+    def all_urls(self) -> set[str]:
+        """Every URL a complete crawl reaches by links: the pages and each host's CSS."""
+        styles = {base.rstrip("/") + CSS_PATH for base in self.host_urls()}
+        return self.page_urls() | styles
+
+    def robots_urls(self) -> list[str]:
+        return [base + "robots.txt" for base in self.host_urls()]

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from demo_portal.hostile import HostileServer
+from demo_portal.server import DemoPortal
+
+
+@pytest.fixture(scope="session")
+def portal() -> Iterator[DemoPortal]:
+    with DemoPortal() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[HostileServer]:
+    with HostileServer(drip_interval=0.5) as running:
+        yield running

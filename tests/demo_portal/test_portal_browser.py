@@ -1,0 +1,44 @@
+"""The script-built list in a real browser (Debian's Chromium through Playwright):
+first page on load, the next on "加载更多", the last on scrolling to the bottom."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from demo_portal.server import DemoPortal
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+
+COUNT = "document.querySelectorAll('#dyn-list li').length"
+
+
+def test_dynamic_list_loads_on_click_and_on_scroll(portal: DemoPortal) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(portal.dynamic_page_url(), wait_until="networkidle")
+            assert page.evaluate(COUNT) == portal.dynamic_initial_count()
+
+            page.click("button.load-more")
+            page.wait_for_function(f"{COUNT} >= {2 * portal.dynamic_initial_count()}")
+
+            page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+            page.wait_for_function(f"{COUNT} >= {portal.dynamic_item_count()}")
+            page.wait_for_function("document.querySelector('button.load-more').hidden")
+            assert page.inner_text("#dyn-status") == "没有更多了"
+
+            page.evaluate("window.scrollTo(0, 0)")
+            page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate(COUNT) == portal.dynamic_item_count()
+            hrefs = page.eval_on_selector_all("#dyn-list a", "links => links.map(a => a.href)")
+            assert set(hrefs) <= portal.expected_urls()
+        finally:
+            browser.close()
