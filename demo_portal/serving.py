@@ -42,16 +42,15 @@ class Page:
     chunked: bool = False  # Transfer-Encoding: chunked instead of Content-Length
     last_modified: datetime = SITE_LAST_MODIFIED
     gzipped_body: bytes = field(default=b"", repr=False)
+    etag: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if self.gzip and not self.gzipped_body:
             # mtime=0 keeps the compressed bytes identical from one run to the next.
             compressed = gzip.compress(self.body, compresslevel=6, mtime=0)
             object.__setattr__(self, "gzipped_body", compressed)
-
-    @property
-    def etag(self) -> str:
-        return '"' + hashlib.sha1(self.body).hexdigest()[:20] + '"'
+        if not self.etag:
+            object.__setattr__(self, "etag", '"' + hashlib.sha1(self.body).hexdigest()[:20] + '"')
 
 
 class LoopbackHTTPServer(ThreadingHTTPServer):
