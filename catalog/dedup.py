@@ -2,8 +2,9 @@
 
 Rules, in order: the same source URL (a re-capture), the same index number (索引号), the same
 issuing agency and document number (发文字号), then a near-duplicate SimHash of title, date
-and body (Hamming distance ≤ ``MAX_DISTANCE``). Candidates for the SimHash rule are found
-through four 16-bit bands kept in indexed columns, so the lookup stays an index probe.
+and body: Hamming distance ≤ ``MAX_DISTANCE`` found through four 16-bit bands kept in indexed
+columns (pigeonhole: one band is equal), or ≤ ``SAME_TITLE_DISTANCE`` among records with the
+same normalised title (short texts move more bits per edit). Every lookup is an index probe.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from catalog.models import KIND_GOVINFO, Capture, Record
 
 MAX_DISTANCE = 3
+SAME_TITLE_DISTANCE = 12
 SHINGLE = 3
 _NON_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
 _NO_DOC_NUMBER = {"无", "暂无"}
@@ -72,6 +74,12 @@ def hamming(a: int, b: int) -> int:
     return bin(to_unsigned(a) ^ to_unsigned(b)).count("1")
 
 
+def title_key(title: str | None) -> str | None:
+    """Hash of the title without spaces and punctuation, for the same-title lookup."""
+    text = _NON_TEXT.sub("", title or "")
+    return hashlib.sha1(text.encode()).hexdigest() if len(text) >= 6 else None
+
+
 def fingerprint_text(title: str | None, date: str | None, body: str | None) -> str:
     return f"{title or ''}{date or ''}{body or ''}"
 
@@ -91,6 +99,7 @@ def find_duplicate(
     agency: str | None,
     doc_number: str | None,
     fingerprint: int | None,
+    title: str | None = None,
 ) -> Match | None:
     """The government-information record this document duplicates, with the rule that matched."""
     live = (Record.kind == KIND_GOVINFO) & (Record.deleted.is_(False))
@@ -117,6 +126,18 @@ def find_duplicate(
         ).first()
         if found is not None:
             return Match(found, "agency+document-number", f"{agency} {doc_number}")
+    if fingerprint and title_key(title):
+        same_title = session.scalars(
+            select(Record)
+            .where(live, Record.title_key == title_key(title), Record.simhash.is_not(None))
+            .order_by(Record.id)
+            .limit(50)
+        )
+        for record in same_title:
+            distance = hamming(record.simhash, fingerprint)
+            if distance <= SAME_TITLE_DISTANCE:
+                detail = f"same title, SimHash distance {distance}"
+                return Match(record, "near-duplicate", detail)
     if fingerprint:
         b = bands(to_unsigned(fingerprint))
         candidates = session.scalars(

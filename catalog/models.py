@@ -89,6 +89,7 @@ class Record(Base):
     raw_values: Mapped[dict] = mapped_column(JSON, default=dict)
     provenance: Mapped[dict] = mapped_column(JSON, default=dict)
 
+    title_key: Mapped[str | None] = mapped_column(String(40), index=True)
     simhash: Mapped[int | None] = mapped_column(BigInteger)
     band0: Mapped[int | None] = mapped_column(Integer, index=True)
     band1: Mapped[int | None] = mapped_column(Integer, index=True)

@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.dedup import bands, find_duplicate, fingerprint_text, simhash64, to_signed
+from catalog.dedup import (
+    bands,
+    find_duplicate,
+    fingerprint_text,
+    simhash64,
+    title_key,
+    to_signed,
+)
 from catalog.extract import Extraction
 from catalog.extract.labels import RECORD_FIELDS
 from catalog.jurisdiction import Place
@@ -48,6 +55,7 @@ def catalogue_document(
         agency=values.get("agency"),
         doc_number=values.get("doc_number"),
         fingerprint=signed,
+        title=values.get("title"),
     )
     now = utcnow()
     if match is not None:
@@ -71,6 +79,7 @@ def catalogue_document(
         raw_values=dict(extraction.raw),
         provenance=dict(extraction.provenance),
         simhash=signed,
+        title_key=title_key(values.get("title")),
     )
     for name in RECORD_FIELDS:
         setattr(record, name, values.get(name))
