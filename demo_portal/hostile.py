@@ -202,7 +202,7 @@ class HostileHandler(PageHandler):
 class HostileServer:
     """Misbehaving endpoints on loopback, each connection in its own thread."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, drip_interval: float = 1.0):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, drip_interval: float = 1.0) -> None:
         handler = type("HostileHandler", (HostileHandler,), {"drip_interval": drip_interval})
         self._runner = BackgroundServer(LoopbackHTTPServer((host, port), handler), "hostile")
 

@@ -68,7 +68,7 @@ class PortalSite:
     # Delivery of the listing pages: (gzip, chunked) by page number.
     LISTING_DELIVERY = {0: (True, False), 1: (False, False), 2: (True, True), 3: (False, True)}
 
-    def __init__(self, base_url: str, files_url: str, catalogue: Catalogue | None = None):
+    def __init__(self, base_url: str, files_url: str, catalogue: Catalogue | None = None) -> None:
         self.base_url = base_url
         self.files_url = files_url
         self.catalogue = catalogue or load_catalogue()
