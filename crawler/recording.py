@@ -8,6 +8,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Response
 
+from crawler import connection_headers
 from crawler.warc.sink import WarcSink
 
 
@@ -86,6 +87,7 @@ class WarcRecorderMiddleware:
         self.crawler = crawler
         self.sink = warc_sink(crawler)
         self.stats = crawler.stats
+        connection_headers.install()
 
     @classmethod
     def from_crawler(cls, crawler):

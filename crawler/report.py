@@ -18,7 +18,7 @@ def build_report(stats: dict, **facts) -> dict:
         "finished": finished.isoformat() if finished else None,
         "elapsed_seconds": stats.get("elapsed_time_seconds"),
         "finish_reason": stats.get("finish_reason"),
-        "responses": stats.get("response_received_count", 0),
+        "responses": sum(_prefixed(stats, "status/").values()),
         "by_status": _prefixed(stats, "status/"),
         "by_mime": _prefixed(stats, "mime/"),
         "out_of_scope": stats.get("links/out_of_scope", 0),

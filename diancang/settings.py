@@ -79,6 +79,9 @@ _CRAWL_ENV = {
     "concurrency_total": ("DIANCANG_CONCURRENCY_TOTAL", int),
     "timeout": ("DIANCANG_TIMEOUT", float),
     "max_response_bytes": ("DIANCANG_MAX_RESPONSE_BYTES", int),
+    "max_decompressed_bytes": ("DIANCANG_MAX_DECOMPRESSED_BYTES", int),
+    "redirect_limit": ("DIANCANG_REDIRECT_LIMIT", int),
+    "query_variants_per_path": ("DIANCANG_QUERY_VARIANTS_PER_PATH", int),
     "warc_max_size": ("DIANCANG_WARC_MAX_SIZE", int),
 }
 

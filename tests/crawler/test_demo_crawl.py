@@ -1,0 +1,127 @@
+"""The demo portal crawled end to end: WARC conformance, coverage, scope, traps, report."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+from pathlib import Path
+
+from crawl_helpers import captured_urls, records, warc_files
+from warcio.archiveiterator import ArchiveIterator
+
+from storage.recovery import complete_length
+
+WARCIO = Path(sys.executable).parent / "warcio"
+
+
+def test_every_warc_passes_warcio_check(demo_crawl):
+    files = warc_files(demo_crawl.data_dir)
+    assert files
+    result = subprocess.run([str(WARCIO), "check", *map(str, files)], capture_output=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not list((demo_crawl.data_dir / "warcs").glob("*/*.open"))
+
+
+def test_warcinfo_first_and_one_gzip_member_per_record(demo_crawl):
+    for path in warc_files(demo_crawl.data_dir):
+        with gzip.open(path, "rb") as fh:
+            first = fh.read(4096)
+        assert first.startswith(b"WARC/1.1\r\nWARC-Type: warcinfo"), path
+        for field in (b"software:", b"hostname:", b"operator:", b"collection: govinfo",
+                      b"jurisdiction: 500000", b"robots: obey", b"seed: demo"):  # fmt: skip
+            assert field in first, field
+        complete_bytes, member_count = complete_length(path)
+        assert complete_bytes == path.stat().st_size
+        with path.open("rb") as fh:
+            assert member_count == sum(1 for _ in ArchiveIterator(fh))
+
+
+def test_records_are_linked_and_carry_ip_addresses(demo_crawl):
+    all_records = list(records(demo_crawl.data_dir))
+    ids = {r.rec_headers.get_header("WARC-Record-ID"): r for r in all_records}
+    for record in all_records:
+        kind = record.rec_type
+        if kind in ("request", "metadata"):
+            target = ids[record.rec_headers.get_header("WARC-Concurrent-To")]
+            assert target.rec_type in ("response", "revisit")
+            uri = record.rec_headers.get_header("WARC-Target-URI")
+            assert uri == target.rec_headers.get_header("WARC-Target-URI")
+        if kind in ("request", "response", "revisit"):
+            assert record.rec_headers.get_header("WARC-IP-Address") in ("127.0.0.1", "127.0.0.2")
+        if kind == "response":
+            assert record.rec_headers.get_header("WARC-Payload-Digest").startswith("sha1:")
+            assert record.rec_headers.get_header("WARC-Block-Digest").startswith("sha1:")
+        if kind == "revisit":
+            headers = record.rec_headers
+            assert headers.get_header("WARC-Profile").endswith("identical-payload-digest")
+            original = ids[headers.get_header("WARC-Refers-To")]
+            assert original.rec_headers.get_header("WARC-Payload-Digest") == headers.get_header(
+                "WARC-Payload-Digest"
+            )
+            assert headers.get_header(
+                "WARC-Refers-To-Target-URI"
+            ) == original.rec_headers.get_header("WARC-Target-URI")
+
+
+def test_every_in_scope_url_has_a_response_and_a_request(demo_crawl, demo_portal):
+    all_records = list(records(demo_crawl.data_dir))
+    responses = {
+        r.rec_headers.get_header("WARC-Record-ID"): r.rec_headers.get_header("WARC-Target-URI")
+        for r in all_records
+        if r.rec_type in ("response", "revisit")
+    }
+    requested = {
+        responses[r.rec_headers.get_header("WARC-Concurrent-To")]
+        for r in all_records
+        if r.rec_type == "request"
+    }
+    missing = demo_portal.expected_urls() - set(responses.values())
+    assert not missing
+    assert set(responses.values()) == requested
+
+
+def test_robots_disallowed_and_out_of_scope_urls_are_absent(demo_crawl, demo_portal):
+    captured = captured_urls(demo_crawl.data_dir)
+    assert not captured & demo_portal.disallowed_urls()
+    assert not captured & demo_portal.out_of_scope_urls()
+    assert demo_crawl.report["robots_blocked"] >= len(demo_portal.disallowed_urls())
+    assert demo_crawl.report["out_of_scope"] >= len(demo_portal.out_of_scope_urls())
+
+
+def test_session_ids_are_not_followed_as_new_pages(demo_crawl, demo_portal):
+    captured = captured_urls(demo_crawl.data_dir)
+    assert demo_portal.url("/service.html") in captured
+    assert not captured & set(demo_portal.session_urls())
+
+
+def test_calendar_trap_is_bounded(demo_crawl):
+    calendar = [url for url in captured_urls(demo_crawl.data_dir) if "/calendar/" in url]
+    assert 1 <= len(calendar) <= 2 * 10 + 1  # the trap's start, then depth 10 each way
+
+
+def test_content_encoding_is_kept_and_chunking_removed(demo_crawl, demo_portal):
+    by_url = {
+        r.rec_headers.get_header("WARC-Target-URI"): r
+        for r in records(demo_crawl.data_dir)
+        if r.rec_type == "response"
+    }
+    home = by_url[demo_portal.base_url]
+    assert home.http_headers.get_header("Content-Encoding") == "gzip"
+    assert gzip.decompress(home.content).decode("utf-8").count("<html") == 1
+    chunked = [
+        r for r in by_url.values() if r.http_headers.get_header("X-Archive-Orig-Transfer-Encoding")
+    ]
+    assert chunked
+    assert all(r.http_headers.get_header("Transfer-Encoding") is None for r in by_url.values())
+
+
+def test_report_counts_match_the_warcs(demo_crawl):
+    report = demo_crawl.report
+    responses = [r for r in records(demo_crawl.data_dir) if r.rec_type in ("response", "revisit")]
+    assert report["responses"] == len(responses)
+    assert sum(report["by_status"].values()) == len(responses)
+    assert report["by_status"]["404"] == 1 and report["by_status"]["301"] == 1
+    assert report["by_mime"]["application/pdf"] == 3
+    assert report["errors"] == {}
+    assert "responses" in demo_crawl.result.stdout and "robots-blocked" in demo_crawl.result.stdout
