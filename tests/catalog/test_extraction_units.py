@@ -1,0 +1,94 @@
+"""Single functions of the extraction: dates, charsets, labels in any markup, overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.extract import extract_page
+from catalog.extract.charset import canonical_charset, detect_charset
+from catalog.extract.dates import normalise_date
+from catalog.extract.overrides import OverrideError
+from catalog.site_rules import SiteRule, SiteRules
+
+
+@pytest.mark.parametrize(
+    "text,iso",
+    [
+        ("2024年3月5日", "2024-03-05"),
+        ("2024-03-05", "2024-03-05"),
+        ("2024/3/5", "2024-03-05"),
+        ("2020-09-11 08:38", "2020-09-11"),
+        ("２０２４年１２月１日", "2024-12-01"),
+        ("20240305", "2024-03-05"),
+        ("发布时间：2023.7.21 16:40", "2023-07-21"),
+        ("2024年13月45日", None),
+        ("无", None),
+    ],
+)
+def test_dates_become_iso(text, iso):
+    assert normalise_date(text) == iso
+
+
+def test_gb2312_and_gbk_labels_decode_as_gb18030():
+    assert canonical_charset("GB2312") == "gb18030"
+    assert canonical_charset("gbk") == "gb18030"
+    body = '<meta charset="gb2312"><p>王喆 朱镕基</p>'.encode("gb18030")
+    assert detect_charset(body) == ("gb18030", "meta")
+    assert detect_charset(body, "text/html; charset=GBK") == ("gb18030", "http-header")
+    # a page labelled utf-8 that is not: detection wins over the wrong label
+    wrong = "<p>政府信息公开目录，索引号与发布机构</p>".encode("gb18030")
+    assert detect_charset(wrong, "text/html; charset=utf-8")[0] == "gb18030"
+
+
+def extract(html: str, **kw):
+    return extract_page(html.encode("utf-8"), "http://x.gov.cn/a/b.html", "text/html", **kw)
+
+
+def test_labels_in_spans_lists_and_full_width_padding():
+    page = extract("""<body><ul class="info">
+      <li><span>索　引　号：</span><span>01527918X-2020-153077</span></li>
+      <li>发布机构：重庆市人民政府</li>
+      <li><label>发文字号:</label> 渝府发〔2024〕12号</li>
+      <li><b>【主题分类】</b>卫生、体育\\医药管理</li>
+      <li>成文日期：<em>2024年3月1日</em></li></ul></body>""")
+    assert page.values == {
+        "index_no": "01527918X-2020-153077",
+        "agency": "重庆市人民政府",
+        "doc_number": "渝府发〔2024〕12号",
+        "category": "卫生、体育\\医药管理",
+        "written_date": "2024-03-01",
+    }
+    assert page.is_disclosure
+
+
+def test_a_news_page_without_disclosure_labels_is_not_a_record():
+    page = extract("""<head><meta name="ArticleTitle" content="市长调研"></head>
+      <body><h1>市长调研</h1><p>来源：重庆日报</p><p>正文……</p></body>""")
+    assert page.values["title"] == "市长调研"
+    assert not page.is_disclosure
+
+
+def test_comment_fields_fill_gaps_only_and_say_so():
+    page = extract("""<body><p><strong>索引号</strong>：A-1</p>
+      <!-- <p><strong>索引号</strong>：STALE</p><p><strong>成文日期</strong>：2020年12月16日</p> -->
+      </body>""")
+    assert page.values["index_no"] == "A-1"
+    assert page.values["written_date"] == "2020-12-16"
+    assert page.provenance["written_date"] == "comment:p>strong"
+
+
+def test_attachments_are_absolute_and_unique():
+    page = extract("""<body><div id="zoom"><p>正文</p>
+      <a href="/files/a.pdf">附件一</a><a href="/files/a.pdf#page=2">附件一</a>
+      <a href="http://files.example/b.DOCX">b</a><a href="c.html">not</a></div></body>""")
+    assert page.attachments == [
+        ("http://x.gov.cn/files/a.pdf", "附件一"),
+        ("http://files.example/b.DOCX", "b"),
+    ]
+
+
+def test_an_override_naming_an_unknown_field_fails_when_the_rules_load():
+    with pytest.raises(OverrideError, match="unknown field 'colour'"):
+        SiteRules([SiteRule("s1", "x.gov.cn", extract={"colour": "css:p"})])
+    with pytest.raises(OverrideError, match="neither css: nor xpath:"):
+        extract("<p>x</p>", overrides={"title": "regex:.*"})
