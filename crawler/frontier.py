@@ -88,8 +88,10 @@ class JournalScheduler(Scheduler):
 
     def open(self, spider: Spider):
         result = super().open(spider)
+        # Duplicate filtering is the journal's, so the seen set survives a kill as well.
+        self._seen: set[str] = set()
         if self.resume:
-            self.df.fingerprints.update(self.journal.fingerprints())
+            self._seen.update(self.journal.fingerprints())
             resumed = 0
             for request in self.journal.pending(spider):
                 self._mqpush(request)
@@ -98,12 +100,13 @@ class JournalScheduler(Scheduler):
         return result
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
+        fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
+        if not request.dont_filter and fingerprint in self._seen:
+            self.stats.inc_value("dupefilter/filtered")
             if "frontier_id" in request.meta:  # a redirect to a URL already captured
                 self.journal.done(request.meta["frontier_id"])
             return False
-        fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
+        self._seen.add(fingerprint)
         self.journal.queue(request, fingerprint, self.spider)
         self._mqpush(request)
         self.stats.inc_value("scheduler/enqueued/memory")

@@ -58,11 +58,14 @@ class ResponseLimitsMiddleware:
 
     def process_request(self, request: Request) -> None:
         request.meta["download_maxsize"] = 0  # no cancel in the handler: we cut instead
+        request.meta.pop("truncated", None)  # a retried request starts whole
         request.meta["_received"] = 0
         request.meta["_started"] = time.monotonic()
 
     def _bytes_received(self, data: bytes, request: Request, spider) -> None:
         meta = request.meta
+        if "truncated" in meta:  # already stopping
+            raise StopDownload(fail=False)
         meta["_received"] = meta.get("_received", 0) + len(data)
         if meta["_received"] > self.max_bytes:
             meta["truncated"] = "length"

@@ -94,4 +94,10 @@ def run_crawl(
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     report_path = settings.warc_dir / "reports" / f"{job}-{stamp}.json"
     write_report(report, report_path)
+    stats = crawler.stats.get_stats()
+    if report["finish_reason"] != "finished" or stats.get("log_count/CRITICAL"):
+        raise CrawlError(
+            f"crawl {job} did not finish ({report['finish_reason']}); its WARCs are kept, "
+            f"see {job_dir / 'crawl.log'}; continue it with `diancang crawl --resume`"
+        )
     return CrawlResult(report, report_path, warcs, loaded.errors)

@@ -1,0 +1,124 @@
+"""Broken and hostile servers cost bounded time and space and never stop the crawl."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import run_crawl_cli
+from crawl_helpers import crawl_env, diancang, records, write_seed_list
+
+from demo_portal.hostile import HostileServer, gzip_bomb
+
+TIMEOUT = 3  # seconds a response may take before it is cut
+MAX_BYTES = 2_000_000  # above the bomb's compressed size
+REDIRECT_LIMIT = 5
+
+
+@pytest.fixture(scope="module")
+def hostile_crawl(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("hostile")
+    with HostileServer(drip_interval=0.5) as server:
+        seeds = write_seed_list(
+            data_dir / "hostile.csv",
+            [
+                {
+                    "url": server.url("/"),
+                    "title": "恶意站点",
+                    "jurisdiction": "500000",
+                    "collection": "webarchive",
+                }
+            ],  # fmt: skip
+        )
+        started = time.monotonic()
+        crawl = run_crawl_cli(
+            data_dir,
+            seeds,
+            DIANCANG_TIMEOUT=str(TIMEOUT),
+            DIANCANG_MAX_RESPONSE_BYTES=str(MAX_BYTES),
+            DIANCANG_MAX_DECOMPRESSED_BYTES="10000000",
+            DIANCANG_REDIRECT_LIMIT=str(REDIRECT_LIMIT),
+        )
+        crawl.elapsed = time.monotonic() - started
+        crawl.server = server
+        crawl.by_path = {}
+        for record in records(data_dir):
+            if record.rec_type == "response":
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                crawl.by_path.setdefault(uri.split(server.url("/"))[-1].split("?")[0], []).append(
+                    record
+                )
+        yield crawl
+
+
+def test_the_crawl_ends_within_its_bound_and_captures_the_good_page(hostile_crawl):
+    # every hostile case runs in parallel; the slowest is a stalled header (1.5 x timeout)
+    assert hostile_crawl.elapsed < 60
+    assert "ok.html" in hostile_crawl.by_path
+    assert hostile_crawl.by_path["ok.html"][0].http_headers.get_statuscode() == "200"
+
+
+def test_a_dripping_body_is_cut_at_the_timeout_and_kept(hostile_crawl):
+    (drip,) = hostile_crawl.by_path["drip"]
+    assert drip.rec_headers.get_header("WARC-Truncated") == "time"
+    assert 0 < len(drip.content) <= 2 * TIMEOUT / 0.5 + 2
+    assert hostile_crawl.report["truncated"]["time"] >= 1
+
+
+def test_a_huge_body_is_cut_at_the_size_limit_and_kept(hostile_crawl):
+    (huge,) = hostile_crawl.by_path["huge"]
+    assert huge.rec_headers.get_header("WARC-Truncated") == "length"
+    assert len(huge.content) == MAX_BYTES
+
+
+def test_a_redirect_loop_stops_at_the_limit(hostile_crawl):
+    loop = hostile_crawl.by_path["redirect-loop"]
+    assert len(loop) == REDIRECT_LIMIT + 1
+    assert all(r.http_headers.get_statuscode() == "302" for r in loop)
+
+
+def test_a_decompression_bomb_is_kept_compressed_and_not_expanded(hostile_crawl):
+    (bomb,) = hostile_crawl.by_path["bomb"]
+    assert bomb.http_headers.get_header("Content-Encoding") == "gzip"
+    assert bomb.rec_headers.get_header("WARC-Truncated") is None
+    assert bomb.content == gzip_bomb()  # stored as sent: compressed, whole
+    log = next((hostile_crawl.data_dir / "jobs").glob("*/crawl.log")).read_text()
+    assert "during decompression" in log  # parsing gave up at the decompression limit
+
+
+def test_a_wrong_charset_is_kept_as_received(hostile_crawl):
+    (page,) = hostile_crawl.by_path["wrong-charset"]
+    assert "本页声明为UTF-8编码".encode("gbk") in page.content
+
+
+def test_a_stalled_header_is_an_error_not_a_hang(hostile_crawl):
+    assert "drip-headers" not in hostile_crawl.by_path
+    assert sum(hostile_crawl.report["errors"].values()) >= 1
+
+
+def test_seeds_on_private_and_metadata_addresses_are_refused(tmp_path):
+    seeds = write_seed_list(
+        tmp_path / "internal.csv",
+        [
+            {
+                "url": "http://169.254.169.254/latest/meta-data/",
+                "title": "元数据",
+                "jurisdiction": "500000",
+                "collection": "govinfo",
+            },
+            {
+                "url": "http://10.0.0.1/",
+                "title": "内网",
+                "jurisdiction": "500000",
+                "collection": "govinfo",
+            },
+        ],  # fmt: skip
+    )
+    result = diancang("crawl", str(seeds), env=crawl_env(tmp_path), timeout=60)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "refused http://169.254.169.254/latest/meta-data/: 169.254.169.254 resolves to" in out
+    assert "link-local" in out
+    assert "refused http://10.0.0.1/: 10.0.0.1 resolves to 10.0.0.1, a private" in out
+    assert "DIANCANG_ALLOW_NETWORKS" in out
+    assert not list((tmp_path / "warcs").glob("*/*.warc.gz"))
