@@ -18,7 +18,14 @@ from catalog.db import Catalog
 from catalog.extract import extract_page
 from catalog.jurisdiction import code_from_site_id, place_of
 from catalog.models import Capture, Record, WarcFile
-from catalog.records_builder import catalogue_document, url_hash, utcnow, website_record
+from catalog.records_builder import (
+    catalogue_document,
+    commit_with_datestamps,
+    touch,
+    url_hash,
+    utcnow,
+    website_record,
+)
 from catalog.site_rules import SiteRules
 from catalog.warc_records import WarcCapture, WarcInfo, iter_warc
 from catalog.warc_source import WarcLocation
@@ -106,15 +113,18 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
                 _catalogue_capture(session, state, item, options, result)
                 pending += 1
                 if pending >= BATCH:
-                    session.commit()
+                    commit_with_datestamps(session)
                     pending = 0
         warc_file = session.get(WarcFile, known.id)
         warc_file.complete = True
         warc_file.ingested_at = utcnow()
         warc_file.captures_count = len(done) + result.captures
-        session.commit()
+        commit_with_datestamps(session)
     except Exception as exc:  # noqa: BLE001 - keep what was catalogued, name the place
-        session.commit()
+        try:
+            commit_with_datestamps(session)
+        except Exception:  # noqa: BLE001 - the database refused: keep the last batch
+            session.rollback()
         result.error = f"{warc.location}: after offset {offset}: {type(exc).__name__}: {exc}"
     finally:
         session.close()
@@ -209,7 +219,7 @@ def _attach_revisit(session: Session, capture: Capture) -> None:
         capture.record_id = original.record_id
         capture.match_reason = "revisit"
         capture.match_detail = f"identical payload {capture.payload_digest}"
-        original.record.datestamp = utcnow()
+        touch(session, original.record)
 
 
 def _add_to_website(session, state, capture, extraction, place) -> None:
@@ -232,5 +242,5 @@ def _add_to_website(session, state, capture, extraction, place) -> None:
     if not record.title and extraction is not None and capture.url == state.seed_url:
         record.title = extraction.site_name or extraction.page_title
     record.size = (record.size or 0) + (capture.size or 0)
-    record.datestamp = utcnow()
+    touch(session, record)
     capture.site_record_id = record.id

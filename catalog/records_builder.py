@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from catalog.dedup import (
@@ -24,6 +24,29 @@ from catalog.models import KIND_GOVINFO, KIND_WEBSITE, Attachment, Capture, Reco
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def touch(session: Session, record: Record) -> None:
+    """Mark ``record`` changed: its OAI datestamp is set when the transaction commits."""
+    record.datestamp = utcnow()
+    session.info.setdefault("touched", set()).add(record.id)
+
+
+def commit_with_datestamps(session: Session) -> None:
+    """Commit, stamping the records changed in this transaction with the commit time.
+
+    A datestamp taken when a record was built could be older than the position a harvester
+    already passed while the batch was still open; taken at commit, it is not."""
+    touched = session.info.pop("touched", set())
+    if touched:
+        session.flush()
+        now = utcnow()
+        ids = sorted(touched)
+        for start in range(0, len(ids), 500):
+            session.execute(
+                update(Record).where(Record.id.in_(ids[start : start + 500])).values(datestamp=now)
+            )
+    session.commit()
 
 
 def url_hash(url: str) -> str:
@@ -64,7 +87,7 @@ def catalogue_document(
         capture.match_reason, capture.match_detail = match.reason, match.detail
         _fill_missing(record, extraction)
         _add_attachments(session, record, extraction.attachments)
-        record.datestamp = now
+        touch(session, record)
         return record, False
 
     record = Record(
@@ -92,6 +115,7 @@ def catalogue_document(
     capture.record_id = record.id
     capture.match_reason, capture.match_detail = "first", "first capture of this document"
     _add_attachments(session, record, extraction.attachments)
+    touch(session, record)
     return record, True
 
 
@@ -159,4 +183,5 @@ def website_record(
     _set_place(record, place)
     session.add(record)
     session.flush()
+    touch(session, record)
     return record
