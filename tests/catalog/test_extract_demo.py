@@ -112,3 +112,37 @@ def test_the_deviating_layout_is_read_with_the_seed_lists_override(catalog, demo
     other = records["/xxgk/2024/03/t20240305_1001.html"]
     assert other.provenance["index_no"] == "label:td>b"
     assert other.index_no == "11500000009275780L/2024-00051"
+
+
+def test_ingest_reads_overrides_from_a_seed_list_file(catalog, demo_warc, demo_portal, tmp_path):
+    from click.testing import CliRunner
+
+    from console.catalog_commands import catalog as catalog_group
+
+    seed_list = tmp_path / "seeds.yaml"
+    seed_list.write_text(
+        f"""seeds:
+  - id: demo-cq
+    url: {demo_portal.base_url}
+    title: 重庆市人民政府（演示）
+    jurisdiction: "500000"
+    collection: govinfo
+    extract:
+      index_no: "css:div.doc-attrs div.attr:nth-child(1) i::text"
+      date: "xpath://div[@class='doc-attrs']/div[6]/i/text()"
+""",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        catalog_group,
+        ["ingest", "--seeds", str(seed_list), str(demo_warc)],
+        env={"DIANCANG_DATABASE_URL": catalog.url},
+    )
+    assert result.exit_code == 0, result.output
+    record = records_by_path(catalog)["/xxgk/2020/03/t20200316_1023.html"]
+    assert record.provenance["index_no"].startswith("override:css:")
+    assert (
+        record.provenance["pub_date"] == "override:xpath://div[@class='doc-attrs']/div[6]/i/text()"
+    )
+    assert (record.index_no, record.pub_date) == ("01527918X-2020-153077", "2020-03-16")
+    assert record.raw_values["pub_date"] == "2020-03-16 11:00"
