@@ -46,6 +46,8 @@ def scrapy_settings(
         "SCHEDULER": "crawler.frontier.JournalScheduler",
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.robots.SharedRobotsTxtMiddleware": 100,
             "crawler.recording.WarcRecorderMiddleware": 950,
             "crawler.recording.ResponseLimitsMiddleware": 960,
             # nearest the downloader: last check before a connection, first after it
@@ -54,6 +56,7 @@ def scrapy_settings(
         "ITEM_PIPELINES": {"crawler.pipelines.MetadataRecordPipeline": 300},
         "EXTENSIONS": {
             "scrapy.extensions.logstats.LogStats": None,
+            "scrapy.extensions.remote_control.RemoteControl": None,  # no listening port
             "crawler.progress.ProgressLine": 500,
         },
         "DIANCANG_SETTINGS": settings,

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawl_helpers import captured_urls, records, warc_files
+from conftest import run_crawl_cli
+from crawl_helpers import captured_urls, records, warc_files, write_seed_list
 from warcio.archiveiterator import ArchiveIterator
 
 from storage.recovery import complete_length
@@ -125,3 +126,18 @@ def test_report_counts_match_the_warcs(demo_crawl):
     assert report["by_mime"]["application/pdf"] == 3
     assert report["errors"] == {}
     assert "responses" in demo_crawl.result.stdout and "robots-blocked" in demo_crawl.result.stdout
+
+
+def test_robots_txt_is_obeyed_by_requests_that_wait_for_it_together(demo_portal, tmp_path):
+    # Three seeds on one host ask for its robots.txt at the same moment.
+    private = sorted(demo_portal.disallowed_urls())
+    rows = [
+        {"id": f"s{i}", "url": url, "title": "重庆", "jurisdiction": "500000",
+         "collection": "govinfo", "depth": "0"}
+        for i, url in enumerate([demo_portal.base_url, *private])
+    ]  # fmt: skip
+    crawl = run_crawl_cli(tmp_path, write_seed_list(tmp_path / "same-host.csv", rows))
+    captured = captured_urls(tmp_path)
+    assert demo_portal.base_url in captured
+    assert not captured & set(private)
+    assert crawl.report["robots_blocked"] == len(private)
