@@ -1,25 +1,8 @@
-import json
-from pathlib import Path
-
 import pytest
-from crawl_helpers import crawl_env, diancang
+from crawl_helpers import Crawl, run_crawl_cli
 
 from console.demo_commands import write_demo_seed_list
 from demo_portal.server import DemoPortal
-
-
-class Crawl:
-    def __init__(self, data_dir: Path, result, report: dict):
-        self.data_dir = data_dir
-        self.result = result
-        self.report = report
-
-
-def run_crawl_cli(data_dir: Path, seed_list: Path, *args: str, **env: str) -> Crawl:
-    result = diancang("crawl", str(seed_list), *args, env=crawl_env(data_dir, **env))
-    assert result.returncode == 0, result.stderr[-3000:]
-    reports = sorted((data_dir / "warcs" / "reports").glob("*.json"))
-    return Crawl(data_dir, result, json.loads(reports[-1].read_text(encoding="utf-8")))
 
 
 @pytest.fixture(scope="session")

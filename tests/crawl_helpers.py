@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import socket
 import subprocess
@@ -112,3 +113,17 @@ class Wayback:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+class Crawl:
+    def __init__(self, data_dir: Path, result, report: dict):
+        self.data_dir = data_dir
+        self.result = result
+        self.report = report
+
+
+def run_crawl_cli(data_dir: Path, seed_list: Path, *args: str, **env: str) -> Crawl:
+    result = diancang("crawl", str(seed_list), *args, env=crawl_env(data_dir, **env))
+    assert result.returncode == 0, result.stderr[-3000:]
+    reports = sorted((data_dir / "warcs" / "reports").glob("*.json"))
+    return Crawl(data_dir, result, json.loads(reports[-1].read_text(encoding="utf-8")))

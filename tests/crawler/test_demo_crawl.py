@@ -7,8 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import run_crawl_cli
-from crawl_helpers import captured_urls, records, warc_files, write_seed_list
+from crawl_helpers import captured_urls, records, run_crawl_cli, warc_files, write_seed_list
 from warcio.archiveiterator import ArchiveIterator
 
 from storage.recovery import complete_length

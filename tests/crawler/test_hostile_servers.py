@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import run_crawl_cli
-from crawl_helpers import crawl_env, diancang, records, write_seed_list
+from crawl_helpers import crawl_env, diancang, records, run_crawl_cli, write_seed_list
 
 from demo_portal.hostile import HostileServer, gzip_bomb
 

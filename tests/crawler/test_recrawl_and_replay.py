@@ -6,8 +6,7 @@ import re
 import shutil
 
 import pytest
-from conftest import run_crawl_cli
-from crawl_helpers import Wayback, records
+from crawl_helpers import Wayback, records, run_crawl_cli
 
 COLLECTION = "govinfo-500000"
 

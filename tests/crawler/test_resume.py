@@ -11,8 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import run_crawl_cli
-from crawl_helpers import BIN, captured_urls, crawl_env, diancang, warc_files
+from crawl_helpers import BIN, captured_urls, crawl_env, diancang, run_crawl_cli, warc_files
 
 from console.demo_commands import write_demo_seed_list
 from demo_portal.server import DemoPortal
