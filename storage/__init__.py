@@ -1,17 +1,25 @@
-"""Where WARCs live: one WARC-store interface, a local-directory backend by default."""
+"""Where WARCs live: one WARC-store interface; a local directory (default) or S3."""
 
 from __future__ import annotations
 
 from diancang.settings import Settings
-from storage.base import StoredWarc, WarcStore
+from storage.base import StoredWarc, SyncReport, WarcStore
 from storage.local import LocalWarcStore
 
-__all__ = ["StoredWarc", "WarcStore", "LocalWarcStore", "open_store"]
+__all__ = ["StoredWarc", "SyncReport", "WarcStore", "LocalWarcStore", "open_store"]
 
 
 def open_store(settings: Settings) -> WarcStore:
-    """The store named by the settings (``DIANCANG_WARC_STORE``)."""
+    """The store named by the settings (``DIANCANG_WARC_STORE``).
+
+    ``s3://BUCKET/PREFIX`` stores WARCs in a bucket, spooled in ``DATA_DIR/spool`` until
+    uploaded; the endpoint, region and credentials come from the ``AWS_*`` environment or
+    the AWS config files. Anything else is a local directory.
+    """
     location = settings.warc_store
     if location.startswith("s3://"):
-        raise NotImplementedError(f"S3 WARC store {location!r} is not available yet")
-    return LocalWarcStore(location)
+        from storage.s3 import S3WarcStore
+        from storage.s3_client import S3Location
+
+        return S3WarcStore(S3Location.parse(location), settings.spool_dir)
+    return LocalWarcStore(location.removeprefix("file://"))

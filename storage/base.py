@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
+
+if TYPE_CHECKING:
+    from storage.fixity import FixityRecord
 
 
 @dataclass(frozen=True)
@@ -16,21 +19,55 @@ class StoredWarc:
     location: str  # local path or URL that pywb and the catalogue can read
 
 
+@dataclass
+class SyncReport:
+    """What one pass of :meth:`WarcStore.sync` did."""
+
+    stored: list[FixityRecord] = field(default_factory=list)  # verified, recorded, released
+    waiting: dict[str, str] = field(default_factory=dict)  # spooled file name -> why it waits
+    endpoint_down: bool = False
+
+    @property
+    def bytes_stored(self) -> int:
+        return sum(record.size for record in self.stored)
+
+
 class WarcStore(Protocol):
     def spool_dir(self, collection: str) -> Path:
         """Local directory where writers create ``*.warc.gz.open`` files of a collection."""
 
     def commit(self, path: Path, collection: str) -> StoredWarc:
-        """Take a closed WARC file from the spool into the store."""
+        """Take a closed WARC file from the spool into the store.
+
+        Returns at once: a backend that uploads does it in the background.
+        """
 
     def recover(self) -> list[Path]:
         """Close WARC files left ``.open`` by a crash; return the files it closed."""
 
     def list(self, collection: str | None = None) -> Iterator[StoredWarc]:
-        """Closed WARC files, never ``.open`` ones."""
+        """Closed WARC files, never ``.open`` ones (with S3: stored and still spooled)."""
 
     def open(self, warc: StoredWarc) -> BinaryIO:
         """A readable binary stream of a stored WARC."""
 
     def archive_path(self, collection: str) -> str:
         """The ``archive_paths`` prefix pywb resolves this collection's file names against."""
+
+    def stored(self, collection: str | None = None) -> Iterator[StoredWarc]:
+        """WARC files in durable storage (the directory, or the bucket), never the spool."""
+
+    def manifest(self, collection: str | None = None) -> Iterator[FixityRecord]:
+        """The fixity record of every stored WARC."""
+
+    def fixity_record(self, collection: str, name: str) -> FixityRecord | None:
+        """The fixity record of one stored WARC, if it has one."""
+
+    def sync(self) -> SyncReport:
+        """Move every spooled file into durable storage, verified; record its fixity."""
+
+    def download_url(self, warc: StoredWarc, expires: int = 3600) -> str | None:
+        """A URL anyone holding it can download the file from, or None (then proxy it)."""
+
+    def close(self) -> None:
+        """Finish background work that can finish now; leave the rest in the spool."""

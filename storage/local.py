@@ -1,13 +1,21 @@
-"""The embedded default: WARCs in a local directory, one sub-directory per collection."""
+"""The embedded default: WARCs in a local directory, one sub-directory per collection.
+
+Each committed file gets its fixity record at once (``_manifest/COLLECTION/NAME.json``).
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.base import StoredWarc
+from storage.base import StoredWarc, SyncReport
+from storage.files import write_atomic
+from storage.fixity import MANIFEST_DIR, FixityRecord, now_rfc3339, sha256_file
 from storage.recovery import close_torn_warc
+
+log = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
 
@@ -24,6 +32,7 @@ class LocalWarcStore:
         if path.resolve() != target.resolve():
             target.parent.mkdir(parents=True, exist_ok=True)
             path.replace(target)
+        self._record(collection, target)
         return StoredWarc(collection, target.name, target.stat().st_size, str(target))
 
     def recover(self) -> list[Path]:
@@ -39,8 +48,49 @@ class LocalWarcStore:
         for path in sorted(self.root.glob(pattern)):
             yield StoredWarc(path.parent.name, path.name, path.stat().st_size, str(path))
 
+    def stored(self, collection: str | None = None) -> Iterator[StoredWarc]:
+        return self.list(collection)
+
     def open(self, warc: StoredWarc) -> BinaryIO:
         return open(warc.location, "rb")  # noqa: SIM115 - the caller closes it
 
     def archive_path(self, collection: str) -> str:
         return str(self.spool_dir(collection).resolve()) + "/"
+
+    # -- fixity ------------------------------------------------------------------------
+
+    def _manifest_path(self, collection: str, name: str) -> Path:
+        return self.root / MANIFEST_DIR / collection / f"{name}.json"
+
+    def _record(self, collection: str, path: Path) -> FixityRecord:
+        digest, size = sha256_file(path)
+        record = FixityRecord(collection, path.name, size, digest, now_rfc3339())
+        write_atomic(self._manifest_path(collection, path.name), record.to_json())
+        return record
+
+    def fixity_record(self, collection: str, name: str) -> FixityRecord | None:
+        path = self._manifest_path(collection, name)
+        try:
+            return FixityRecord.from_json(path.read_bytes(), str(path))
+        except FileNotFoundError:
+            return None
+
+    def manifest(self, collection: str | None = None) -> Iterator[FixityRecord]:
+        pattern = f"{collection}/*.json" if collection else "*/*.json"
+        for path in sorted((self.root / MANIFEST_DIR).glob(pattern)):
+            yield FixityRecord.from_json(path.read_bytes(), str(path))
+
+    def sync(self) -> SyncReport:
+        """Record fixity for files that have none (stored before fixity, or cut off by a kill)."""
+        report = SyncReport()
+        for warc in self.list():
+            if not self._manifest_path(warc.collection, warc.name).exists():
+                report.stored.append(self._record(warc.collection, Path(warc.location)))
+                log.info("%s: fixity recorded", warc.location)
+        return report
+
+    def download_url(self, warc: StoredWarc, expires: int = 3600) -> str | None:
+        return None
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,233 @@
+"""WARCs on S3-compatible object storage, handed over from a local spool.
+
+Writers create files in ``DATA_DIR/spool/COLLECTION/``; ``commit`` returns at once and a
+background thread uploads, verifies and releases each file (see ``storage.handoff``). The
+bucket holds ``PREFIX/COLLECTION/NAME.warc.gz`` and one fixity record per WARC under
+``PREFIX/_manifest/``. pywb reads the WARCs straight from the bucket with range requests.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from storage.base import StoredWarc, SyncReport
+from storage.fixity import MANIFEST_DIR, FixityRecord
+from storage.handoff import HandoffError, hand_off, manifest_key, read_record, warc_key
+from storage.recovery import close_torn_warc
+from storage.s3_client import S3Location, TransferOptions, is_transient, make_client
+from storage.s3_objects import Bucket
+from storage.spool import (
+    CHECKSUM_SUFFIX,
+    SpooledWarc,
+    orphan_checksums,
+    remove_checksum,
+    spooled,
+)
+from storage.uploader import BackgroundUploader
+
+log = logging.getLogger(__name__)
+
+WARC_SUFFIXES = (".warc.gz", ".warc")
+
+
+class S3WarcStore:
+    def __init__(
+        self,
+        location: S3Location,
+        spool_root: Path,
+        transfer: TransferOptions | None = None,
+        client=None,
+        progress: Callable[[int], None] | None = None,
+    ):
+        self.location = location
+        self.spool_root = Path(spool_root)
+        self.transfer = transfer or TransferOptions.from_env()
+        client = client or make_client(max_pool_connections=self.transfer.max_concurrency + 4)
+        self.bucket = Bucket(location, client, self.transfer)
+        self._progress = progress
+        self._uploader: BackgroundUploader | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"S3WarcStore({self.location.url(self.location.prefix)!r})"
+
+    # -- writing ------------------------------------------------------------------------
+
+    def spool_dir(self, collection: str) -> Path:
+        return self.spool_root / collection
+
+    def commit(self, path: Path, collection: str) -> StoredWarc:
+        target = self.spool_dir(collection) / path.name
+        if path.resolve() != target.resolve():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(target)
+        size = target.stat().st_size
+        self._start_uploader().wake()
+        key = warc_key(self.bucket, collection, target.name)
+        return StoredWarc(collection, target.name, size, self.location.url(key))
+
+    def recover(self) -> list[Path]:
+        """Close torn ``.open`` files in the spool and start uploading what waits there."""
+        closed = []
+        for path in sorted(self.spool_root.glob("*/*.warc.gz.open")):
+            result = close_torn_warc(path)
+            if result is not None:
+                closed.append(result)
+        if spooled(self.spool_root) or orphan_checksums(self.spool_root):
+            self._start_uploader()
+        return closed
+
+    def _start_uploader(self) -> BackgroundUploader:
+        with self._lock:
+            if self._uploader is None:
+                self._uploader = BackgroundUploader(
+                    self.sync, self.transfer.retry_min_delay, self.transfer.retry_max_delay
+                )
+                self._uploader.start()
+                atexit.register(self.close)
+            return self._uploader
+
+    def sync(self) -> SyncReport:
+        """One pass over the spool: store every file that can be stored now."""
+        report = SyncReport()
+        self._clear_orphan_checksums()
+        pending = spooled(self.spool_root)
+        for index, warc in enumerate(pending):
+            try:
+                record = hand_off(self.bucket, warc, self._progress)
+            except HandoffError as exc:
+                log.error("%s", exc)
+                report.waiting[warc.name] = str(exc)
+                continue
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.exception("%s: not stored", warc.path)
+                    report.waiting[warc.name] = f"{type(exc).__name__}: {exc}"
+                    continue
+                log.warning("S3 endpoint unavailable (%s); WARCs wait in %s", exc, self.spool_root)
+                report.endpoint_down = True
+                for rest in pending[index:]:
+                    report.waiting[rest.name] = f"endpoint unavailable: {exc}"
+                break
+            if record is None:
+                report.waiting[warc.name] = "being stored by another process"
+            else:
+                report.stored.append(record)
+        return report
+
+    def _clear_orphan_checksums(self) -> None:
+        for path in orphan_checksums(self.spool_root):
+            name = path.name.removesuffix(CHECKSUM_SUFFIX)
+            try:
+                recorded = read_record(self.bucket, path.parent.name, name) is not None
+            except Exception as exc:
+                if is_transient(exc):
+                    return
+                raise
+            if recorded:
+                remove_checksum(path)
+            else:
+                log.warning("%s: its WARC is gone but never recorded as stored", path)
+
+    def waiting(self, collection: str | None = None) -> list[SpooledWarc]:
+        """Closed files still in the spool."""
+        return spooled(self.spool_root, collection)
+
+    def close(self) -> None:
+        with self._lock:
+            uploader, self._uploader = self._uploader, None
+        if uploader is not None:
+            atexit.unregister(self.close)
+            uploader.stop()
+            left = len(spooled(self.spool_root))
+            if left:
+                log.warning(
+                    "%d WARC files wait in %s; `diancang storage sync` uploads them",
+                    left,
+                    self.spool_root,
+                )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def _dir_prefix(self, *parts: str) -> str:
+        key = self.location.key(*parts)
+        return key + "/" if key else ""
+
+    def stored(self, collection: str | None = None) -> Iterator[StoredWarc]:
+        base = self._dir_prefix()
+        for key, size in self.bucket.list(self._dir_prefix(collection or "")):
+            parts = key[len(base) :].split("/")
+            if len(parts) != 2 or parts[0] == MANIFEST_DIR or not parts[1].endswith(WARC_SUFFIXES):
+                continue
+            yield StoredWarc(parts[0], parts[1], size, self.location.url(key))
+
+    def list(self, collection: str | None = None) -> Iterator[StoredWarc]:
+        """Stored WARCs and those still in the spool; only the spool if the bucket is down."""
+        # The spool first: a file leaves it only once it is in the bucket, so listing the
+        # bucket second cannot miss a file released in between.
+        waiting = {}
+        for warc in spooled(self.spool_root, collection):
+            try:
+                size = warc.path.stat().st_size
+            except FileNotFoundError:
+                continue
+            waiting[(warc.collection, warc.name)] = StoredWarc(
+                warc.collection, warc.name, size, str(warc.path)
+            )
+        try:
+            found = {(w.collection, w.name): w for w in self.stored(collection)}
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            log.warning("S3 endpoint unavailable (%s); listing only spooled WARCs", exc)
+            found = {}
+        for key, warc in waiting.items():
+            found.setdefault(key, warc)
+        for key in sorted(found):
+            yield found[key]
+
+    def open(self, warc: StoredWarc) -> BinaryIO:
+        if not warc.location.startswith("s3://"):
+            try:
+                return open(warc.location, "rb")  # noqa: SIM115 - the caller closes it
+            except FileNotFoundError:
+                pass  # uploaded and released since it was listed
+        return self.bucket.open(warc_key(self.bucket, warc.collection, warc.name))
+
+    def archive_path(self, collection: str) -> str:
+        return self.location.url(self._dir_prefix(collection))
+
+    def archive_paths(self, collection: str) -> list[str]:
+        """The bucket first, then the spool: replay also finds files not yet uploaded."""
+        return [self.archive_path(collection), str(self.spool_dir(collection).resolve()) + "/"]
+
+    # -- fixity and transfer ------------------------------------------------------------
+
+    def manifest_names(self, collection: str | None = None) -> Iterator[tuple[str, str]]:
+        """(collection, name) of every fixity record, without reading the records."""
+        base = self._dir_prefix(MANIFEST_DIR)
+        prefix = self._dir_prefix(MANIFEST_DIR, collection or "")
+        for key, _size in self.bucket.list(prefix):
+            parts = key[len(base) :].split("/")
+            if len(parts) == 2 and parts[1].endswith(".json"):
+                yield parts[0], parts[1].removesuffix(".json")
+
+    def fixity_record(self, collection: str, name: str) -> FixityRecord | None:
+        return read_record(self.bucket, collection, name)
+
+    def manifest(self, collection: str | None = None) -> Iterator[FixityRecord]:
+        for coll, name in self.manifest_names(collection):
+            record = self.fixity_record(coll, name)
+            if record is not None:
+                yield record
+
+    def manifest_url(self, collection: str, name: str) -> str:
+        return self.location.url(manifest_key(self.bucket, collection, name))
+
+    def download_url(self, warc: StoredWarc, expires: int = 3600) -> str | None:
+        return self.bucket.presign(warc_key(self.bucket, warc.collection, warc.name), expires)

@@ -1,0 +1,131 @@
+"""S3 connection settings: the bucket and prefix from the store URL, everything else from AWS.
+
+Endpoint, region and credentials come only from boto3's own sources: ``AWS_ENDPOINT_URL``,
+``AWS_DEFAULT_REGION``, ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, ``AWS_PROFILE``, or
+the AWS config and credentials files (``AWS_CONFIG_FILE``). Nothing is read from the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+)
+
+MiB = 1 << 20
+
+# Failures worth waiting out: the endpoint is down, overloaded or unreachable.
+_TRANSIENT_CODES = {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "503"}
+_CONFIG_ERRORS = (NoCredentialsError, NoRegionError, ParamValidationError)
+
+
+class StoreConfigError(ValueError):
+    """The store URL or the S3 settings are wrong; the message says which."""
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    prefix: str  # without leading or trailing "/", may be empty
+
+    @classmethod
+    def parse(cls, url: str) -> S3Location:
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.netloc:
+            raise StoreConfigError(f"DIANCANG_WARC_STORE={url!r}: expected s3://BUCKET/PREFIX")
+        if parts.query or parts.fragment or "@" in parts.netloc:
+            raise StoreConfigError(
+                f"DIANCANG_WARC_STORE={url!r}: give only s3://BUCKET/PREFIX; credentials "
+                "belong in the AWS_* environment or the AWS config file"
+            )
+        return cls(parts.netloc, parts.path.strip("/"))
+
+    def key(self, *parts: str) -> str:
+        return "/".join(p for p in (self.prefix, *parts) if p)
+
+    def url(self, key: str = "") -> str:
+        return f"s3://{self.bucket}/{key}"
+
+
+def _size(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise StoreConfigError(f"{name}={value!r}: expected a number of bytes") from exc
+
+
+@dataclass(frozen=True)
+class TransferOptions:
+    multipart_threshold: int = 64 * MiB
+    multipart_chunksize: int = 16 * MiB
+    max_concurrency: int = 4
+    retry_min_delay: float = 1.0
+    retry_max_delay: float = 60.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> TransferOptions:
+        env = os.environ if env is None else env
+        defaults = cls()
+        return cls(
+            multipart_threshold=_size(
+                env, "DIANCANG_S3_MULTIPART_THRESHOLD", defaults.multipart_threshold
+            ),
+            multipart_chunksize=_size(
+                env, "DIANCANG_S3_MULTIPART_CHUNKSIZE", defaults.multipart_chunksize
+            ),
+            max_concurrency=_size(env, "DIANCANG_S3_MAX_CONCURRENCY", defaults.max_concurrency),
+            retry_max_delay=float(
+                env.get("DIANCANG_S3_RETRY_MAX_DELAY") or defaults.retry_max_delay
+            ),
+        )
+
+
+def make_client(max_pool_connections: int = 10):
+    """A boto3 S3 client that fails fast when the endpoint is down (we retry ourselves)."""
+    config = Config(
+        connect_timeout=5,
+        read_timeout=60,
+        retries={"mode": "standard", "max_attempts": 3},
+        max_pool_connections=max_pool_connections,
+    )
+    return boto3.session.Session().client("s3", config=config)
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True when ``exc`` means "try again later": connection refused, timeout, 5xx."""
+    for link in _chain(exc):
+        if isinstance(link, ClientError):
+            status = link.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            code = link.response.get("Error", {}).get("Code", "")
+            return status >= 500 or code in _TRANSIENT_CODES
+        if isinstance(link, _CONFIG_ERRORS):
+            return False
+        if isinstance(link, BotoCoreError | ConnectionError | TimeoutError):
+            return True
+    return False
+
+
+def is_not_found(exc: ClientError) -> bool:
+    code = exc.response.get("Error", {}).get("Code", "")
+    return code in {"404", "NoSuchKey", "NotFound"}

@@ -1,0 +1,115 @@
+"""The local spool of an S3 store: closed WARCs waiting for upload, each with its checksum.
+
+``DATA_DIR/spool/COLLECTION/NAME.warc.gz`` is a closed WARC; ``NAME.warc.gz.sha256`` beside
+it (``sha256sum`` format) is its SHA-256, taken once when the file was closed and before any
+upload, so every later copy is checked against what the crawler wrote.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from storage.files import fsync_dir, write_atomic
+from storage.fixity import sha256_file
+
+log = logging.getLogger(__name__)
+
+WARC_SUFFIX = ".warc.gz"
+CHECKSUM_SUFFIX = ".sha256"
+
+
+@dataclass(frozen=True)
+class SpooledWarc:
+    collection: str
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def checksum_path(self) -> Path:
+        return self.path.with_name(self.path.name + CHECKSUM_SUFFIX)
+
+
+def spooled(root: Path, collection: str | None = None) -> list[SpooledWarc]:
+    """Closed WARC files in the spool, oldest name first (names start with their time)."""
+    pattern = f"{collection}/*{WARC_SUFFIX}" if collection else f"*/*{WARC_SUFFIX}"
+    found = [SpooledWarc(p.parent.name, p) for p in root.glob(pattern) if p.is_file()]
+    return sorted(found, key=lambda s: (s.name, s.collection))
+
+
+def orphan_checksums(root: Path) -> list[Path]:
+    """Checksum files whose WARC was already released (a kill between the two unlinks)."""
+    return [
+        p
+        for p in root.glob(f"*/*{WARC_SUFFIX}{CHECKSUM_SUFFIX}")
+        if not p.with_name(p.name.removesuffix(CHECKSUM_SUFFIX)).exists()
+    ]
+
+
+def read_checksum(warc: SpooledWarc) -> str | None:
+    try:
+        text = warc.checksum_path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return None
+    digest = text.split(maxsplit=1)[0] if text.strip() else ""
+    if len(digest) != 64:
+        log.warning("%s: unreadable checksum file, taking the checksum again", warc.checksum_path)
+        return None
+    return digest
+
+
+def record_checksum(warc: SpooledWarc) -> str:
+    """The SHA-256 recorded for ``warc``, taking and recording it first if there is none."""
+    digest = read_checksum(warc)
+    if digest is None:
+        digest, _ = sha256_file(warc.path)
+        write_atomic(warc.checksum_path, f"{digest}  {warc.name}\n".encode("ascii"))
+    return digest
+
+
+@contextmanager
+def claimed(warc: SpooledWarc) -> Iterator[BinaryIO | None]:
+    """Hold an exclusive lock on a spooled file, or yield None if another process holds it.
+
+    A crawl's background uploader and ``diancang storage sync`` may run at once; the lock
+    keeps them from handing off the same file twice. The kernel drops it if a process dies.
+    """
+    try:
+        fh = warc.path.open("rb")
+    except FileNotFoundError:
+        yield None
+        return
+    with fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield None
+            return
+        if not warc.path.exists():  # released by the process that held the lock before us
+            yield None
+            return
+        yield fh
+
+
+def release(warc: SpooledWarc) -> None:
+    """Delete the spool copy, then its checksum; a kill in between leaves an orphan checksum."""
+    warc.path.unlink()
+    fsync_dir(warc.path.parent)
+    remove_checksum(warc.checksum_path)
+
+
+def remove_checksum(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return
+    fsync_dir(path.parent)
