@@ -13,7 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
 from catalog.models import KIND_GOVINFO, Capture, Record
@@ -84,6 +84,9 @@ def fingerprint_text(title: str | None, date: str | None, body: str | None) -> s
     return f"{title or ''}{date or ''}{body or ''}"
 
 
+BAND_COLUMNS = (Record.band0, Record.band1, Record.band2, Record.band3)
+
+
 @dataclass(frozen=True)
 class Match:
     record: Record
@@ -139,25 +142,19 @@ def find_duplicate(
                 detail = f"same title, SimHash distance {distance}"
                 return Match(record, "near-duplicate", detail)
     if fingerprint:
-        b = bands(to_unsigned(fingerprint))
-        candidates = session.scalars(
-            select(Record)
-            .where(
-                live,
-                or_(
-                    Record.band0 == b[0],
-                    Record.band1 == b[1],
-                    Record.band2 == b[2],
-                    Record.band3 == b[3],
-                ),
-            )
-            .order_by(Record.id)
-            .limit(200)
-        )
-        for record in candidates:
-            if record.simhash is None:
-                continue
-            distance = hamming(record.simhash, fingerprint)
-            if distance <= MAX_DISTANCE:
-                return Match(record, "near-duplicate", f"SimHash distance {distance}")
+        # One indexed probe per band, in one statement (an OR across four columns would
+        # scan the table).
+        probes = [
+            select(Record.id).where(live, column == value).limit(50)
+            for column, value in zip(BAND_COLUMNS, bands(to_unsigned(fingerprint)), strict=True)
+        ]
+        ids = set(session.scalars(union_all(*(p.subquery().select() for p in probes))))
+        if ids:
+            candidates = session.scalars(select(Record).where(Record.id.in_(sorted(ids))))
+            for record in sorted(candidates, key=lambda r: r.id):
+                if record.simhash is None:
+                    continue
+                distance = hamming(record.simhash, fingerprint)
+                if distance <= MAX_DISTANCE:
+                    return Match(record, "near-duplicate", f"SimHash distance {distance}")
     return None
