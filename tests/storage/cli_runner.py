@@ -1,0 +1,40 @@
+"""Run the `diancang` command (and its peers) as a subprocess against a test S3 server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from seaweedfs_server import SeaweedS3
+
+BIN = Path(sys.executable).parent
+
+
+def store_env(server: SeaweedS3, data_dir: Path, store_url: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        **server.env(),
+        "DIANCANG_DATA_DIR": str(data_dir),
+        "DIANCANG_ALLOW_NETWORKS": "127.0.0.0/8",
+        "DIANCANG_WARC_STORE": store_url,
+        **extra,
+    }
+
+
+def run(
+    args: list[str], env: dict[str, str], cwd: Path | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess:
+    command = [str(BIN / args[0]), *args[1:]]
+    return subprocess.run(
+        command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def write_seed_list(path: Path, base_url: str) -> Path:
+    path.write_text(
+        f"url,title,jurisdiction,collection\n{base_url},重庆市人民政府,500000,govinfo\n",
+        encoding="utf-8",
+    )
+    return path
