@@ -67,7 +67,7 @@ def ingest(
     db = _catalog()
     try:
         warcs = list(store_warcs(load_settings().warc_store) if new else find_warcs(list(paths)))
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, NotImplementedError) as exc:
         raise click.ClickException(str(exc)) from exc
     started, totals, failed = time.perf_counter(), [0, 0, 0], 0
     for warc in warcs:

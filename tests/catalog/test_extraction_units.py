@@ -92,3 +92,20 @@ def test_an_override_naming_an_unknown_field_fails_when_the_rules_load():
         SiteRules([SiteRule("s1", "x.gov.cn", extract={"colour": "css:p"})])
     with pytest.raises(OverrideError, match="neither css: nor xpath:"):
         extract("<p>x</p>", overrides={"title": "regex:.*"})
+
+
+def test_gov_cn_policy_library_header_with_source_and_document_type():
+    page = extract("""<body><div class="policyLibraryOverview_header"><table>
+      <tr><td class="label">标　　题：</td><td colspan="3">国务院关于印发某方案的通知</td></tr>
+      <tr><td>发文机关：</td><td>国务院</td><td>发文字号：</td><td>国发〔2018〕43号</td></tr>
+      <tr><td>来　　源：</td><td>国务院公报2018年第30号</td><td>公文种类：</td><td>通知</td></tr>
+      <tr><td>主题分类：</td><td>卫生、体育\\医药管理</td><td>成文日期：</td><td>2018年09月27日</td></tr>
+      </table></div></body>""")
+    assert page.values == {
+        "title": "国务院关于印发某方案的通知",
+        "agency": "国务院",  # 发文机关 comes first; 来源 does not replace it
+        "doc_number": "国发〔2018〕43号",
+        "doc_type": "通知",
+        "category": "卫生、体育\\医药管理",
+        "written_date": "2018-09-27",
+    }
