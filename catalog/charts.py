@@ -10,9 +10,10 @@ WARN = "#c0392b"
 
 def hbar_chart(
     items: list[tuple[str, float]], *, maximum: float | None = None, unit: str = "",
-    threshold: float | None = None, width: int = 640,
+    threshold: float | None = None, width: int = 640, checked: list[bool] | None = None,
 ) -> str:  # fmt: skip
-    """Horizontal bars, one per (label, value); bars under ``threshold`` are drawn red."""
+    """Horizontal bars, one per (label, value); bars under ``threshold`` are drawn red
+    (only those whose ``checked`` flag is true, when flags are given)."""
     if not items:
         return '<p class="empty">—</p>'
     top = maximum or max(v for _, v in items) or 1
@@ -26,7 +27,8 @@ def hbar_chart(
     for i, (label, value) in enumerate(items):
         y = i * row_h + 2
         w = max(0.0, min(1.0, value / top)) * plot_w
-        color = WARN if threshold is not None and value < threshold else BAR
+        flagged = checked is None or checked[i]
+        color = WARN if flagged and threshold is not None and value < threshold else BAR
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">'
             f"{escape(label)}</text>"

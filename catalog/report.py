@@ -183,7 +183,13 @@ def render_html(report: QualityReport) -> str:
     ]
     chart = {
         "target": charts.progress_bar(report.records, report.target),
-        "completeness": charts.hbar_chart(completeness, maximum=100, unit="%", threshold=100.0),
+        "completeness": charts.hbar_chart(
+            completeness,
+            maximum=100,
+            unit="%",
+            threshold=100.0,
+            checked=[required for *_, required in report.completeness],
+        ),  # fmt: skip
         "months": charts.vbar_chart(report.per_month),
         "jurisdictions": charts.hbar_chart(
             [(f"{name} {code}", count) for code, name, count in report.per_jurisdiction]
