@@ -189,7 +189,7 @@ def render_html(report: QualityReport) -> str:
             unit="%",
             threshold=100.0,
             checked=[required for *_, required in report.completeness],
-        ),  # fmt: skip
+        ),
         "months": charts.vbar_chart(report.per_month),
         "jurisdictions": charts.hbar_chart(
             [(f"{name} {code}", count) for code, name, count in report.per_jurisdiction]
