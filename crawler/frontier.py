@@ -20,6 +20,8 @@ from scrapy.utils.request import request_from_dict
 from crawler.signals import request_done
 
 PENDING, DONE = 0, 1
+# Set by downloader middlewares for one attempt (browser pages, timers); not journaled.
+TRANSIENT_META = ("_", "playwright", "download_")
 
 
 class FrontierJournal:
@@ -56,7 +58,9 @@ class FrontierJournal:
                 "INSERT INTO requests (state, request) VALUES (?, x'')", (PENDING,)
             )
             journal_id = request.meta["frontier_id"] = cursor.lastrowid
-        blob = pickle.dumps(request.to_dict(spider=spider), protocol=pickle.HIGHEST_PROTOCOL)
+        data = request.to_dict(spider=spider)
+        data["meta"] = {k: v for k, v in data["meta"].items() if not k.startswith(TRANSIENT_META)}
+        blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
         self._db.execute(
             "UPDATE requests SET state = ?, request = ? WHERE id = ?", (PENDING, blob, journal_id)
         )

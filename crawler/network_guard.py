@@ -36,31 +36,17 @@ def refusal(address: Address, allowed: tuple) -> str | None:
     return None
 
 
-class NetworkGuardMiddleware:
-    """Checks every target before download and every peer address after it.
+class AddressPolicy:
+    """Decides, per host and once, whether the crawler may connect to it."""
 
-    The check after download catches DNS answers that changed between the two (rebinding).
-    """
-
-    def __init__(self, allowed: tuple, stats):
+    def __init__(self, allowed: tuple):
         self.allowed = allowed
-        self.stats = stats
         self._verdicts: dict[str, str | None] = {}
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.settings["DIANCANG_SETTINGS"].allow_networks, crawler.stats)
-
-    async def process_request(self, request: Request) -> None:
-        host = urlsplit(request.url).hostname or ""
+    async def refusal(self, host: str) -> str | None:
         if host not in self._verdicts:
             self._verdicts[host] = await self._check_host(host)
-        reason = self._verdicts[host]
-        if reason:
-            self.stats.inc_value("refused/address")
-            message = f"refused {request.url}: {reason}"
-            log.error(message)
-            raise RefusedAddress(message)
+        return self._verdicts[host]
 
     async def _check_host(self, host: str) -> str | None:
         try:
@@ -71,7 +57,7 @@ class NetworkGuardMiddleware:
                     host, None, type=socket.SOCK_STREAM
                 )
             except OSError:
-                return None  # let the download fail with Scrapy's own DNS error
+                return None  # let the download fail with its own DNS error
             addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
         for address in addresses:
             why = refusal(address, self.allowed)
@@ -82,8 +68,31 @@ class NetworkGuardMiddleware:
                 )
         return None
 
+
+class NetworkGuardMiddleware:
+    """Checks every target before download and every peer address after it.
+
+    The check after download catches DNS answers that changed between the two (rebinding).
+    """
+
+    def __init__(self, policy: AddressPolicy, stats):
+        self.policy = policy
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings["DIANCANG_ADDRESS_POLICY"], crawler.stats)
+
+    async def process_request(self, request: Request) -> None:
+        reason = await self.policy.refusal(urlsplit(request.url).hostname or "")
+        if reason:
+            self.stats.inc_value("refused/address")
+            message = f"refused {request.url}: {reason}"
+            log.error(message)
+            raise RefusedAddress(message)
+
     def process_response(self, request: Request, response: Response) -> Response:
-        if response.ip_address is not None and refusal(response.ip_address, self.allowed):
+        if response.ip_address is not None and refusal(response.ip_address, self.policy.allowed):
             self.stats.inc_value("refused/address")
             raise RefusedAddress(
                 f"refused {request.url}: connected to {response.ip_address}, "

@@ -106,6 +106,8 @@ class WarcRecorderMiddleware:
             raise IgnoreRequest(f"seed {seed.id} reached its {why} limit")
 
     def process_response(self, request: Request, response: Response) -> Response:
+        if "playwright" in response.flags:  # the browser capture wrote every exchange
+            return response
         spider = self.crawler.spider
         seed = spider.seed_for(request)
         date = request.meta.get("warc_date") or self.sink.now()
@@ -113,8 +115,4 @@ class WarcRecorderMiddleware:
         record_id = self.sink.record_exchange(seed, request, response, date, truncated)
         request.meta["warc_record_id"] = record_id
         spider.budget.add_bytes(seed, len(response.body))
-        mime = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
-        self.stats.inc_value(f"mime/{mime.decode('latin-1') or 'unknown'}")
-        self.stats.inc_value(f"status/{response.status}")
-        self.stats.inc_value("bytes/received", len(response.body))
         return response

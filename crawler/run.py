@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,21 @@ def last_job(settings: Settings) -> dict:
     return json.loads(jobs[-1].read_text(encoding="utf-8"))
 
 
+def _browser_wanted(settings: Settings, seeds: list) -> bool:
+    """Whether Chromium takes part: browser seeds need it, detection uses it when present."""
+    chromium = Path(settings.crawl.chromium)
+    needed = [seed.id for seed in seeds if seed.browser]
+    if needed and not os.access(chromium, os.X_OK):
+        raise CrawlError(
+            f"seeds {', '.join(needed)} need a browser, but {chromium} is not an executable "
+            "Chromium; install Debian's chromium or set DIANCANG_CHROMIUM"
+        )
+    if not needed and settings.crawl.browser_detect and not os.access(chromium, os.X_OK):
+        log.warning("%s not found: script-built pages are captured over HTTP only", chromium)
+        return False
+    return bool(needed) or settings.crawl.browser_detect
+
+
 def run_crawl(
     settings: Settings, seed_list: Path, seed_id: str | None = None, resume: bool = False
 ) -> CrawlResult:
@@ -65,18 +81,20 @@ def run_crawl(
     job_file = {"seed_list": str(seed_list.resolve()), "seed_id": seed_id, "job": job}
     (job_dir / "job.json").write_text(json.dumps(job_file), encoding="utf-8")
 
+    browser = _browser_wanted(settings, seeds)
     store = open_store(settings)
     recovered = store.recover()
     warcs: list[StoredWarc] = []
     process = CrawlerProcess(
         settings={
-            **scrapy_settings(settings, store, job_dir, resume, warcs.append),
+            **scrapy_settings(settings, seeds, store, job_dir, resume, warcs.append, browser),
             "LOG_FILE": str(job_dir / "crawl.log"),
         }
     )
     crawler = process.create_crawler(SiteSpider)
     trap_guard = TrapGuard(settings.crawl.query_variants_per_path, settings.crawl.max_url_length)
-    process.crawl(crawler, seeds=seeds, trap_guard=trap_guard)
+    detect = browser and settings.crawl.browser_detect
+    process.crawl(crawler, seeds=seeds, trap_guard=trap_guard, browser_detect=detect)
     process.start()
 
     spider = crawler.spider

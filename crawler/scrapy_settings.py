@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from scrapy.settings.default_settings import RETRY_EXCEPTIONS as DEFAULT_RETRY_EXCEPTIONS
+
+from crawler.browser.scope import BrowserScope
+from crawler.browser.settings import playwright_settings
+from crawler.network_guard import AddressPolicy
 from diancang import __version__
 from diancang.settings import Settings
+from seeds.schema import Seed
 from storage.base import StoredWarc, WarcStore
 
 USER_AGENT = f"Mozilla/5.0 (compatible; Diancang/{__version__}; public-library web archive)"
@@ -14,13 +20,17 @@ USER_AGENT = f"Mozilla/5.0 (compatible; Diancang/{__version__}; public-library w
 
 def scrapy_settings(
     settings: Settings,
+    seeds: list[Seed],
     store: WarcStore,
     job_dir: Path,
     resume: bool,
     on_warc_closed: Callable[[StoredWarc], None],
+    browser: bool,
 ) -> dict:
     crawl = settings.crawl
-    return {
+    policy = AddressPolicy(settings.allow_networks)
+    scope = BrowserScope(seeds, policy)
+    result = {
         "BOT_NAME": "diancang",
         "USER_AGENT": USER_AGENT,
         "ROBOTSTXT_OBEY": True,  # seeds with robots "ignore" opt out per request
@@ -64,4 +74,16 @@ def scrapy_settings(
         "DIANCANG_JOB_DIR": str(job_dir),
         "DIANCANG_RESUME": resume,
         "DIANCANG_ON_WARC_CLOSED": on_warc_closed,
+        "DIANCANG_ADDRESS_POLICY": policy,
+        "DIANCANG_BROWSER_SCOPE": scope,
     }
+    if browser:
+        result.update(playwright_settings(crawl, scope))
+        result["DOWNLOADER_MIDDLEWARES"]["crawler.browser.middleware.BrowserCaptureMiddleware"] = (
+            940
+        )
+        result["RETRY_EXCEPTIONS"] = [
+            *result.get("RETRY_EXCEPTIONS", DEFAULT_RETRY_EXCEPTIONS),
+            "playwright.async_api.Error",  # a crashed page or browser: retried on a new one
+        ]
+    return result

@@ -10,6 +10,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.browser.detect import looks_script_built
 from crawler.budget import SeedBudget
 from crawler.links import EMBED, LINK, Outlink, extract_from_css, extract_from_html
 from crawler.network_guard import RefusedAddress
@@ -31,8 +32,9 @@ def is_attachment(url: str) -> bool:
 class SiteSpider(Spider):
     name = "site"
 
-    def __init__(self, seeds: list[Seed], trap_guard: TrapGuard, **kwargs):
+    def __init__(self, seeds: list[Seed], trap_guard: TrapGuard, browser_detect: bool, **kwargs):
         super().__init__(**kwargs)
+        self.browser_detect = browser_detect
         self.seeds = {seed.id: seed for seed in seeds}
         self.trap_guard = trap_guard
         self.budget = SeedBudget()
@@ -76,6 +78,11 @@ class SiteSpider(Spider):
             follow = self._follow(seed, link, hops, request.meta.get("link_depth", 0), response)
             if follow is not None:
                 yield follow
+        if self._needs_browser(seed, response):
+            self.crawler.stats.inc_value("browser/detected")
+            again = self._request(seed, response.url, hops, request.meta.get("link_depth", 0), None)
+            again.meta["browser"] = True
+            yield again.replace(dont_filter=True)
         if "warc_record_id" in request.meta:
             yield {
                 "seed_id": seed.id,
@@ -98,6 +105,16 @@ class SiteSpider(Spider):
 
     def _done(self, request: Request) -> None:
         self.crawler.signals.send_catch_log(signal=request_done, request=request)
+
+    def _needs_browser(self, seed: Seed, response: Response) -> bool:
+        return (
+            self.browser_detect
+            and not seed.browser
+            and "playwright" not in response.flags
+            and isinstance(response, HtmlResponse)
+            and 200 <= response.status < 300
+            and looks_script_built(response.selector)
+        )
 
     def _outlinks(self, response: Response) -> list[Outlink]:
         if isinstance(response, HtmlResponse):

@@ -25,6 +25,12 @@ class CrawlSettings:
     warc_max_size: int = 1_000_000_000
     query_variants_per_path: int = 50
     max_url_length: int = 2048
+    chromium: str = "/usr/bin/chromium"
+    browser_max_pages: int = 4  # pages open in Chromium at once
+    browser_recycle_after: int = 50  # pages per browser context before a fresh one
+    browser_page_timeout: float = 30  # seconds for navigation
+    behavior_timeout: float = 20  # seconds of scrolling and clicking per page
+    browser_detect: bool = True  # capture pages that look script-built with the browser
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,10 @@ def _read_toml(path: Path) -> dict:
         return tomllib.load(fh)
 
 
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 _CRAWL_ENV = {
     "concurrency_per_host": ("DIANCANG_CONCURRENCY_PER_HOST", int),
     "delay": ("DIANCANG_DELAY", float),
@@ -82,6 +92,11 @@ _CRAWL_ENV = {
     "max_decompressed_bytes": ("DIANCANG_MAX_DECOMPRESSED_BYTES", int),
     "redirect_limit": ("DIANCANG_REDIRECT_LIMIT", int),
     "query_variants_per_path": ("DIANCANG_QUERY_VARIANTS_PER_PATH", int),
+    "chromium": ("DIANCANG_CHROMIUM", str),
+    "browser_max_pages": ("DIANCANG_BROWSER_MAX_PAGES", int),
+    "browser_recycle_after": ("DIANCANG_BROWSER_RECYCLE_AFTER", int),
+    "behavior_timeout": ("DIANCANG_BEHAVIOR_TIMEOUT", float),
+    "browser_detect": ("DIANCANG_BROWSER_DETECT", _flag),
     "warc_max_size": ("DIANCANG_WARC_MAX_SIZE", int),
 }
 

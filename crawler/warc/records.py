@@ -113,6 +113,16 @@ class RecordFactory:
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
         )
 
+    def resource(self, uri: str, date: str, content_type: str, body: bytes, concurrent_to: str):
+        return self._builder.create_warc_record(
+            uri,
+            "resource",
+            payload=BytesIO(body),
+            length=len(body),
+            warc_content_type=content_type,
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
+        )
+
     def now(self) -> str:
         return self._builder.curr_warc_date()
 

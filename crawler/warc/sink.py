@@ -82,6 +82,10 @@ class WarcSink:
         """Write the request and the response (or a revisit); return the response's record id."""
         factory = self._factory
         dedup = self._dedup_index(seed)
+        mime = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+        self._stats.inc_value(f"mime/{mime.decode('latin-1') or 'unknown'}")
+        self._stats.inc_value(f"status/{response.status}")
+        self._stats.inc_value("bytes/received", len(response.body))
         digest = payload_digest(response.body)
         original = None if truncated or not response.body else dedup.lookup(digest)
         if original is not None:
@@ -103,6 +107,13 @@ class WarcSink:
         self, seed: Seed, uri: str, concurrent_to: str, fields: list[tuple[str, str]]
     ) -> None:
         record = self._factory.metadata(uri, self._factory.now(), concurrent_to, fields)
+        self._writer(seed).write(record)
+        self._stats.inc_value("warc/records")
+
+    def record_resource(
+        self, seed: Seed, uri: str, content_type: str, body: bytes, concurrent_to: str
+    ) -> None:
+        record = self._factory.resource(uri, self._factory.now(), content_type, body, concurrent_to)
         self._writer(seed).write(record)
         self._stats.inc_value("warc/records")
 

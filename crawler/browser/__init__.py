@@ -1,0 +1,1 @@
+"""Browser capture: Debian's Chromium through scrapy-playwright, every exchange to WARC."""

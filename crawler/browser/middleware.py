@@ -1,0 +1,102 @@
+"""Send the pages of browser seeds (and script-built pages) through Chromium."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from scrapy import Request
+from scrapy.http import Response
+from scrapy_playwright.page import PageMethod
+
+from crawler.browser.capture import PageCapture
+from crawler.recording import warc_sink
+
+log = logging.getLogger(__name__)
+
+
+def wants_browser(request: Request, seed) -> bool:
+    if request.url.endswith("/robots.txt"):
+        return False
+    return bool(seed.browser or request.meta.get("browser"))
+
+
+class BrowserCaptureMiddleware:
+    """Marks browser requests for scrapy-playwright and recycles browser contexts.
+
+    A context is replaced after ``recycle_after`` pages and closed when its last page is
+    done, so a long crawl keeps a flat memory profile.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.sink = warc_sink(crawler)
+        self.scope = crawler.settings["DIANCANG_BROWSER_SCOPE"]
+        crawl = crawler.settings["DIANCANG_SETTINGS"].crawl
+        self.recycle_after = crawl.browser_recycle_after
+        self.behavior_timeout = crawl.behavior_timeout
+        self.navigation_timeout = crawl.browser_page_timeout * 1000
+        self._pages = 0
+        self._open: Counter[str] = Counter()
+        self._contexts: dict[str, object] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _context_name(self) -> str:
+        name = f"capture-{self._pages // self.recycle_after}"
+        self._pages += 1
+        return name
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        seed = spider.seed_for(request)
+        if not wants_browser(request, seed) or request.meta.get("playwright"):
+            return
+        capture = PageCapture(self.sink, self.scope, seed, seed.behaviors, self.behavior_timeout)
+        context = self._context_name()
+        self._open[context] += 1
+        request.meta.update(
+            {
+                "_browser_capture": capture,
+                "playwright": True,
+                "playwright_context": context,
+                "playwright_page_init_callback": capture.attach,
+                "playwright_page_methods": [PageMethod(capture.finish)],
+                "playwright_page_goto_kwargs": {
+                    "wait_until": "load",
+                    "timeout": self.navigation_timeout,
+                },
+            }
+        )
+
+    async def process_response(self, request: Request, response: Response) -> Response:
+        capture = request.meta.get("_browser_capture")
+        if capture is not None:
+            request.meta["warc_record_id"] = capture.document_record_id
+            self.crawler.stats.inc_value("browser/pages")
+            self.crawler.stats.inc_value("browser/exchanges", capture.exchanges)
+            await self._page_done(request)
+        return response
+
+    async def process_exception(self, request: Request, exception: Exception) -> None:
+        if request.meta.get("_browser_capture") is not None:
+            self.crawler.stats.inc_value("browser/errors")
+            await self._page_done(request)
+            # a retry gets a fresh page, context and capture
+            for key in [k for k in request.meta if k.startswith(("playwright", "_browser"))]:
+                del request.meta[key]
+
+    async def _page_done(self, request: Request) -> None:
+        context = request.meta["playwright_context"]
+        capture = request.meta["_browser_capture"]
+        if capture.page is not None:
+            self.scope.forget(capture.page)
+            self._contexts.setdefault(context, capture.page.context)
+        self._open[context] -= 1
+        current = f"capture-{max(0, self._pages - 1) // self.recycle_after}"
+        if self._open[context] <= 0 and context != current and context in self._contexts:
+            log.info("closing browser context %s after its pages", context)
+            await self._contexts.pop(context).close()
+            self.crawler.stats.inc_value("browser/contexts_recycled")

@@ -1,0 +1,34 @@
+"""scrapy-playwright settings for Debian's Chromium."""
+
+from __future__ import annotations
+
+from diancang.settings import CrawlSettings
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # without these Chromium phones home at start, which a closed network refuses
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def playwright_settings(crawl: CrawlSettings, abort_request) -> dict:
+    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    return {
+        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {
+            "executable_path": crawl.chromium,
+            "headless": True,
+            "args": CHROMIUM_ARGS,
+        },
+        "PLAYWRIGHT_MAX_CONTEXTS": 2,  # the current one and the one being retired
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": crawl.browser_max_pages,
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": crawl.browser_page_timeout * 1000,
+        "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
+        "PLAYWRIGHT_ABORT_REQUEST": abort_request,
+    }
