@@ -57,6 +57,12 @@ class WarcStore(Protocol):
     def stored(self, collection: str | None = None) -> Iterator[StoredWarc]:
         """WARC files in durable storage (the directory, or the bucket), never the spool."""
 
+    def locate(self, collection: str, name: str) -> StoredWarc | None:
+        """One stored WARC by collection and name, or None if the store does not hold it."""
+
+    def manifest_names(self, collection: str | None = None) -> Iterator[tuple[str, str]]:
+        """(collection, name) of every fixity record, without reading the records."""
+
     def manifest(self, collection: str | None = None) -> Iterator[FixityRecord]:
         """The fixity record of every stored WARC."""
 

@@ -51,6 +51,12 @@ class LocalWarcStore:
     def stored(self, collection: str | None = None) -> Iterator[StoredWarc]:
         return self.list(collection)
 
+    def locate(self, collection: str, name: str) -> StoredWarc | None:
+        path = self.root / collection / name
+        if not path.is_file():
+            return None
+        return StoredWarc(collection, name, path.stat().st_size, str(path))
+
     def open(self, warc: StoredWarc) -> BinaryIO:
         return open(warc.location, "rb")  # noqa: SIM115 - the caller closes it
 
@@ -75,10 +81,16 @@ class LocalWarcStore:
         except FileNotFoundError:
             return None
 
-    def manifest(self, collection: str | None = None) -> Iterator[FixityRecord]:
+    def manifest_names(self, collection: str | None = None) -> Iterator[tuple[str, str]]:
         pattern = f"{collection}/*.json" if collection else "*/*.json"
         for path in sorted((self.root / MANIFEST_DIR).glob(pattern)):
-            yield FixityRecord.from_json(path.read_bytes(), str(path))
+            yield path.parent.name, path.name.removesuffix(".json")
+
+    def manifest(self, collection: str | None = None) -> Iterator[FixityRecord]:
+        for coll, name in self.manifest_names(collection):
+            record = self.fixity_record(coll, name)
+            if record is not None:
+                yield record
 
     def sync(self) -> SyncReport:
         """Record fixity for files that have none (stored before fixity, or cut off by a kill)."""

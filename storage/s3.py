@@ -174,6 +174,14 @@ class S3WarcStore:
                 continue
             yield StoredWarc(parts[0], parts[1], size, self.location.url(key))
 
+    def locate(self, collection: str, name: str) -> StoredWarc | None:
+        """The stored (not spooled) WARC of that name, if the bucket holds it."""
+        key = warc_key(self.bucket, collection, name)
+        info = self.bucket.head(key)
+        if info is None:
+            return None
+        return StoredWarc(collection, name, info.size, self.location.url(key))
+
     def list(self, collection: str | None = None) -> Iterator[StoredWarc]:
         """Stored WARCs and those still in the spool; only the spool if the bucket is down."""
         # The spool first: a file leaves it only once it is in the bucket, so listing the
