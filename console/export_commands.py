@@ -1,0 +1,87 @@
+"""`diancang export ...`: hand captures to other archives and players."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from diancang.settings import Settings, load_settings
+from storage import open_store
+from storage.base import StoredWarc, WarcStore
+from storage.wacz_export import SPEC_VERSIONS, ExportError, export_wacz
+
+
+@click.group()
+def export() -> None:
+    """Export captures in the field's exchange formats."""
+
+
+def _crawl_warcs(settings: Settings, job: str) -> list[str]:
+    """The WARC files named by the latest report of crawl job ``job``."""
+    reports = sorted((settings.warc_dir / "reports").glob(f"{job}-*.json"))
+    reports = [p for p in reports if p.stem.removeprefix(f"{job}-").isdigit()]
+    if not reports:
+        raise click.ClickException(f"no crawl report for job {job!r} in {settings.warc_dir}")
+    return json.loads(reports[-1].read_text(encoding="utf-8"))["warc_files"]
+
+
+def _select(
+    store: WarcStore, settings: Settings, collections: tuple[str, ...], crawl: str | None
+) -> list[StoredWarc]:
+    if not collections and not crawl:
+        raise click.UsageError("say what to export: --collection and/or --crawl")
+    selected: dict[str, StoredWarc] = {}
+    for collection in collections:
+        found = list(store.list(collection))
+        if not found:
+            raise click.ClickException(f"collection {collection!r}: no WARC file in the store")
+        selected.update((w.name, w) for w in found)
+    if crawl:
+        wanted = set(_crawl_warcs(settings, crawl))
+        by_name = {w.name: w for w in store.list() if w.name in wanted}
+        missing = sorted(wanted - by_name.keys())
+        if missing:
+            raise click.ClickException(f"crawl {crawl!r}: not in the store: {', '.join(missing)}")
+        selected.update(by_name)
+    return [selected[name] for name in sorted(selected)]
+
+
+@export.command()
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--collection", "collections", multiple=True, help="e.g. govinfo-500000.")
+@click.option("--crawl", help="A crawl job (the seed-list name), as in its report.")
+@click.option("--title", help="Title of the package (default: what it holds).")
+@click.option("--description", default="", help="Markdown description of the package.")
+@click.option(
+    "--wacz-version",
+    "spec",
+    type=click.Choice(SPEC_VERSIONS),
+    default="1.1.1",
+    show_default=True,
+    help="1.2.0: WACZ 1.2.0 exactly; 1.1.1: the same package that `wacz validate` accepts.",
+)
+def wacz(
+    output: Path,
+    collections: tuple[str, ...],
+    crawl: str | None,
+    title: str | None,
+    description: str,
+    spec: str,
+) -> None:
+    """Package a crawl or collections as a WACZ file (for ReplayWeb.page or another archive)."""
+    settings = load_settings()
+    store = open_store(settings)
+    warcs = _select(store, settings, collections, crawl)
+    what = ", ".join(collections) + (f" crawl {crawl}" if crawl else "")
+    try:
+        summary = export_wacz(
+            store, warcs, output, title or f"Diancang: {what.strip(', ')}", description, spec
+        )
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{summary.path}: {len(summary.warcs)} WARC files, {summary.pages} pages "
+        f"(+{summary.extra_pages} more), {summary.size / 1e6:.1f} MB"
+    )
