@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
@@ -42,6 +42,16 @@ _URL_ATTRIBUTES = [
     ("td", "background", EMBED),
 ]
 _SRCSET = "//img/@srcset | //source/@srcset"
+
+
+ATTACHMENT_SUFFIXES = (
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et", ".ofd",
+    ".zip", ".rar", ".7z", ".txt", ".rtf", ".csv", ".jpg", ".jpeg", ".png", ".gif",
+)  # fmt: skip
+
+
+def is_attachment(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith(ATTACHMENT_SUFFIXES)
 
 
 @dataclass(frozen=True)

@@ -12,21 +12,19 @@ from twisted.python.failure import Failure
 
 from crawler.browser.detect import looks_script_built
 from crawler.budget import SeedBudget
-from crawler.links import EMBED, LINK, Outlink, extract_from_css, extract_from_html
+from crawler.links import (
+    EMBED,
+    LINK,
+    Outlink,
+    extract_from_css,
+    extract_from_html,
+    is_attachment,
+)
 from crawler.network_guard import RefusedAddress
 from crawler.signals import request_done
 from crawler.urls import TrapGuard, clean_url
 from seeds.schema import Seed
 from seeds.scope import in_scope, requisite_allowed
-
-ATTACHMENT_SUFFIXES = (
-    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et", ".ofd",
-    ".zip", ".rar", ".7z", ".txt", ".rtf", ".csv", ".jpg", ".jpeg", ".png", ".gif",
-)  # fmt: skip
-
-
-def is_attachment(url: str) -> bool:
-    return urlsplit(url).path.lower().endswith(ATTACHMENT_SUFFIXES)
 
 
 class SiteSpider(Spider):
@@ -105,6 +103,10 @@ class SiteSpider(Spider):
 
     def _done(self, request: Request) -> None:
         self.crawler.signals.send_catch_log(signal=request_done, request=request)
+
+    def already_captured(self, urls: set[str]) -> None:
+        """URLs a browser page fetched itself: they need no request of their own."""
+        self._followed.update(filter(None, map(clean_url, urls)))
 
     def _needs_browser(self, seed: Seed, response: Response) -> bool:
         return (

@@ -18,7 +18,7 @@ from playwright.async_api import Response as PageResponse
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.browser.behaviors import run_behaviors
+from crawler.browser.behaviors import NetworkWatch, run_behaviors
 from crawler.browser.scope import BrowserScope
 from crawler.warc.sink import WarcSink
 from seeds.schema import Seed
@@ -58,13 +58,14 @@ class PageCapture:
         self.behavior_timeout = behavior_timeout
         self.page: Page | None = None
         self.document_record_id: str | None = None
-        self.exchanges = 0
+        self.urls: set[str] = set()
         self._pending: set[asyncio.Task] = set()
 
     async def attach(self, page: Page, request: Request) -> None:
         """scrapy-playwright's page-init callback: listen before navigation starts."""
         self.page = page
         self.scope.register(page, self.seed)
+        self.watch = NetworkWatch(page)
         page.on("response", self._on_response)
 
     def _on_response(self, response: PageResponse) -> None:
@@ -105,14 +106,14 @@ class PageCapture:
         record_id = self.sink.record_exchange(
             self.seed, scrapy_request, scrapy_response, date, None
         )
-        self.exchanges += 1
+        self.urls.add(request.url)
         main_frame = self.page is not None and request.frame == self.page.main_frame
         if request.is_navigation_request() and main_frame and 200 <= response.status < 300:
             self.document_record_id = record_id
 
     async def finish(self, page: Page) -> None:
         """A page method run after navigation: behaviours, then evidence for curators."""
-        done = await run_behaviors(page, self.behaviors, self.behavior_timeout)
+        done = await run_behaviors(page, self.watch, self.behaviors, self.behavior_timeout)
         await self._drain()
         if self.document_record_id is None:
             return
@@ -131,7 +132,7 @@ class PageCapture:
             self.sink.record_resource(
                 self.seed, f"urn:{kind}:{url}", content_type, body, concurrent
             )
-        log.info("browser captured %s: %d exchanges, %s", url, self.exchanges, done)
+        log.info("browser captured %s: %d exchanges, %s", url, len(self.urls), done)
 
     async def _drain(self) -> None:
         while self._pending:

@@ -10,15 +10,18 @@ from scrapy.http import Response
 from scrapy_playwright.page import PageMethod
 
 from crawler.browser.capture import PageCapture
+from crawler.links import EMBED, is_attachment
 from crawler.recording import warc_sink
 
 log = logging.getLogger(__name__)
 
 
 def wants_browser(request: Request, seed) -> bool:
-    if request.url.endswith("/robots.txt"):
-        return False
-    return bool(seed.browser or request.meta.get("browser"))
+    """Pages of browser seeds; their requisites and attachments are plain HTTP fetches."""
+    if request.meta.get("browser"):
+        return True
+    page = not request.meta.get("hops", "").endswith(EMBED) and not is_attachment(request.url)
+    return seed.browser and page and not request.url.endswith("/robots.txt")
 
 
 class BrowserCaptureMiddleware:
@@ -76,7 +79,8 @@ class BrowserCaptureMiddleware:
         if capture is not None:
             request.meta["warc_record_id"] = capture.document_record_id
             self.crawler.stats.inc_value("browser/pages")
-            self.crawler.stats.inc_value("browser/exchanges", capture.exchanges)
+            self.crawler.stats.inc_value("browser/exchanges", len(capture.urls))
+            self.crawler.spider.already_captured(capture.urls)
             await self._page_done(request)
         return response
 
