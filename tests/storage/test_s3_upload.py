@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import boto3
+from botocore.config import Config
 from seaweedfs_server import SeaweedS3
 from warc_files import write_large_warc, write_warc
+from warcio.archiveiterator import ArchiveIterator
 
+from storage.fixity import verify_store
 from storage.s3 import S3WarcStore
 from storage.s3_client import MiB, S3Location, TransferOptions
 from storage.spool import CHECKSUM_SUFFIX
@@ -86,3 +90,37 @@ def test_spool_copy_changed_after_close_is_kept_and_reported(bucket, prefix, spo
     assert "changed since it was closed" in report.waiting["d-00000-h.warc.gz"]
     assert path.exists() and checksum.exists()
     assert list(store.manifest()) == []
+
+
+def test_recover_closes_torn_spool_files_and_uploads_them(bucket, prefix, spool):
+    store = _store(bucket, prefix, spool)
+    torn = write_warc(store.spool_dir("govinfo-500000") / "t-00000-h.warc.gz.open", pages=3)
+    with torn.open("r+b") as fh:
+        fh.truncate(torn.stat().st_size - 30)  # a kill in the middle of the last record
+    try:
+        closed = store.recover()
+    finally:
+        store.close()
+    assert [p.name for p in closed] == ["t-00000-h.warc.gz"]
+    assert store.waiting() == []
+    assert [r.name for r in store.manifest()] == ["t-00000-h.warc.gz"]
+    with store.open(next(store.stored())) as stream:
+        records = list(ArchiveIterator(stream))
+    assert [r.rec_type for r in records] == ["warcinfo", "response", "response"]
+    assert verify_store(store).intact == 1
+
+
+def test_listing_while_the_endpoint_is_unreachable_shows_the_spool(spool, tmp_path):
+    dead = boto3.session.Session(
+        aws_access_key_id="x", aws_secret_access_key="y", region_name="us-east-1"
+    ).client(
+        "s3",
+        endpoint_url="http://127.0.0.1:9",
+        config=Config(connect_timeout=1, retries={"max_attempts": 1}),
+    )
+    store = S3WarcStore(S3Location("nowhere", "p"), spool, TransferOptions(), client=dead)
+    path = write_warc(store.spool_dir("govinfo-500000") / "u-00000-h.warc.gz")
+    assert [w.location for w in store.list()] == [str(path)]
+    report = store.sync()
+    assert report.endpoint_down and "u-00000-h.warc.gz" in report.waiting
+    assert path.exists()
