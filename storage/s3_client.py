@@ -57,14 +57,13 @@ class S3Location:
         return f"s3://{self.bucket}/{key}"
 
 
-def _size(env: Mapping[str, str], name: str, default: int) -> int:
+def _number(env: Mapping[str, str], name: str, default: int) -> int:
     value = env.get(name)
     if not value:
         return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise StoreConfigError(f"{name}={value!r}: expected a number of bytes") from exc
+    if not value.isdigit() or int(value) < 1:
+        raise StoreConfigError(f"{name}={value!r}: expected a whole number above 0")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -80,15 +79,15 @@ class TransferOptions:
         env = os.environ if env is None else env
         defaults = cls()
         return cls(
-            multipart_threshold=_size(
+            multipart_threshold=_number(
                 env, "DIANCANG_S3_MULTIPART_THRESHOLD", defaults.multipart_threshold
             ),
-            multipart_chunksize=_size(
+            multipart_chunksize=_number(
                 env, "DIANCANG_S3_MULTIPART_CHUNKSIZE", defaults.multipart_chunksize
             ),
-            max_concurrency=_size(env, "DIANCANG_S3_MAX_CONCURRENCY", defaults.max_concurrency),
-            retry_max_delay=float(
-                env.get("DIANCANG_S3_RETRY_MAX_DELAY") or defaults.retry_max_delay
+            max_concurrency=_number(env, "DIANCANG_S3_MAX_CONCURRENCY", defaults.max_concurrency),
+            retry_max_delay=_number(
+                env, "DIANCANG_S3_RETRY_MAX_DELAY", int(defaults.retry_max_delay)
             ),
         )
 
