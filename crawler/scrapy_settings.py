@@ -53,6 +53,10 @@ def scrapy_settings(
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "INFO",
         "LOGSTATS_INTERVAL": 0,
+        "DOWNLOADER": "crawler.downloader.PoliteDownloader",
+        # the spider yields about a dozen outputs per page; Scrapy's default of 100
+        # concurrent items starts that many asyncio tasks per response for nothing
+        "CONCURRENT_ITEMS": 16,
         "SCHEDULER": "crawler.frontier.JournalScheduler",
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER_MIDDLEWARES": {
