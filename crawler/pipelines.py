@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+from scrapy.exceptions import DropItem
+
+from crawler.items import RequestHandled
 from crawler.recording import warc_sink
+from crawler.signals import request_done
+
+
+class FrontierCheckpointPipeline:
+    """Tells the frontier that a request is fully handled (see RequestHandled)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        if not isinstance(item, RequestHandled):
+            return item
+        self.crawler.signals.send_catch_log(signal=request_done, request=item.request)
+        raise DropItem("checkpoint", log_level="DEBUG")
 
 
 class MetadataRecordPipeline:

@@ -67,7 +67,10 @@ def scrapy_settings(
             # nearest the downloader: last check before a connection, first after it
             "crawler.network_guard.NetworkGuardMiddleware": 970,
         },
-        "ITEM_PIPELINES": {"crawler.pipelines.MetadataRecordPipeline": 300},
+        "ITEM_PIPELINES": {
+            "crawler.pipelines.FrontierCheckpointPipeline": 100,
+            "crawler.pipelines.MetadataRecordPipeline": 300,
+        },
         "EXTENSIONS": {
             "scrapy.extensions.logstats.LogStats": None,
             "scrapy.extensions.remote_control.RemoteControl": None,  # no listening port

@@ -12,6 +12,7 @@ from twisted.python.failure import Failure
 
 from crawler.browser.detect import looks_script_built
 from crawler.budget import SeedBudget
+from crawler.items import RequestHandled
 from crawler.links import (
     EMBED,
     LINK,
@@ -21,7 +22,6 @@ from crawler.links import (
     is_attachment,
 )
 from crawler.network_guard import RefusedAddress
-from crawler.signals import request_done
 from crawler.urls import TrapGuard, clean_url
 from seeds.schema import Seed
 from seeds.scope import in_scope, requisite_allowed
@@ -67,7 +67,7 @@ class SiteSpider(Spider):
             priority=1 if hops.endswith(EMBED) else 0,  # requisites first: pages complete early
         )
 
-    def parse(self, response: Response) -> Iterator[Request | dict]:
+    def parse(self, response: Response) -> Iterator[Request | dict | RequestHandled]:
         request = response.request
         seed = self.seed_for(request)
         outlinks = self._outlinks(response) if 200 <= response.status < 300 else []
@@ -90,19 +90,16 @@ class SiteSpider(Spider):
                 "via": request.meta.get("via"),
                 "outlinks": outlinks,
             }
-        self._done(request)
+        yield RequestHandled(request)
 
-    def failed(self, failure: Failure) -> None:
+    def failed(self, failure: Failure) -> Iterator[RequestHandled]:
         request = failure.request
         if failure.check(RefusedAddress):
             self.refusals.append(failure.getErrorMessage())
         elif not failure.check(IgnoreRequest):
             self.crawler.stats.inc_value(f"errors/{failure.type.__name__}")
         self.logger.info("failed %s: %s", request.url, failure.getErrorMessage())
-        self._done(request)
-
-    def _done(self, request: Request) -> None:
-        self.crawler.signals.send_catch_log(signal=request_done, request=request)
+        yield RequestHandled(request)
 
     def already_captured(self, urls: set[str]) -> None:
         """URLs a browser page fetched itself: they need no request of their own."""
