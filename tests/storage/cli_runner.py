@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from seaweedfs_server import SeaweedS3
@@ -38,3 +39,15 @@ def write_seed_list(path: Path, base_url: str) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+@dataclass(frozen=True)
+class S3Crawl:
+    """A finished crawl of the demo portal into ``s3://BUCKET/PREFIX``."""
+
+    data_dir: Path
+    store_url: str
+    prefix: str
+    env: dict[str, str]
+    report: dict
+    base_url: str

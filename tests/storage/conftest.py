@@ -3,11 +3,10 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cli_runner import run, store_env, write_seed_list
+from cli_runner import S3Crawl, run, store_env, write_seed_list
 from seaweedfs_server import SeaweedS3
 
 from demo_portal.server import DemoPortal
@@ -56,18 +55,6 @@ def portal() -> Iterator[DemoPortal]:
 @pytest.fixture
 def spool(tmp_path: Path) -> Path:
     return tmp_path / "spool"
-
-
-@dataclass(frozen=True)
-class S3Crawl:
-    """A finished crawl of the demo portal into ``s3://BUCKET/PREFIX``."""
-
-    data_dir: Path
-    store_url: str
-    prefix: str
-    env: dict[str, str]
-    report: dict
-    base_url: str
 
 
 @pytest.fixture(scope="session")

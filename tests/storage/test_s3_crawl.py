@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from cli_runner import run
-from conftest import S3Crawl
+from cli_runner import S3Crawl, run
 from seaweedfs_server import SeaweedS3
 
 

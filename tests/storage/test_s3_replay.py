@@ -7,7 +7,7 @@ import urllib.request
 from pathlib import Path
 
 import yaml
-from conftest import S3Crawl
+from cli_runner import S3Crawl
 from pywb_runner import get, wayback
 
 from diancang.settings import load_settings

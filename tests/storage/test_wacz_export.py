@@ -8,8 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cli_runner import run
-from conftest import S3Crawl
+from cli_runner import S3Crawl, run
 from pywb_runner import get, wayback
 
 
