@@ -19,7 +19,13 @@ from storage.base import StoredWarc, SyncReport
 from storage.fixity import MANIFEST_DIR, FixityRecord
 from storage.handoff import HandoffError, hand_off, manifest_key, read_record, warc_key
 from storage.recovery import close_torn_warc
-from storage.s3_client import S3Location, TransferOptions, is_transient, make_client
+from storage.s3_client import (
+    S3Location,
+    StoreConfigError,
+    TransferOptions,
+    is_transient,
+    make_client,
+)
 from storage.s3_objects import Bucket
 from storage.spool import (
     CHECKSUM_SUFFIX,
@@ -74,13 +80,36 @@ class S3WarcStore:
         if path.resolve() != target.resolve():
             target.parent.mkdir(parents=True, exist_ok=True)
             path.replace(target)
-        size = target.stat().st_size
+        try:
+            size = target.stat().st_size
+        except FileNotFoundError:  # a running upload pass already stored and released it
+            record = self.fixity_record(collection, target.name)
+            size = record.size if record else 0
         self._start_uploader().wake()
         key = warc_key(self.bucket, collection, target.name)
         return StoredWarc(collection, target.name, size, self.location.url(key))
 
+    def check(self) -> bool:
+        """False if the endpoint cannot be reached now; raises if the bucket is not usable.
+
+        A missing bucket or refused credentials will not mend by waiting: better to hear of
+        it before a crawl than from a spool that never empties.
+        """
+        try:
+            self.bucket.client.head_bucket(Bucket=self.bucket.name)
+        except Exception as exc:
+            if is_transient(exc):
+                log.warning("S3 endpoint unavailable (%s); WARCs will wait in the spool", exc)
+                return False
+            raise StoreConfigError(
+                f"bucket {self.location.bucket!r} is not usable at the configured endpoint "
+                f"(AWS_ENDPOINT_URL, AWS_* credentials): {exc}"
+            ) from exc
+        return True
+
     def recover(self) -> list[Path]:
-        """Close torn ``.open`` files in the spool and start uploading what waits there."""
+        """Check the bucket, close torn ``.open`` spool files, start uploading what waits."""
+        self.check()
         closed = []
         for path in sorted(self.spool_root.glob("*/*.warc.gz.open")):
             result = close_torn_warc(path)

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import boto3
+import pytest
 from botocore.config import Config
 from seaweedfs_server import SeaweedS3
 from warc_files import write_large_warc, write_warc
@@ -13,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from storage.fixity import verify_store
 from storage.s3 import S3WarcStore
-from storage.s3_client import MiB, S3Location, TransferOptions
+from storage.s3_client import MiB, S3Location, StoreConfigError, TransferOptions
 from storage.spool import CHECKSUM_SUFFIX
 
 
@@ -124,3 +125,9 @@ def test_listing_while_the_endpoint_is_unreachable_shows_the_spool(spool, tmp_pa
     report = store.sync()
     assert report.endpoint_down and "u-00000-h.warc.gz" in report.waiting
     assert path.exists()
+
+
+def test_a_missing_bucket_stops_the_crawl_before_it_starts(s3_env, spool):
+    store = S3WarcStore(S3Location("no-such-bucket", "p"), spool, TransferOptions())
+    with pytest.raises(StoreConfigError, match="no-such-bucket"):
+        store.recover()
