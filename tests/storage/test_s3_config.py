@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from warc_files import write_warc
 
 from diancang.settings import load_settings
 from storage import LocalWarcStore, open_store
@@ -37,3 +38,30 @@ def test_open_store_switches_on_configuration_only(tmp_path):
     assert isinstance(s3, S3WarcStore)
     assert s3.spool_dir("govinfo-500000") == tmp_path / "spool" / "govinfo-500000"
     assert s3.archive_path("govinfo-500000") == "s3://archive/warcs/govinfo-500000/"
+
+
+def test_endpoint_region_and_keys_can_come_from_the_aws_config_files(
+    s3_server, prefix, tmp_path, monkeypatch
+):
+    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    config, credentials = tmp_path / "aws-config", tmp_path / "aws-credentials"
+    config.write_text(
+        f"[profile archive]\nregion = us-east-1\nendpoint_url = {s3_server.endpoint}\n"
+    )
+    credentials.write_text("[archive]\naws_access_key_id = k\naws_secret_access_key = s\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_PROFILE", "archive")
+
+    store = open_store(
+        load_settings(
+            {
+                "DIANCANG_DATA_DIR": str(tmp_path / "data"),
+                "DIANCANG_WARC_STORE": f"s3://{s3_server.bucket}/{prefix}",
+            }
+        )
+    )
+    write_warc(store.spool_dir("govinfo-500000") / "cfg.warc.gz")
+    assert [r.name for r in store.sync().stored] == ["cfg.warc.gz"]
