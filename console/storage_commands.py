@@ -52,15 +52,35 @@ def _print_sync(report: SyncReport) -> None:
 @click.option(
     "--interval", default=30.0, show_default=True, help="Seconds between passes with --watch."
 )
-def sync(watch: bool, interval: float) -> None:
+@click.option(
+    "--recover",
+    is_flag=True,
+    help="First close *.warc.gz.open files left by a killed crawl (never while one runs).",
+)
+def sync(watch: bool, interval: float, recover: bool) -> None:
     """Upload every spooled WARC, verify it, record its fixity, release the spool copy.
 
     With the local store, records fixity for files that have no record yet. Exits 1 when
     files still wait (endpoint down, or a file failed verification).
     """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    settings = load_settings()
     store = _store()
     try:
+        if recover:
+            try:
+                closed = store.recover()
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from exc
+            for path in closed:
+                click.echo(f"closed    {path}")
+        still_open = sorted(settings.spool_dir.glob("*/*.warc.gz.open"))
+        if still_open:
+            click.echo(
+                f"{len(still_open)} files in {settings.spool_dir} are still being written, or "
+                "were left by a killed crawl (the next crawl, or sync --recover, closes them)",
+                err=True,
+            )
         report = store.sync()
         _print_sync(report)
         delay = 1.0

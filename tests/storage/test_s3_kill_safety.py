@@ -132,3 +132,20 @@ def test_sync_killed_with_sigkill_then_run_again(
     assert "40 files checked: 40 intact" in verified.stdout, verified.stdout
     store = _store(bucket, prefix, tmp_path / "data" / "spool")
     assert {r.name: r.sha256 for r in store.manifest()} == digests
+
+
+def test_sync_recover_closes_what_a_killed_crawl_left_open(s3_server, bucket, prefix, tmp_path):
+    env = store_env(s3_server, tmp_path / "data", f"s3://{bucket}/{prefix}")
+    spool = tmp_path / "data" / "spool" / COLLECTION
+    torn = write_warc(spool / "z-00000-h.warc.gz.open", pages=4)
+    with torn.open("r+b") as fh:
+        fh.truncate(torn.stat().st_size - 50)
+
+    plain = run(["diancang", "storage", "sync"], env)
+    assert "still being written, or were left by a killed crawl" in plain.stderr
+    assert torn.exists()
+
+    recovered = run(["diancang", "storage", "sync", "--recover"], env)
+    assert recovered.returncode == 0, recovered.stdout + recovered.stderr
+    assert "closed" in recovered.stdout and "1 files stored" in recovered.stdout
+    assert not list(spool.iterdir())
