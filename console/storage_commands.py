@@ -69,7 +69,7 @@ def sync(watch: bool, interval: float, recover: bool) -> None:
     try:
         if recover:
             try:
-                closed = store.recover()
+                closed = store.recover(upload=False)  # this command uploads itself
             except ValueError as exc:
                 raise click.ClickException(str(exc)) from exc
             for path in closed:

@@ -42,8 +42,11 @@ class WarcStore(Protocol):
         Returns at once: a backend that uploads does it in the background.
         """
 
-    def recover(self) -> list[Path]:
-        """Close WARC files left ``.open`` by a crash; return the files it closed."""
+    def recover(self, upload: bool = True) -> list[Path]:
+        """Close WARC files left ``.open`` by a crash; return the files it closed.
+
+        With ``upload``, a store that uploads starts doing so in the background.
+        """
 
     def list(self, collection: str | None = None) -> Iterator[StoredWarc]:
         """Closed WARC files, never ``.open`` ones (with S3: stored and still spooled)."""

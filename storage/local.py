@@ -35,7 +35,7 @@ class LocalWarcStore:
         self._record(collection, target)
         return StoredWarc(collection, target.name, target.stat().st_size, str(target))
 
-    def recover(self) -> list[Path]:
+    def recover(self, upload: bool = True) -> list[Path]:
         closed = []
         for path in sorted(self.root.glob(f"*/*.warc.gz{OPEN_SUFFIX}")):
             result = close_torn_warc(path)

@@ -107,15 +107,16 @@ class S3WarcStore:
             ) from exc
         return True
 
-    def recover(self) -> list[Path]:
-        """Check the bucket, close torn ``.open`` spool files, start uploading what waits."""
+    def recover(self, upload: bool = True) -> list[Path]:
+        """Check the bucket, close torn ``.open`` spool files; with ``upload``, start the
+        background uploader on what waits (a crawl does; ``storage sync`` uploads itself)."""
         self.check()
         closed = []
         for path in sorted(self.spool_root.glob("*/*.warc.gz.open")):
             result = close_torn_warc(path)
             if result is not None:
                 closed.append(result)
-        if spooled(self.spool_root) or orphan_checksums(self.spool_root):
+        if upload and (spooled(self.spool_root) or orphan_checksums(self.spool_root)):
             self._start_uploader()
         return closed
 
