@@ -29,6 +29,10 @@ def build_report(stats: dict, **facts) -> dict:
         "limits": _prefixed(stats, "limits/"),
         "truncated": _prefixed(stats, "truncated/"),
         "errors": _prefixed(stats, "errors/"),
+        "browser": {
+            **_prefixed(stats, "browser/"),
+            "pages_opened": stats.get("playwright/page_count", 0),
+        },
         "bytes_received": stats.get("bytes/received", 0),
         "payload_bytes_stored": stats.get("warc/payload_bytes", 0),
         "revisits": stats.get("warc/revisits", 0),

@@ -96,6 +96,7 @@ _CRAWL_ENV = {
     "browser_max_pages": ("DIANCANG_BROWSER_MAX_PAGES", int),
     "browser_recycle_after": ("DIANCANG_BROWSER_RECYCLE_AFTER", int),
     "behavior_timeout": ("DIANCANG_BEHAVIOR_TIMEOUT", float),
+    "browser_page_timeout": ("DIANCANG_BROWSER_PAGE_TIMEOUT", float),
     "browser_detect": ("DIANCANG_BROWSER_DETECT", _flag),
     "warc_max_size": ("DIANCANG_WARC_MAX_SIZE", int),
 }

@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 
 # Common "load more" and "next page" controls of Chinese government disclosure lists.
 DEFAULT_LOAD_MORE = (
-    "button.load-more, a.load-more, .more-btn, text=加载更多, text=查看更多, text=点击加载更多"
+    "button.load-more, a.load-more, .more-btn, "
+    ":is(a, button, span, div.more):has-text('加载更多'), :is(a, button):has-text('查看更多')"
 )
 _GROWTH = "[document.documentElement.scrollHeight, document.getElementsByTagName('*').length]"
 QUIET = 0.5  # seconds without a request in flight that count as "nothing more is loading"

@@ -50,7 +50,9 @@ class PageCapture:
         seed: Seed,
         behaviors: dict,
         behavior_timeout: float,
+        record_timeout: float,
     ):
+        self.record_timeout = record_timeout
         self.sink = sink
         self.scope = scope
         self.seed = seed
@@ -69,7 +71,8 @@ class PageCapture:
         page.on("response", self._on_response)
 
     def _on_response(self, response: PageResponse) -> None:
-        task = asyncio.ensure_future(self._record(response))
+        # A browser that dies mid-page leaves protocol calls unanswered: bound each one.
+        task = asyncio.ensure_future(asyncio.wait_for(self._record(response), self.record_timeout))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
@@ -112,7 +115,13 @@ class PageCapture:
             self.document_record_id = record_id
 
     async def finish(self, page: Page) -> None:
-        """A page method run after navigation: behaviours, then evidence for curators."""
+        """A page method run after navigation: behaviours, then evidence for curators.
+
+        Bounded as a whole; a timeout fails the request, which is retried on a new page.
+        """
+        await asyncio.wait_for(self._finish(page), self.behavior_timeout + self.record_timeout)
+
+    async def _finish(self, page: Page) -> None:
         done = await run_behaviors(page, self.watch, self.behaviors, self.behavior_timeout)
         await self._drain()
         if self.document_record_id is None:

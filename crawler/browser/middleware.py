@@ -57,7 +57,14 @@ class BrowserCaptureMiddleware:
         seed = spider.seed_for(request)
         if not wants_browser(request, seed) or request.meta.get("playwright"):
             return
-        capture = PageCapture(self.sink, self.scope, seed, seed.behaviors, self.behavior_timeout)
+        capture = PageCapture(
+            self.sink,
+            self.scope,
+            seed,
+            seed.behaviors,
+            self.behavior_timeout,
+            record_timeout=self.navigation_timeout / 1000,
+        )
         context = self._context_name()
         self._open[context] += 1
         request.meta.update(

@@ -17,7 +17,7 @@ CHROMIUM_ARGS = [
 
 
 def playwright_settings(crawl: CrawlSettings, abort_request) -> dict:
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    handler = "crawler.browser.handler.CrashSafePlaywrightHandler"
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",

@@ -1,0 +1,92 @@
+"""A crashed browser is restarted and its pages retried, without losing the crawl."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from crawl_helpers import BIN, captured_urls, crawl_env, write_seed_list
+
+from demo_portal.server import DemoPortal
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _chromium_pids(pid: int) -> list[int]:
+    pids = []
+    for child in _descendants(pid):
+        try:
+            if b"chrom" in Path(f"/proc/{child}/cmdline").read_bytes():
+                pids.append(child)
+        except OSError:
+            pass
+    return pids
+
+
+def test_killed_browser_is_restarted_and_every_page_captured(tmp_path):
+    with DemoPortal(port=0, latency=0.2).start() as portal:
+        pages = [portal.document_url(doc) for doc in portal.documents()[:8]]
+        seeds = write_seed_list(
+            tmp_path / "browser.csv",
+            [
+                {
+                    "url": url,
+                    "title": "文件",
+                    "jurisdiction": "500000",
+                    "collection": "govinfo",
+                    "browser": "true",
+                    "depth": "0",
+                }
+                for url in pages
+            ],  # fmt: skip
+        )
+        log = tmp_path / "jobs" / "browser" / "crawl.log"
+        process = subprocess.Popen(
+            [str(BIN / "diancang"), "crawl", str(seeds)],
+            env=crawl_env(
+                tmp_path,
+                DIANCANG_BROWSER_MAX_PAGES="2",
+                DIANCANG_BROWSER_PAGE_TIMEOUT="8",
+                DIANCANG_BEHAVIOR_TIMEOUT="4",
+            ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if log.exists() and "browser captured" in log.read_text():
+                break
+            time.sleep(0.1)
+        killed = _chromium_pids(process.pid)
+        assert killed, "no browser ran"
+        for pid in killed:
+            os.kill(pid, signal.SIGKILL)
+        output, _ = process.communicate(timeout=90)
+
+    assert process.returncode == 0, output[-3000:]
+    assert set(pages) <= captured_urls(tmp_path)
+    text = log.read_text()
+    assert "Launching browser" in text.split("browser captured", 1)[1]  # launched again
+    report = json.loads(next((tmp_path / "warcs" / "reports").glob("*.json")).read_text())
+    assert report["browser"]["pages"] == len(pages)
+    # the kill cost at least one page or download, which was done again
+    assert report["browser"]["pages_opened"] > len(pages) or report["browser"].get("errors")
