@@ -1,33 +1,47 @@
-"""Where WARC files come from: a local path, a directory of the WARC store, or a URL.
+"""Where WARC files come from: local paths given on the command line, or the WARC store.
 
 The catalogue only ever needs "list the closed WARC files" and "open this one as a binary
-stream"; an S3 store plugs in behind the same two calls.
+stream". Local paths (any WARC: ours, Heritrix's, wget's) are opened from the file system;
+the WARC store (``storage.open_store``: a local directory or an S3 bucket) is asked for both,
+so the catalogue never needs to know where the store keeps its files.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
-from urllib.request import urlopen
+
+from storage.base import WarcStore
 
 WARC_SUFFIXES = (".warc.gz", ".warc")
 
 
 @dataclass(frozen=True)
 class WarcLocation:
-    """A WARC file by name (its identity in the catalogue), where it lies, and its size."""
+    """A WARC file by name (its identity in the catalogue), where it lies, and its size.
+
+    ``opener`` opens a file the local file system cannot (one in an S3 bucket): it is the
+    store's own ``open``. Without it, ``location`` is a local path.
+    """
 
     name: str
     location: str
     size: int
+    opener: Callable[[], BinaryIO] | None = field(default=None, repr=False, compare=False)
 
     def open(self) -> BinaryIO:
+        if self.opener is not None:
+            return self.opener()
         if "://" in self.location and not self.location.startswith("file://"):
-            return urlopen(self.location)  # noqa: S310 - the WARC store's own URLs
-        return open(self.location.removeprefix("file://"), "rb")
+            raise ValueError(
+                f"{self.location}: not a local file; WARCs of the store are opened through "
+                "the store (store_warcs)"
+            )
+        return open(self.location.removeprefix("file://"), "rb")  # noqa: SIM115
 
 
 def is_closed_warc(name: str) -> bool:
@@ -55,13 +69,14 @@ def find_warcs(paths: list[Path]) -> Iterator[WarcLocation]:
             raise FileNotFoundError(f"{path}: no such WARC file or directory")
 
 
-def store_warcs(warc_store: str) -> Iterator[WarcLocation]:
-    """The closed WARC files of the configured store (a local directory for now)."""
-    if "://" in warc_store and not warc_store.startswith("file://"):
-        raise NotImplementedError(
-            f"WARC store {warc_store}: only local directories are catalogued so far"
-        )
-    root = Path(warc_store.removeprefix("file://"))
-    if not root.exists():
-        return iter(())
-    return find_warcs([root])
+def store_warcs(store: WarcStore, collection: str | None = None) -> Iterator[WarcLocation]:
+    """The closed WARC files of ``store`` (with S3: in the bucket or still in the spool).
+
+    Each is opened through ``store.open``: a local file, or the S3 object streamed by boto3.
+    The store never lists ``.open`` files; a file is known to the catalogue by (name, size)
+    wherever it lies, so a file catalogued while spooled is not catalogued again once
+    uploaded.
+    """
+    for warc in store.list(collection):
+        if is_closed_warc(warc.name):
+            yield WarcLocation(warc.name, warc.location, warc.size, partial(store.open, warc))

@@ -53,9 +53,8 @@ def ingest(
     seed_files: tuple[str, ...],
 ) -> None:
     """Read WARC files (PATH… or --new) into the catalogue; ingesting twice changes nothing."""
-    from catalog.ingest import IngestOptions, ingest_warc
-    from catalog.warc_source import find_warcs, store_warcs
-    from diancang.settings import load_settings
+    from catalog.ingest import IngestOptions
+    from catalog.warc_source import find_warcs
 
     if bool(paths) == new:
         raise click.UsageError("give WARC paths or --new (not both)")
@@ -65,10 +64,46 @@ def ingest(
         collection=collection, jurisdiction=jurisdiction, rules=_site_rules(seed_files)
     )
     db = _catalog()
+    store = None
+    if new:
+        store, warcs = _store_warcs()
+    else:
+        try:
+            warcs = list(find_warcs(list(paths)))
+        except FileNotFoundError as exc:
+            raise click.ClickException(str(exc)) from exc
     try:
-        warcs = list(store_warcs(load_settings().warc_store) if new else find_warcs(list(paths)))
-    except (FileNotFoundError, NotImplementedError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        failed = _ingest_all(db, warcs, options)
+    finally:
+        if store is not None:
+            store.close()
+    if failed:
+        sys.exit(1)
+
+
+def _store_warcs():
+    """The configured WARC store (local directory or S3) and its closed WARC files."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from catalog.warc_source import store_warcs
+    from diancang.settings import load_settings
+    from storage import open_store
+    from storage.s3_client import StoreConfigError
+
+    settings = load_settings()
+    try:
+        store = open_store(settings)
+        return store, list(store_warcs(store))
+    except (StoreConfigError, BotoCoreError, ClientError, OSError) as exc:
+        raise click.ClickException(
+            f"WARC store {settings.warc_store}: cannot list its WARC files: {exc}"
+        ) from exc
+
+
+def _ingest_all(db, warcs, options) -> int:
+    """Ingest each WARC, print a line per file and the totals; return how many failed."""
+    from catalog.ingest import ingest_warc
+
     started, totals, failed = time.perf_counter(), [0, 0, 0], 0
     for warc in warcs:
         result = ingest_warc(db, warc, options)
@@ -90,8 +125,7 @@ def ingest(
         f"{len(warcs)} WARC files, {totals[0]} captures, {totals[1]} records, "
         f"{totals[2]} duplicates in {elapsed:.1f}s"
     )
-    if failed:
-        sys.exit(1)
+    return failed
 
 
 @catalog.command()

@@ -1,5 +1,6 @@
 """Fixtures of the catalogue tests: real databases (SQLite file, PostgreSQL server), WARCs of
-the demo portal crawled by wget, the official OAI-PMH schema and a real HTTP server."""
+the demo portal crawled by wget, a crawl stored in a real S3 server (SeaweedFS), the official
+OAI-PMH schema and a real HTTP server."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,12 @@ from pathlib import Path
 import pytest
 
 from catalog.db import Catalog
+
+# The storage tests' helpers (the SeaweedFS server, the `diancang` runner) are imported from
+# tests/storage rather than copied: appended, so nothing there shadows a module of ours.
+STORAGE_TESTS = Path(__file__).resolve().parents[1] / "storage"
+if str(STORAGE_TESTS) not in sys.path:
+    sys.path.append(str(STORAGE_TESTS))
 
 CACHE = Path(os.environ.get("DIANCANG_TEST_CACHE", Path.home() / ".cache" / "diancang-tests"))
 WGET_FLAGS = [
@@ -210,3 +218,35 @@ def oai_server(catalog) -> Iterator[LiveServer]:
     server = LiveServer(create_app(catalog, oai_page_size=7))
     yield server
     server.stop()
+
+
+# -- a real S3 server (SeaweedFS) and a crawl of the demo portal stored in it ----------------
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """``weed server -s3`` on loopback, started by the storage tests' helper."""
+    from seaweedfs_server import SeaweedS3
+
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs") / "data").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_demo_crawl(s3_server, demo_portal, tmp_path_factory):
+    """``diancang crawl`` of the demo portal with DIANCANG_WARC_STORE=s3://BUCKET/PREFIX.
+
+    Returns (environment of the crawl, PREFIX, work directory)."""
+    from cli_runner import run, store_env, write_seed_list
+
+    work = tmp_path_factory.mktemp("s3-catalog")
+    prefix = "catalog/warcs"
+    env = store_env(s3_server, work / "data", f"s3://{s3_server.bucket}/{prefix}")
+    seeds = write_seed_list(work / "seeds.csv", demo_portal.base_url)
+    result = run(["diancang", "crawl", str(seeds)], env, cwd=work)
+    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
+    assert not list((work / "data" / "spool").glob("*/*.warc.gz*")), "not all uploaded"
+    return env, prefix, work

@@ -109,7 +109,7 @@ def test_cli_rejects_bad_input_with_clear_errors(sqlite_catalog, tmp_path, monke
 def test_ingest_new_reads_the_store_and_skips_open_files(tmp_path, monkeypatch):
     from console.catalog_commands import catalog as catalog_group
 
-    store = tmp_path / "data" / "warcs" / "2024" / "03"
+    store = tmp_path / "data" / "warcs" / "govinfo-500000"  # the store's COLLECTION/NAME
     store.mkdir(parents=True)
     page = [
         {"url": "http://n.example/1.html", "body": DISCLOSURE.format(t="通知", i="N-1").encode()}
