@@ -60,8 +60,12 @@ def main(argv: list[str]) -> int:
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
+    settings = dict(SETTINGS)
+    if argv[0] == "--polite":  # Diancang's downloader, which holds the per-host limit
+        settings["DOWNLOADER"] = "crawler.downloader.PoliteDownloader"
+        argv = argv[1:]
     result_path, seed_urls = Path(argv[0]), argv[1:]
-    process = CrawlerProcess(settings=SETTINGS)
+    process = CrawlerProcess(settings=settings)
     crawler = process.create_crawler(FollowAllSpider)
     process.crawl(crawler, seed_urls=seed_urls)
     process.start()
