@@ -82,8 +82,11 @@ def run_crawl(
     (job_dir / "job.json").write_text(json.dumps(job_file), encoding="utf-8")
 
     browser = _browser_wanted(settings, seeds)
-    store = open_store(settings)
-    recovered = store.recover()
+    try:
+        store = open_store(settings)
+        recovered = store.recover()
+    except ValueError as exc:  # a WARC store that is misconfigured or unreachable
+        raise CrawlError(f"WARC store {settings.warc_store}: {exc}") from exc
     warcs: list[StoredWarc] = []
     process = CrawlerProcess(
         settings={
@@ -95,7 +98,10 @@ def run_crawl(
     trap_guard = TrapGuard(settings.crawl.query_variants_per_path, settings.crawl.max_url_length)
     detect = browser and settings.crawl.browser_detect
     process.crawl(crawler, seeds=seeds, trap_guard=trap_guard, browser_detect=detect)
-    process.start()
+    try:
+        process.start()
+    finally:
+        store.close()  # hands the last closed files on (S3: waits for their upload)
 
     spider = crawler.spider
     report = build_report(
