@@ -33,8 +33,9 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-benchmark: setup
+benchmark: setup chromium
 	$(BIN)/python tests/benchmarks/crawl_vs_wget.py
+	$(BIN)/python tests/benchmarks/s3_upload_and_replay.py
 
 clean:
 	rm -rf $(VENV) data
