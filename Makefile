@@ -15,9 +15,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# Debian's Chromium for browser capture; Playwright's own browser download cannot work here.
+# Debian's Chromium for browser capture (Playwright's own browser download cannot work
+# here), and a CJK font so screenshots of Chinese pages show text, not empty boxes.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 chromium:
-	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@[ -x $(CHROMIUM) ] && [ -f $(CJK_FONT) ] || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei; }
 
 demo: setup chromium
 	$(BIN)/diancang demo
