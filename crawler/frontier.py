@@ -9,7 +9,6 @@ exactly what was not finished.
 from __future__ import annotations
 
 import pickle
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,13 @@ from scrapy.core.scheduler import Scheduler
 from scrapy.utils.request import request_from_dict
 
 from crawler.signals import request_done
+from crawler.state_db import open_state_db
 
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests
+    (id INTEGER PRIMARY KEY, state INTEGER NOT NULL, request BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS seen (fingerprint TEXT PRIMARY KEY);
+"""
 PENDING, DONE = 0, 1
 # Set by downloader middlewares for one attempt (browser pages, timers); not journaled.
 TRANSIENT_META = ("_", "playwright", "download_")
@@ -26,18 +31,10 @@ TRANSIENT_META = ("_", "playwright", "download_")
 
 class FrontierJournal:
     def __init__(self, path: Path, fresh: bool):
-        path.parent.mkdir(parents=True, exist_ok=True)
         if fresh:
             for leftover in path.parent.glob(path.name + "*"):
                 leftover.unlink()
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS requests"
-            " (id INTEGER PRIMARY KEY, state INTEGER NOT NULL, request BLOB NOT NULL)"
-        )
-        self._db.execute("CREATE TABLE IF NOT EXISTS seen (fingerprint TEXT PRIMARY KEY)")
+        self._db = open_state_db(path, _SCHEMA)
 
     def fingerprints(self) -> Iterator[str]:
         for (fingerprint,) in self._db.execute("SELECT fingerprint FROM seen"):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+from crawler.state_db import open_state_db
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,10 @@ class DedupIndex:
     """
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS payloads ("
-            " digest TEXT PRIMARY KEY, uri TEXT NOT NULL, date TEXT NOT NULL,"
-            " record_id TEXT NOT NULL)"
+        self._db = open_state_db(
+            path,
+            "CREATE TABLE IF NOT EXISTS payloads (digest TEXT PRIMARY KEY,"
+            " uri TEXT NOT NULL, date TEXT NOT NULL, record_id TEXT NOT NULL);",
         )
 
     def lookup(self, digest: str) -> Original | None:
