@@ -60,9 +60,9 @@ class Catalog:
 
     def __init__(self, url: str, migrate: bool = True) -> None:
         self.url = normalise_url(url)
+        self.engine = make_engine(self.url)  # creates a SQLite file's directory
         if migrate:
             upgrade(self.url)
-        self.engine = make_engine(self.url)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

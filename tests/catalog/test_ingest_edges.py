@@ -150,3 +150,13 @@ def test_diancang_serve_answers_oai_requests(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_sqlite_catalogue_in_a_new_data_directory_is_created(tmp_path):
+    from catalog.db import Catalog
+
+    db = Catalog(f"sqlite:///{tmp_path / 'new' / 'data' / 'catalog.sqlite'}")
+    try:
+        assert counts(db) == (0, 0)
+    finally:
+        db.dispose()
