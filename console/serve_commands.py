@@ -1,6 +1,8 @@
-"""``diancang serve``: run the web app (OAI-PMH provider at /oai)."""
+"""``diancang serve``: run the web app (OAI-PMH at /oai, the transfer listing for harvesters)."""
 
 from __future__ import annotations
+
+import logging
 
 import click
 
@@ -9,11 +11,27 @@ import click
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 def serve(host: str, port: int) -> None:
-    """Serve the OAI-PMH provider at /oai (DIANCANG_DATABASE_URL selects the catalogue)."""
+    """Serve OAI-PMH at /oai (public) and the transfer listing at /wasapi/v1/webdata.
+
+    The transfer listing and its downloads need a bearer token with the harvester role
+    (DIANCANG_API_TOKENS="harvester:SHA256,curator:SHA256"); without one configured it is
+    not served. DIANCANG_DATABASE_URL selects the catalogue, DIANCANG_WARC_STORE the store.
+    Replayed archive content is served by pywb (`diancang replay`) on its own port.
+    """
     from werkzeug.serving import run_simple
 
-    from console.web import create_app
+    from console.auth import TokenConfigError
+    from console.web import TRANSFER_EXTENSION, TRANSFER_PATH, create_app
+    from storage.s3_client import StoreConfigError
 
-    app = create_app()
-    click.echo(f"Serving OAI-PMH at http://{host}:{port}/oai")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # schema checks, every start
+    try:
+        app = create_app()
+    except (TokenConfigError, StoreConfigError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    base = f"http://{host}:{port}"
+    click.echo(f"Serving OAI-PMH at {base}/oai")
+    if app.extensions[TRANSFER_EXTENSION]:
+        click.echo(f"Serving the transfer listing at {base}{TRANSFER_PATH} (role harvester)")
     run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -1,0 +1,157 @@
+"""Roles of the web app: API tokens from the environment, sent as ``Authorization: Bearer``.
+
+Two roles: ``harvester`` (the national library's transfer listing and WARC downloads) and
+``curator`` (curator pages). OAI-PMH stays public: harvesters expect it open.
+
+Tokens never live in the repository, and the server never holds them either: it is given
+the SHA-256 of each, with its role, in ``DIANCANG_API_TOKENS``::
+
+    TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
+    printf %s "$TOKEN" | sha256sum          # -> the hex digest to configure
+    DIANCANG_API_TOKENS="harvester:<hex digest>,curator:<hex digest>"
+
+A request's token is hashed and compared with every configured digest by
+``hmac.compare_digest``. No token, or one that is not configured: 401. A token of another
+role: 403. Several tokens may hold one role; a digest listed under two roles holds both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+ENV = "DIANCANG_API_TOKENS"
+HARVESTER = "harvester"
+CURATOR = "curator"
+ROLES = (HARVESTER, CURATOR)
+EXTENSION = "diancang.auth"
+REALM = "diancang"
+
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
+_WORD = re.compile(r"[A-Za-z_-]{1,32}")
+
+
+class TokenConfigError(ValueError):
+    """``DIANCANG_API_TOKENS`` is malformed; the message names the entry (never its value)."""
+
+
+@dataclass(frozen=True)
+class ApiTokens:
+    """(role, SHA-256 digest) of every configured token."""
+
+    entries: tuple[tuple[str, bytes], ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> ApiTokens:
+        entries = []
+        for number, item in enumerate(text.split(","), 1):
+            item = item.strip()
+            if not item:
+                continue
+            role, sep, digest = item.partition(":")
+            role, digest = role.strip(), digest.strip()
+            where = f"{ENV}: entry {number}"
+            if not sep:
+                raise TokenConfigError(f"{where}: expected ROLE:SHA256, found no ':'")
+            if role not in ROLES:
+                # a word is echoed (a typo); anything else might be part of a secret
+                shown = repr(role) if _WORD.fullmatch(role) else "(not shown)"
+                raise TokenConfigError(
+                    f"{where}: unknown role {shown}; expected one of {', '.join(ROLES)}"
+                )
+            if not _HEX_DIGEST.fullmatch(digest):
+                raise TokenConfigError(
+                    f"{where} ({role}): expected the 64-hex-digit SHA-256 of the token, not the "
+                    "token itself (printf %s TOKEN | sha256sum)"
+                )
+            entries.append((role, bytes.fromhex(digest)))
+        return cls(tuple(entries))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ApiTokens:
+        env = os.environ if env is None else env
+        return cls.parse(env.get(ENV, ""))
+
+    def has_role(self, role: str) -> bool:
+        """True if some token holds ``role``."""
+        return any(held == role for held, _ in self.entries)
+
+    def roles_of(self, token: str) -> frozenset[str]:
+        """The roles of ``token``: empty if it is not configured."""
+        digest = hashlib.sha256(token.encode("utf-8")).digest()
+        roles = set()
+        for role, expected in self.entries:  # every entry, whatever matched before
+            if hmac.compare_digest(digest, expected):
+                roles.add(role)
+        return frozenset(roles)
+
+
+def init_auth(app: Flask, tokens: ApiTokens) -> None:
+    """Make ``tokens`` the ones this app's ``requires_role`` checks."""
+    app.extensions[EXTENSION] = tokens
+
+
+def _deny(status: int, message: str, error: str | None = None) -> Response:
+    challenge = f'Bearer realm="{REALM}"'
+    if error:
+        challenge += f', error="{error}"'
+    response = jsonify({"error": message})
+    response.status_code = status
+    response.headers["WWW-Authenticate"] = challenge
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def check_role(role: str) -> Response | None:
+    """None if the request's bearer token holds ``role``; else the 401 or 403 response."""
+    tokens: ApiTokens = current_app.extensions.get(EXTENSION) or ApiTokens()
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return _deny(401, f"this resource needs a bearer token with the {role} role")
+    roles = tokens.roles_of(token)
+    if not roles:
+        return _deny(401, "the bearer token is not valid", "invalid_token")
+    if role not in roles:
+        return _deny(403, f"the bearer token does not hold the {role} role", "insufficient_scope")
+    return None
+
+
+def _known(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    return role
+
+
+def requires_role(role: str) -> Callable:
+    """Decorate a view so that only a bearer token holding ``role`` reaches it.
+
+    ``@requires_role("curator")`` on every curator page.
+    """
+    _known(role)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            denied = check_role(role)
+            if denied is not None:
+                return denied
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorator
+
+
+def protect_blueprint(blueprint: Blueprint, role: str) -> Blueprint:
+    """Require ``role`` for every view of ``blueprint`` (call before registering it)."""
+    _known(role)
+    blueprint.before_request(lambda: check_role(role))
+    return blueprint

@@ -1,0 +1,35 @@
+"""Fixtures of the web-app tests: API tokens (made here, never stored), a catalogue, and a
+local WARC store holding one committed WARC with its fixity record."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from console_helpers import COLLECTION, WARC_NAME, Tokens, write_warc
+
+from catalog.db import Catalog
+from storage.local import LocalWarcStore
+
+
+@pytest.fixture
+def tokens() -> Tokens:
+    return Tokens(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Iterator[Catalog]:
+    db = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite'}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def warc_store(tmp_path: Path) -> LocalWarcStore:
+    """``DATA_DIR/warcs`` (DATA_DIR = tmp_path/data) with one WARC committed."""
+    store = LocalWarcStore(tmp_path / "data" / "warcs")
+    path = write_warc(store.spool_dir(COLLECTION) / WARC_NAME)
+    store.commit(path, COLLECTION)
+    return store
