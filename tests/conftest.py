@@ -1,5 +1,6 @@
 import pytest
 from crawl_helpers import Crawl, run_crawl_cli
+from seaweedfs_server import SeaweedS3
 
 from console.demo_commands import write_demo_seed_list
 from demo_portal.server import DemoPortal
@@ -17,3 +18,13 @@ def demo_crawl(demo_portal, tmp_path_factory) -> Crawl:
     data_dir = tmp_path_factory.mktemp("demo-crawl")
     seed_list = write_demo_seed_list(data_dir, demo_portal)
     return run_crawl_cli(data_dir, seed_list)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible server (SeaweedFS ``weed server -s3``) on loopback."""
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs") / "data").start()
+    try:
+        yield server
+    finally:
+        server.stop()

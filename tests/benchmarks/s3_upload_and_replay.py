@@ -33,7 +33,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "storage"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from boto3.s3.transfer import TransferConfig  # noqa: E402
 from pywb_runner import wayback  # noqa: E402

@@ -18,12 +18,6 @@ import pytest
 
 from catalog.db import Catalog
 
-# The storage tests' helpers (the SeaweedFS server, the `diancang` runner) are imported from
-# tests/storage rather than copied: appended, so nothing there shadows a module of ours.
-STORAGE_TESTS = Path(__file__).resolve().parents[1] / "storage"
-if str(STORAGE_TESTS) not in sys.path:
-    sys.path.append(str(STORAGE_TESTS))
-
 CACHE = Path(os.environ.get("DIANCANG_TEST_CACHE", Path.home() / ".cache" / "diancang-tests"))
 WGET_FLAGS = [
     "--recursive", "--level=3", "--page-requisites", "--span-hosts",
@@ -148,7 +142,6 @@ def oai_pmh_xsd() -> Path:
     target = CACHE / "OAI-PMH.xsd"
     if target.exists():
         return target
-    import sys
     import tarfile
     import tempfile
 
@@ -221,18 +214,6 @@ def oai_server(catalog) -> Iterator[LiveServer]:
 
 
 # -- a real S3 server (SeaweedFS) and a crawl of the demo portal stored in it ----------------
-
-
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory):
-    """``weed server -s3`` on loopback, started by the storage tests' helper."""
-    from seaweedfs_server import SeaweedS3
-
-    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs") / "data").start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

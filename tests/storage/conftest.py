@@ -14,15 +14,6 @@ from demo_portal.server import DemoPortal
 _prefixes = itertools.count()
 
 
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
-    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs") / "data").start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def s3_env(s3_server: SeaweedS3, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The AWS_* variables of the test server, set in this process for the test."""
