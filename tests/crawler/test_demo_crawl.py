@@ -10,6 +10,7 @@ from pathlib import Path
 from crawl_helpers import captured_urls, records, run_crawl_cli, warc_files, write_seed_list
 from warcio.archiveiterator import ArchiveIterator
 
+from console.demo_commands import write_demo_seed_list
 from storage.recovery import complete_length
 
 WARCIO = Path(sys.executable).parent / "warcio"
@@ -140,3 +141,26 @@ def test_robots_txt_is_obeyed_by_requests_that_wait_for_it_together(demo_portal,
     assert demo_portal.base_url in captured
     assert not captured & set(private)
     assert crawl.report["robots_blocked"] == len(private)
+
+
+def test_warc_files_roll_over_at_the_configured_size(demo_portal, tmp_path):
+    seeds = write_demo_seed_list(tmp_path, demo_portal)
+    run_crawl_cli(tmp_path, seeds, DIANCANG_WARC_MAX_SIZE="60000")
+    files = warc_files(tmp_path)
+    assert len(files) >= 3
+    serials = sorted(int(path.name.split("-")[-2]) for path in files)
+    assert serials == list(range(len(files)))
+    for path in files:
+        assert path.name.startswith("govinfo-500000-")
+        with gzip.open(path, "rb") as fh:
+            assert fh.read(40).startswith(b"WARC/1.1\r\nWARC-Type: warcinfo")
+    assert captured_urls(tmp_path) >= demo_portal.expected_urls()
+
+
+def test_page_limit_bounds_a_seed(demo_portal, tmp_path):
+    rows = [{"url": demo_portal.base_url, "title": "重庆", "jurisdiction": "500000",
+             "collection": "govinfo", "pages": "10"}]  # fmt: skip
+    crawl = run_crawl_cli(tmp_path, write_seed_list(tmp_path / "limited.csv", rows))
+    pages = {url for url in captured_urls(tmp_path) if not url.endswith("/robots.txt")}
+    assert len(pages) == 10
+    assert crawl.report["limits"]["pages"] > 0
