@@ -80,7 +80,10 @@ def test_killed_browser_is_restarted_and_every_page_captured(tmp_path):
         assert killed, "no browser ran"
         for pid in killed:
             os.kill(pid, signal.SIGKILL)
-        output, _ = process.communicate(timeout=90)
+        try:
+            output, _ = process.communicate(timeout=90)
+        finally:
+            process.kill()  # a hung crawl must not outlive the test
 
     assert process.returncode == 0, output[-3000:]
     assert set(pages) <= captured_urls(tmp_path)
