@@ -34,6 +34,7 @@ class SiteSpider(Spider):
         super().__init__(**kwargs)
         self.browser_detect = browser_detect
         self.seeds = {seed.id: seed for seed in seeds}
+        self._seed_list = list(seeds)
         self.trap_guard = trap_guard
         self.budget = SeedBudget()
         self._followed: set[str] = set()
@@ -131,9 +132,11 @@ class SiteSpider(Spider):
         if url is None or url in self._followed:
             return None
         requisite = link.hop == EMBED or is_attachment(url)
-        if in_scope(seed, url):
-            pass
-        elif not (requisite and requisite_allowed(seed, url, list(self.seeds.values()))):
+        # requisite_allowed is in_scope widened to the hosts of the seed's jurisdiction
+        allowed = (
+            requisite_allowed(seed, url, self._seed_list) if requisite else in_scope(seed, url)
+        )
+        if not allowed:
             stats.inc_value("links/out_of_scope")
             return None
         depth = link_depth + (1 if link.hop == LINK else 0)
