@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+
 from seeds.schema import Seed
 
 
@@ -37,3 +40,22 @@ class SeedBudget:
             if time.monotonic() - started >= limits.duration:
                 return "duration"
         return None
+
+
+class SeedBudgetMiddleware:
+    """Drops queued requests of a seed that has used up its bytes or its time."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        seed = spider.seed_for(request)
+        why = spider.budget.exhausted(seed)
+        if why:
+            self.crawler.stats.inc_value(f"limits/{why}")
+            raise IgnoreRequest(f"seed {seed.id} reached its {why} limit")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from scrapy import Request, signals
-from scrapy.exceptions import IgnoreRequest, StopDownload
+from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 
 from crawler import connection_headers
@@ -98,12 +98,6 @@ class WarcRecorderMiddleware:
 
     def process_request(self, request: Request) -> None:
         request.meta["warc_date"] = self.sink.now()
-        spider = self.crawler.spider
-        seed = spider.seed_for(request)
-        why = spider.budget.exhausted(seed)
-        if why:
-            self.stats.inc_value(f"limits/{why}")
-            raise IgnoreRequest(f"seed {seed.id} reached its {why} limit")
 
     def process_response(self, request: Request, response: Response) -> Response:
         if "playwright" in response.flags:  # the browser capture wrote every exchange

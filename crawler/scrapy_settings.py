@@ -62,6 +62,7 @@ def scrapy_settings(
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawler.robots.SharedRobotsTxtMiddleware": 100,
+            "crawler.budget.SeedBudgetMiddleware": 930,
             "crawler.recording.WarcRecorderMiddleware": 950,
             "crawler.recording.ResponseLimitsMiddleware": 960,
             # nearest the downloader: last check before a connection, first after it

@@ -164,3 +164,11 @@ def test_page_limit_bounds_a_seed(demo_portal, tmp_path):
     pages = {url for url in captured_urls(tmp_path) if not url.endswith("/robots.txt")}
     assert len(pages) == 10
     assert crawl.report["limits"]["pages"] > 0
+
+
+def test_byte_limit_stops_a_seed(demo_portal, tmp_path, demo_crawl):
+    rows = [{"url": demo_portal.base_url, "title": "重庆", "jurisdiction": "500000",
+             "collection": "govinfo", "bytes": "30KB"}]  # fmt: skip
+    crawl = run_crawl_cli(tmp_path, write_seed_list(tmp_path / "limited.csv", rows))
+    assert crawl.report["limits"]["bytes"] > 0
+    assert crawl.report["bytes_received"] < demo_crawl.report["bytes_received"] / 2
