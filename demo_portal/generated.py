@@ -17,10 +17,22 @@ allows everything; it is not in :meth:`GeneratedSite.all_urls`.
 
 Latency: every request waits ``latency`` seconds in its own connection thread, so
 concurrent requests overlap instead of queueing.
+
+Script-built pages: with ``scripted=True`` a page's HTML holds its heading and text but an
+empty list; ``/static/links.js`` (one script per host) fetches the page's links from
+``/api/links/{i}.json`` on load and builds the list. An HTTP-only crawl finds no link on a
+page (only the style sheet and the script); a browser sees them all and fetches the JSON.
+:meth:`GeneratedSite.links_urls` names the JSON endpoints, and :meth:`~GeneratedSite.all_urls`
+then also holds the script and the endpoints, which a browser crawl reaches::
+
+    with GeneratedSite(hosts=2, pages=100, latency=0.05, scripted=True) as site:
+        site.page_urls()     # 200 pages, each a seed of a benchmark's seed list
+        site.links_urls()    # the 200 JSON endpoints only a browser fetches
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from types import TracebackType
 
@@ -28,7 +40,26 @@ from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, Page
 
 LINKS_PER_PAGE = 10
 CSS_PATH = "/static/site.css"
+SCRIPT_PATH = "/static/links.js"
 _HTML = "text/html; charset=utf-8"
+_JSON = "application/json; charset=utf-8"
+# Fills <ul id="links" data-src="JSON"> from the JSON's "links": [{"url", "title"}, ...].
+_SCRIPT = b"""(function () {
+  var list = document.getElementById("links");
+  fetch(list.getAttribute("data-src"))
+    .then(function (response) { return response.json(); })
+    .then(function (data) {
+      data.links.forEach(function (link) {
+        var item = document.createElement("li");
+        var anchor = document.createElement("a");
+        anchor.href = link.url;
+        anchor.textContent = link.title;
+        item.appendChild(anchor);
+        list.appendChild(item);
+      });
+    });
+})();
+"""
 _CSS = b"body{font-family:sans-serif;margin:2em;color:#333}a{color:#b81818}li{margin:.2em 0}\n"
 _ROBOTS = b"User-agent: *\nDisallow:\n"
 _SENTENCES = (
@@ -58,20 +89,43 @@ def linked_pages(number: int, pages: int) -> list[int]:
     return targets
 
 
-def render_page(host_index: int, number: int, pages: int) -> bytes:
-    links = "\n".join(
-        f'<li><a href="{page_path(target)}">第{target}页</a></li>'
-        for target in linked_pages(number, pages)
-    )
+def links_path(number: int) -> str:
+    """The JSON endpoint that lists page ``number``'s links on a scripted site."""
+    return f"/api/links/{number}.json"
+
+
+def render_page(host_index: int, number: int, pages: int, scripted: bool = False) -> bytes:
+    """Page ``number``; with ``scripted`` its list is empty and filled by ``SCRIPT_PATH``."""
+    if scripted:
+        head_script = f'<script src="{SCRIPT_PATH}" defer></script>'
+        links = f'<ul id="links" data-src="{links_path(number)}"></ul>'
+    else:
+        head_script = ""
+        items = "\n".join(
+            f'<li><a href="{page_path(target)}">第{target}页</a></li>'
+            for target in linked_pages(number, pages)
+        )
+        links = f"<ul>\n{items}\n</ul>"
     text = "".join(_SENTENCES[(number + k) % len(_SENTENCES)] for k in range(12))
     html = (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>站点{host_index + 1} 第{number}页</title>"
-        f'<link rel="stylesheet" href="{CSS_PATH}"></head><body>\n'
-        f"<h1>站点{host_index + 1} 第{number}页</h1>\n<p>{text}</p>\n<ul>\n{links}\n</ul>\n"
+        f'<link rel="stylesheet" href="{CSS_PATH}">{head_script}</head><body>\n'
+        f"<h1>站点{host_index + 1} 第{number}页</h1>\n<p>{text}</p>\n{links}\n"
         "</body></html>\n"
     )
     return html.encode("utf-8")
+
+
+def render_links(host_index: int, number: int, pages: int) -> bytes:
+    """The JSON of page ``number``'s links: ``{"site", "page", "links": [{"url", "title"}]}``
+    (the site's number keeps each host's answers distinct, as their pages are)."""
+    links = [
+        {"url": page_path(target), "title": f"第{target}页"}
+        for target in linked_pages(number, pages)
+    ]
+    payload = {"site": host_index + 1, "page": number, "links": links}
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _handler_class(site_pages: dict[str, Page], latency: float) -> type[PageHandler]:
@@ -90,7 +144,8 @@ def _handler_class(site_pages: dict[str, Page], latency: float) -> type[PageHand
 
 
 class GeneratedSite:
-    """``hosts`` hosts of ``pages`` interlinked pages each, served with ``latency``."""
+    """``hosts`` hosts of ``pages`` interlinked pages each, served with ``latency``;
+    with ``scripted``, each page's links are built by a script from a JSON endpoint."""
 
     def __init__(
         self,
@@ -98,21 +153,27 @@ class GeneratedSite:
         pages: int = 500,
         latency: float = 0.05,
         addresses: Sequence[str] | None = None,
+        scripted: bool = False,
     ) -> None:
         if hosts < 1 or pages < 1:
             raise ValueError("GeneratedSite needs at least one host and one page")
         self.pages = pages
         self.latency = latency
+        self.scripted = scripted
         self.addresses = list(addresses or [f"127.0.1.{index + 1}" for index in range(hosts)])
         if len(self.addresses) != hosts:
             raise ValueError(f"{hosts} hosts but {len(self.addresses)} addresses")
         self._runners: list[BackgroundServer] = []
         for index, address in enumerate(self.addresses):
             table: dict[str, Page] = {
-                page_path(number): Page(render_page(index, number, pages), _HTML)
+                page_path(number): Page(render_page(index, number, pages, scripted), _HTML)
                 for number in range(pages)
             }
             table[CSS_PATH] = Page(_CSS, "text/css; charset=utf-8")
+            if scripted:
+                table[SCRIPT_PATH] = Page(_SCRIPT, "text/javascript; charset=utf-8")
+                for number in range(pages):
+                    table[links_path(number)] = Page(render_links(index, number, pages), _JSON)
             table["/robots.txt"] = Page(_ROBOTS, "text/plain; charset=utf-8")
             server = LoopbackHTTPServer((address, 0), _handler_class(table, latency))
             self._runners.append(BackgroundServer(server, f"generated-{address}"))
@@ -152,10 +213,23 @@ class GeneratedSite:
             for number in range(self.pages)
         }
 
+    def links_urls(self) -> set[str]:
+        """The JSON endpoint of every page of a scripted site (none otherwise)."""
+        if not self.scripted:
+            return set()
+        return {
+            base.rstrip("/") + links_path(number)
+            for base in self.host_urls()
+            for number in range(self.pages)
+        }
+
     def all_urls(self) -> set[str]:
-        """Every URL a complete crawl reaches by links: the pages and each host's CSS."""
+        """Every URL a complete crawl reaches by links: the pages and each host's CSS;
+        on a scripted site also each host's script and the JSON endpoints (by a browser)."""
         styles = {base.rstrip("/") + CSS_PATH for base in self.host_urls()}
-        return self.page_urls() | styles
+        if self.scripted:
+            styles |= {base.rstrip("/") + SCRIPT_PATH for base in self.host_urls()}
+        return self.page_urls() | styles | self.links_urls()
 
     def robots_urls(self) -> list[str]:
         return [base + "robots.txt" for base in self.host_urls()]
