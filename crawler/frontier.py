@@ -9,6 +9,7 @@ exactly what was not finished.
 from __future__ import annotations
 
 import pickle
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from scrapy.utils.request import request_from_dict
 
 from crawler.signals import request_done
 from crawler.state_db import open_state_db
+from crawler.stop import stop_crawl
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests
@@ -91,6 +93,7 @@ class JournalScheduler(Scheduler):
         result = super().open(spider)
         # Duplicate filtering is the journal's, so the seen set survives a kill as well.
         self._seen: set[str] = set()
+        self._journal_failed = False
         if self.resume:
             self._seen.update(self.journal.fingerprints())
             resumed = 0
@@ -107,15 +110,22 @@ class JournalScheduler(Scheduler):
             if "frontier_id" in request.meta:  # a redirect to a URL already captured
                 self.journal.done(request.meta["frontier_id"])
             return False
+        try:
+            self.journal.queue(request, fingerprint, self.spider)
+        except (sqlite3.Error, OSError) as exc:
+            # From now on nothing is marked done, so --resume refetches the pages whose
+            # links could not be journaled and finds those links again.
+            self._journal_failed = True
+            stop_crawl(self.crawler, f"frontier journal write failed: {exc}")
+            return False
         self._seen.add(fingerprint)
-        self.journal.queue(request, fingerprint, self.spider)
         self._mqpush(request)
         self.stats.inc_value("scheduler/enqueued/memory")
         self.stats.inc_value("scheduler/enqueued")
         return True
 
     def _request_done(self, request: Request) -> None:
-        if "frontier_id" in request.meta:
+        if "frontier_id" in request.meta and not self._journal_failed:
             self.journal.done(request.meta["frontier_id"])
 
     def close(self, reason: str):

@@ -9,6 +9,7 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 
 from crawler import connection_headers
+from crawler.stop import stop_crawl
 from crawler.warc.sink import WarcSink
 
 
@@ -24,12 +25,16 @@ def warc_sink(crawler) -> WarcSink:
             closed(store.commit(path, collection))
             crawler.stats.inc_value("warc/files")
 
+        def on_write_error(exc: OSError) -> None:
+            stop_crawl(crawler, f"WARC write failed: {exc}")
+
         sink = WarcSink(
             store.spool_dir,
             config.data_dir / "dedup",
             config.operator,
             config.crawl.warc_max_size,
             on_close,
+            on_write_error,
             crawler.stats,
         )
         crawler._diancang_warc_sink = sink

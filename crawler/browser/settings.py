@@ -26,7 +26,8 @@ def playwright_settings(crawl: CrawlSettings, abort_request) -> dict:
             "headless": True,
             "args": CHROMIUM_ARGS,
         },
-        "PLAYWRIGHT_MAX_CONTEXTS": 2,  # the current one and the one being retired
+        # no cap on contexts: a capped count deadlocked when queued pages spanned more
+        # contexts than allowed; retired contexts close as soon as their pages are done
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": crawl.browser_max_pages,
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": crawl.browser_page_timeout * 1000,
         "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,10 @@ from crawler.warc.records import RecordFactory, payload_digest
 from crawler.warc.writer import RotatingWarcWriter
 from diancang import __version__
 from seeds.schema import Seed
+
+# One WARC file is open per seed being crawled; a crawl of hundreds of sites would run out
+# of file descriptors, so the least recently used writers are closed beyond this many.
+MAX_OPEN_WRITERS = 64
 
 
 def collection_key(seed: Seed) -> str:
@@ -29,8 +34,10 @@ class WarcSink:
         operator: str,
         max_size: int,
         on_close: Callable[[Path, str], None],
+        on_write_error: Callable[[OSError], None],
         stats,
     ):
+        self._on_write_error = on_write_error
         self._spool_dir = spool_dir
         self._dedup_dir = dedup_dir
         self._operator = operator
@@ -38,12 +45,16 @@ class WarcSink:
         self._on_close = on_close
         self._stats = stats
         self._factory = RecordFactory()
-        self._writers: dict[str, RotatingWarcWriter] = {}
+        self._writers: OrderedDict[str, RotatingWarcWriter] = OrderedDict()
         self._dedup: dict[str, DedupIndex] = {}
 
     def _writer(self, seed: Seed) -> RotatingWarcWriter:
         writer = self._writers.get(seed.id)
-        if writer is None:
+        if writer is not None:
+            self._writers.move_to_end(seed.id)
+        else:
+            if len(self._writers) >= MAX_OPEN_WRITERS:  # bound open files: close the idlest
+                self._writers.popitem(last=False)[1].close()
             key = collection_key(seed)
             info = {
                 "software": f"Diancang/{__version__} (Scrapy, warcio)",
@@ -76,45 +87,55 @@ class WarcSink:
             self._dedup[key] = DedupIndex(self._dedup_dir / f"{key}.sqlite")
         return self._dedup[key]
 
+    def _write(self, seed: Seed, *records) -> None:
+        try:
+            self._writer(seed).write(*records)
+        except OSError as exc:  # a full disk or a lost volume: stop, keep what is written
+            self._on_write_error(exc)
+            raise
+
     def record_exchange(
         self, seed: Seed, request: Request, response: Response, date: str, truncated: str | None
     ) -> str:
         """Write the request and the response (or a revisit); return the response's record id."""
         factory = self._factory
         dedup = self._dedup_index(seed)
-        mime = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
-        self._stats.inc_value(f"mime/{mime.decode('latin-1') or 'unknown'}")
-        self._stats.inc_value(f"status/{response.status}")
-        self._stats.inc_value("bytes/received", len(response.body))
         digest = payload_digest(response.body)
         original = None if truncated or not response.body else dedup.lookup(digest)
         if original is not None:
             main = factory.revisit(response, date, digest, original)
-            self._stats.inc_value("warc/revisits")
         else:
             main = factory.response(response, date, truncated)
-            self._stats.inc_value("warc/payload_bytes", len(response.body))
         record_id = main.rec_headers.get_header("WARC-Record-ID")
         req = factory.request(request, response, date, record_id)
-        writer = self._writer(seed)
-        writer.write(req, main)
+        self._write(seed, req, main)
+        # counted only once written: the report describes what the WARCs hold
         if original is None and response.body and not truncated:
             dedup.add(digest, Original(response.url, date, record_id))
-        self._stats.inc_value("warc/records", 2)
+        stats = self._stats
+        if original is None:
+            stats.inc_value("warc/payload_bytes", len(response.body))
+        else:
+            stats.inc_value("warc/revisits")
+        mime = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+        stats.inc_value(f"mime/{mime.decode('latin-1') or 'unknown'}")
+        stats.inc_value(f"status/{response.status}")
+        stats.inc_value("bytes/received", len(response.body))
+        stats.inc_value("warc/records", 2)
         return record_id
 
     def record_metadata(
         self, seed: Seed, uri: str, concurrent_to: str, fields: list[tuple[str, str]]
     ) -> None:
         record = self._factory.metadata(uri, self._factory.now(), concurrent_to, fields)
-        self._writer(seed).write(record)
+        self._write(seed, record)
         self._stats.inc_value("warc/records")
 
     def record_resource(
         self, seed: Seed, uri: str, content_type: str, body: bytes, concurrent_to: str
     ) -> None:
         record = self._factory.resource(uri, self._factory.now(), content_type, body, concurrent_to)
-        self._writer(seed).write(record)
+        self._write(seed, record)
         self._stats.inc_value("warc/records")
 
     def now(self) -> str:

@@ -63,11 +63,24 @@ class RotatingWarcWriter:
         """Write records together into one file, then roll over if the file is full."""
         if self._writer is None:
             self._open()
-        for record in records:
-            self._writer.write_record(record)
-        self._file.flush()
+        start = self._file.tell()
+        try:
+            for record in records:
+                self._writer.write_record(record)
+            self._file.flush()
+        except OSError:
+            self._cut_back(start)
+            raise
         if self._file.tell() >= self.max_size:
             self.close()
+
+    def _cut_back(self, end: int) -> None:
+        """Drop a partly written group, so the file ends on a whole record."""
+        try:
+            self._file.seek(end)
+            self._file.truncate(end)
+        except OSError:
+            pass  # the next start cuts the torn tail (storage.recovery)
 
     def close(self) -> None:
         if self._file is None:

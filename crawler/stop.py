@@ -1,0 +1,22 @@
+"""Stop a crawl that can no longer keep what it fetches (a full disk, a lost volume)."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.utils.defer import deferred_from_coro
+
+log = logging.getLogger(__name__)
+
+
+def stop_crawl(crawler, reason: str) -> None:
+    """Close the spider with ``reason``; what was written so far stays valid.
+
+    The crawl then ends with that reason instead of "finished", so `diancang crawl` exits
+    with an error that names it, and `--resume` continues once the cause is fixed.
+    """
+    if crawler.stats.get_value("stopped/reason"):
+        return
+    crawler.stats.set_value("stopped/reason", reason)
+    log.error("%s; stopping the crawl, everything written so far is kept", reason)
+    deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
