@@ -39,6 +39,7 @@ format: setup
 benchmark: setup chromium
 	$(BIN)/python tests/benchmarks/crawl_vs_wget.py
 	$(BIN)/python tests/benchmarks/s3_upload_and_replay.py
+	$(BIN)/python tests/benchmarks/browser_vs_http.py --hosts 2 --pages 100
 
 clean:
 	rm -rf $(VENV) data
