@@ -34,9 +34,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from types import TracebackType
 
-from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
+from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler, ServedSite
 
 LINKS_PER_PAGE = 10
 CSS_PATH = "/static/site.css"
@@ -143,7 +142,7 @@ def _handler_class(site_pages: dict[str, Page], latency: float) -> type[PageHand
     return GeneratedHandler
 
 
-class GeneratedSite:
+class GeneratedSite(ServedSite):
     """``hosts`` hosts of ``pages`` interlinked pages each, served with ``latency``;
     with ``scripted``, each page's links are built by a script from a JSON endpoint."""
 
@@ -186,17 +185,6 @@ class GeneratedSite:
     def stop(self) -> None:
         for runner in self._runners:
             runner.stop()
-
-    def __enter__(self) -> GeneratedSite:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def host_urls(self) -> list[str]:
         return [runner.url for runner in self._runners]

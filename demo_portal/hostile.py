@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import threading
 import zlib
-from types import TracebackType
 from urllib.parse import parse_qs
 
-from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
+from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler, ServedSite
 
 HUGE_SIZE = 200 * 1024 * 1024
 BOMB_SIZE = 1024 * 1024 * 1024
@@ -199,7 +198,7 @@ class HostileHandler(PageHandler):
         self.wfile.write(_bad_headers_response())
 
 
-class HostileServer:
+class HostileServer(ServedSite):
     """Misbehaving endpoints on loopback, each connection in its own thread."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, drip_interval: float = 1.0) -> None:
@@ -212,17 +211,6 @@ class HostileServer:
 
     def stop(self) -> None:
         self._runner.stop()
-
-    def __enter__(self) -> HostileServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:

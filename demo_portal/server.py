@@ -16,13 +16,12 @@ for the list of pages.
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
 from demo_portal import calendar_trap, disclosure_api
 from demo_portal.documents import Document
 from demo_portal.layouts import shown_fields
-from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
+from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler, ServedSite
 from demo_portal.site import (
     GOV_CN,
     MISSING_PATH,
@@ -55,7 +54,7 @@ def _handler_class(resolve: Resolver, latency: float) -> type[PageHandler]:
     return PortalHandler
 
 
-class DemoPortal:
+class DemoPortal(ServedSite):
     """The bundled demo portal: main site and files host, each in background threads."""
 
     def __init__(
@@ -97,17 +96,6 @@ class DemoPortal:
         self._main_runner.stop()
         self._files_runner.stop()
         self._started = False
-
-    def __enter__(self) -> DemoPortal:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- addresses ----------------------------------------------------------------------
 

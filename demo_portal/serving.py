@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 CHUNK_SIZE = 4096
 SITE_LAST_MODIFIED = datetime(2024, 3, 5, 2, 0, 0, tzinfo=UTC)
@@ -162,6 +162,22 @@ class PageHandler(BaseHTTPRequestHandler):
             piece = body[start : start + CHUNK_SIZE]
             self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
         self.wfile.write(b"0\r\n\r\n")
+
+
+class ServedSite:
+    """A site served from background threads: ``with Site(...) as site:`` starts and stops it."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
 
 class BackgroundServer:
