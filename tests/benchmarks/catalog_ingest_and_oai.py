@@ -1,6 +1,6 @@
 """Catalogue benchmark (run by hand, not collected by pytest):
 
-    .venv/bin/python tests/catalog/benchmark_catalog.py [--pages 5000] [--records 1000000]
+    .venv/bin/python tests/benchmarks/catalog_ingest_and_oai.py [--pages 5000] [--records 1000000]
 
 1. Ingest throughput: a WARC of ``--pages`` distinct disclosure pages (≈2 KB of body text,
    a disclosure table, one attachment link each) written with warcio, ingested into SQLite
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "catalog"))
 
 from catalog_warcs import write_warc  # noqa: E402
 
