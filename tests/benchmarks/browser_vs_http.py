@@ -54,8 +54,6 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -65,7 +63,7 @@ from browser_proctree import MIB, TreeSampler
 from warcio.archiveiterator import ArchiveIterator
 
 from demo_portal.generated import GeneratedSite, linked_pages, page_path
-from demo_portal.serving import PageHandler
+from demo_portal.serving import PageHandler, RequestProbe
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -78,7 +76,7 @@ class CrawlFailed(RuntimeError):
     """``diancang crawl`` exited with an error; the message holds the end of its output."""
 
 
-class PageLog:
+class PageLog(RequestProbe):
     """When the site served each page document (not its script, JSON or style sheet).
 
     It wraps :meth:`PageHandler.wait_latency`, which every request of the generated site
@@ -86,46 +84,28 @@ class PageLog:
     """
 
     def __init__(self, pages: set[str]) -> None:
+        super().__init__(self._count)
         self._paths = pages
-        self._lock = threading.Lock()
         self.served: list[float] = []
         self.requests: Counter[str] = Counter()  # every request, by first path segment
-        self._now: Counter[str] = Counter()
-        self.peak_in_flight: Counter[str] = Counter()  # most requests at once, per host
+
+    @property
+    def peak_in_flight(self) -> Counter[str]:  # most requests at once, per host
+        return self.peak
+
+    def _count(self, handler: PageHandler) -> None:
+        path = handler.path.partition("?")[0]
+        if path in self._paths:
+            self.served.append(time.monotonic())
+            self.requests["pages"] += 1
+        else:
+            self.requests[path.split("/")[1]] += 1
 
     def reset(self) -> None:
-        with self._lock:
+        with self.lock:
             self.served = []
             self.requests = Counter()
-            self.peak_in_flight = Counter()
-
-    @contextmanager
-    def installed(self) -> Iterator[PageLog]:
-        original = PageHandler.wait_latency
-        log = self
-
-        def wait_latency(handler: PageHandler, seconds: float) -> None:
-            path = handler.path.partition("?")[0]
-            host = str(handler.server.server_address[0])
-            with log._lock:
-                if path in log._paths:
-                    log.served.append(time.monotonic())
-                    log.requests["pages"] += 1
-                else:
-                    log.requests[path.split("/")[1]] += 1
-                log._now[host] += 1
-                log.peak_in_flight[host] = max(log.peak_in_flight[host], log._now[host])
-            try:
-                original(handler, seconds)
-            finally:
-                with log._lock:
-                    log._now[host] -= 1
-
-        PageHandler.wait_latency = wait_latency  # type: ignore[method-assign]
-        try:
-            yield self
-        finally:
-            PageHandler.wait_latency = original  # type: ignore[method-assign]
+            self.peak.clear()
 
 
 @dataclass(frozen=True)

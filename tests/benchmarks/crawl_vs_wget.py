@@ -36,11 +36,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -48,7 +45,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from demo_portal.generated import GeneratedSite
-from demo_portal.serving import PageHandler
+from demo_portal.serving import PageHandler, RequestProbe
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -115,49 +112,24 @@ class Summary:
         return self.cpu / self.pages * 1000 if self.pages else float("nan")
 
 
-class InFlightProbe:
-    """Counts, on the server side, the requests each host is answering at the same moment.
-
-    It wraps :meth:`PageHandler.wait_latency`, which every request of the generated site
-    passes through while it is being answered.
-    """
+class InFlightProbe(RequestProbe):
+    """The site's view of a crawl: requests in flight per host, requests served and
+    connections opened (one client port per connection)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._now: Counter[str] = Counter()
-        self.peak: Counter[str] = Counter()
+        super().__init__(self._count)
         self.served = 0
-        self.clients: set[tuple[str, int]] = set()  # (address, port): one per connection
+        self.clients: set[tuple[str, int]] = set()
+
+    def _count(self, handler: PageHandler) -> None:
+        self.served += 1
+        self.clients.add(handler.client_address)
 
     def reset(self) -> None:
-        with self._lock:
+        with self.lock:
             self.peak.clear()
             self.served = 0
             self.clients.clear()
-
-    @contextmanager
-    def installed(self) -> Iterator[InFlightProbe]:
-        original = PageHandler.wait_latency
-        probe = self
-
-        def wait_latency(handler: PageHandler, seconds: float) -> None:
-            host = str(handler.server.server_address[0])
-            with probe._lock:
-                probe._now[host] += 1
-                probe.served += 1
-                probe.clients.add(handler.client_address)
-                probe.peak[host] = max(probe.peak[host], probe._now[host])
-            try:
-                original(handler, seconds)
-            finally:
-                with probe._lock:
-                    probe._now[host] -= 1
-
-        PageHandler.wait_latency = wait_latency  # type: ignore[method-assign]
-        try:
-            yield self
-        finally:
-            PageHandler.wait_latency = original  # type: ignore[method-assign]
 
 
 def run_measured(command: Sequence[str], log: Path, env: dict[str, str] | None = None) -> Usage:
