@@ -37,36 +37,55 @@ def refusal(address: Address, allowed: tuple) -> str | None:
 
 
 class AddressPolicy:
-    """Decides, per host and once, whether the crawler may connect to it."""
+    """Decides, per host and once, whether the crawler may connect to it.
+
+    A name is resolved once and its addresses are kept: the browser's proxy connects to
+    exactly the addresses that were checked. A name that does not resolve is refused (the
+    guard never lets a connection decide for itself) and asked again next time, since a
+    resolver failure may be passing.
+    """
 
     def __init__(self, allowed: tuple):
         self.allowed = allowed
-        self._verdicts: dict[str, str | None] = {}
+        self._checked: dict[str, tuple[Address, ...]] = {}
+        self._refused: dict[str, str] = {}
 
     async def refusal(self, host: str) -> str | None:
-        if host not in self._verdicts:
-            self._verdicts[host] = await self._check_host(host)
-        return self._verdicts[host]
-
-    async def _check_host(self, host: str) -> str | None:
+        """Why the crawler may not connect to ``host``, or None when it may."""
         try:
-            addresses = [ipaddress.ip_address(host)]
+            await self.addresses(host)
+        except RefusedAddress as exc:
+            return str(exc)
+        return None
+
+    async def addresses(self, host: str) -> tuple[Address, ...]:
+        """The addresses of ``host``, all allowed; RefusedAddress says why not."""
+        if host in self._checked:
+            return self._checked[host]
+        if host in self._refused:
+            raise RefusedAddress(self._refused[host])
+        try:
+            addresses = (ipaddress.ip_address(host),)
         except ValueError:
             try:
                 infos = await asyncio.get_running_loop().getaddrinfo(
                     host, None, type=socket.SOCK_STREAM
                 )
-            except OSError:
-                return None  # let the download fail with its own DNS error
-            addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+            except OSError as exc:
+                raise RefusedAddress(f"{host} does not resolve ({exc})") from exc
+            addresses = tuple(
+                dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos)
+            )
         for address in addresses:
             why = refusal(address, self.allowed)
             if why:
-                return (
+                self._refused[host] = (
                     f"{host} resolves to {address}, a {why} address; "
                     "allow its network with DIANCANG_ALLOW_NETWORKS to crawl it"
                 )
-        return None
+                raise RefusedAddress(self._refused[host])
+        self._checked[host] = addresses
+        return addresses
 
 
 class NetworkGuardMiddleware:

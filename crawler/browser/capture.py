@@ -19,6 +19,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawler.browser.behaviors import NetworkWatch, run_behaviors
+from crawler.browser.proxy import GuardedProxy
 from crawler.browser.scope import BrowserScope
 from crawler.warc.sink import WarcSink
 from seeds.schema import Seed
@@ -46,6 +47,7 @@ class PageCapture:
     def __init__(
         self,
         sink: WarcSink,
+        proxy: GuardedProxy,
         scope: BrowserScope,
         seed: Seed,
         behaviors: dict,
@@ -54,6 +56,7 @@ class PageCapture:
     ):
         self.record_timeout = record_timeout
         self.sink = sink
+        self.proxy = proxy
         self.scope = scope
         self.seed = seed
         self.behaviors = behaviors
@@ -86,7 +89,6 @@ class PageCapture:
         except PlaywrightError:
             body = b""  # redirects and aborted loads have no body
         try:
-            address = (await response.server_addr() or {}).get("ipAddress")
             request_headers = await request.headers_array()
             response_headers = await response.headers_array()
         except PlaywrightError as exc:  # the page went away while recording
@@ -98,6 +100,7 @@ class PageCapture:
             headers=[(h["name"], h["value"]) for h in request_headers if h["name"][0] != ":"],
             body=request.post_data_buffer or b"",
         )
+        address = self.proxy.address_of(response.url)
         scrapy_response = Response(
             response.url,
             status=response.status,

@@ -7,15 +7,24 @@ release the semaphore of the new context with the same name. Waking the waiters 
 fail on the closed context, which scrapy-playwright retries on a fresh one. As a last line,
 a browser page that takes longer than its whole budget fails with a timeout, which
 Scrapy's RetryMiddleware retries on a new page (TimeoutError is an OSError).
+
+The handler also runs the guarded proxy that every Chromium connection goes through
+(crawler/browser/proxy.py): started before the browser, closed after it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import logging
 
 from scrapy import Request
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+from crawler.browser.proxy import GuardedProxy
+
+log = logging.getLogger(__name__)
 
 
 class BrowserPageTimeout(TimeoutError):
@@ -23,17 +32,44 @@ class BrowserPageTimeout(TimeoutError):
 
 
 class CrashSafePlaywrightHandler(ScrapyPlaywrightDownloadHandler):
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.proxy: GuardedProxy = crawler.settings["DIANCANG_BROWSER_PROXY"]
+        self.proxy.on_refused = self._refused
+        options = self.config.launch_options
+        options["args"] = [*options.get("args", ()), *self.proxy.bind()]
+        self._refused_targets: set[str] = set()
+
+    def _refused(self, target: str, reason: str) -> None:
+        self._crawler.stats.inc_value("refused/address")
+        if target not in self._refused_targets:  # the report lists each target once
+            self._refused_targets.add(target)
+            message = f"refused browser connection to {target}: {reason}"
+            self._crawler.spider.refusals.append(message)
+
+    async def _launch(self) -> None:
+        await self.proxy.start()
+        await super()._launch()
+
+    async def _close(self) -> None:
+        try:
+            await super()._close()
+        finally:
+            await self.proxy.close()
+
     async def download_request(self, request: Request) -> Response:
         if not request.meta.get("playwright"):
             return await super().download_request(request)
         crawl = self._crawler.settings["DIANCANG_SETTINGS"].crawl
         budget = 3 * crawl.browser_page_timeout + crawl.behavior_timeout
         try:
-            return await asyncio.wait_for(super().download_request(request), budget)
+            response = await asyncio.wait_for(super().download_request(request), budget)
         except TimeoutError as exc:
             raise BrowserPageTimeout(
                 f"browser page {request.url} took over {budget:.0f} s"
             ) from exc
+        address = self.proxy.address_of(response.url)
+        return response.replace(ip_address=ipaddress.ip_address(address) if address else None)
 
     async def _browser_disconnected_callback(self) -> None:
         orphans = list(self.context_wrappers.values())

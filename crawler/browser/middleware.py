@@ -10,6 +10,7 @@ from scrapy.http import Response
 from scrapy_playwright.page import PageMethod
 
 from crawler.browser.capture import PageCapture
+from crawler.browser.settings import CONTEXT_OPTIONS
 from crawler.links import EMBED, is_attachment
 from crawler.recording import warc_sink
 
@@ -34,6 +35,7 @@ class BrowserCaptureMiddleware:
     def __init__(self, crawler):
         self.crawler = crawler
         self.sink = warc_sink(crawler)
+        self.proxy = crawler.settings["DIANCANG_BROWSER_PROXY"]
         self.scope = crawler.settings["DIANCANG_BROWSER_SCOPE"]
         crawl = crawler.settings["DIANCANG_SETTINGS"].crawl
         self.recycle_after = crawl.browser_recycle_after
@@ -59,6 +61,7 @@ class BrowserCaptureMiddleware:
             return
         capture = PageCapture(
             self.sink,
+            self.proxy,
             self.scope,
             seed,
             seed.behaviors,
@@ -72,6 +75,7 @@ class BrowserCaptureMiddleware:
                 "_browser_capture": capture,
                 "playwright": True,
                 "playwright_context": context,
+                "playwright_context_kwargs": dict(CONTEXT_OPTIONS),
                 "playwright_page_init_callback": capture.attach,
                 "playwright_page_methods": [PageMethod(capture.finish)],
                 "playwright_page_goto_kwargs": {

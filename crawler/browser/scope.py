@@ -26,7 +26,7 @@ class BrowserScope:
 
     def __init__(self, seeds: list[Seed], policy: AddressPolicy):
         self._seeds = seeds
-        self._policy = policy
+        self.policy = policy
         self._page_seeds: dict[Page, Seed] = {}
 
     def register(self, page: Page, seed: Seed) -> None:
@@ -39,7 +39,7 @@ class BrowserScope:
         url = request.url
         if not url.startswith(("http://", "https://")):
             return False
-        if await self._policy.refusal(urlsplit(url).hostname or ""):
+        if await self.policy.refusal(urlsplit(url).hostname or ""):
             log.warning("browser: refused %s (address policy)", url)
             return True
         try:

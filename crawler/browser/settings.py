@@ -1,7 +1,9 @@
-"""scrapy-playwright settings for Debian's Chromium."""
+"""scrapy-playwright settings for Debian's Chromium, whose every connection is guarded."""
 
 from __future__ import annotations
 
+from crawler.browser.proxy import GuardedProxy
+from crawler.browser.scope import BrowserScope
 from diancang.settings import CrawlSettings
 
 CHROMIUM_ARGS = [
@@ -15,8 +17,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+# Options of every browser context: a service worker would outlive its page and fetch
+# outside the page's scope check
+CONTEXT_OPTIONS = {"service_workers": "block"}
 
-def playwright_settings(crawl: CrawlSettings, abort_request) -> dict:
+
+def playwright_settings(crawl: CrawlSettings, scope: BrowserScope) -> dict:
     handler = "crawler.browser.handler.CrashSafePlaywrightHandler"
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
@@ -24,12 +30,13 @@ def playwright_settings(crawl: CrawlSettings, abort_request) -> dict:
         "PLAYWRIGHT_LAUNCH_OPTIONS": {
             "executable_path": crawl.chromium,
             "headless": True,
-            "args": CHROMIUM_ARGS,
+            "args": CHROMIUM_ARGS,  # the handler adds the flags of its proxy
         },
         # no cap on contexts: a capped count deadlocked when queued pages spanned more
         # contexts than allowed; retired contexts close as soon as their pages are done
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": crawl.browser_max_pages,
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": crawl.browser_page_timeout * 1000,
         "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
-        "PLAYWRIGHT_ABORT_REQUEST": abort_request,
+        "PLAYWRIGHT_ABORT_REQUEST": scope,
+        "DIANCANG_BROWSER_PROXY": GuardedProxy(scope.policy, timeout=crawl.timeout),
     }
