@@ -74,9 +74,8 @@ class GuardedProxy:
         around the proxy on it."""
         if self._socket is None:
             self._socket = socket.create_server(("127.0.0.1", 0), backlog=128)
-        port = self._socket.getsockname()[1]
         return [
-            f"--proxy-server=socks5://127.0.0.1:{port}",
+            f"--proxy-server=socks5://127.0.0.1:{self.port}",
             "--proxy-bypass-list=<-loopback>",  # loopback goes through the proxy too
             # Chromium resolves no name itself (DNS prefetch, a direct fallback): only the
             # proxy, an address literal, is reachable
@@ -84,6 +83,12 @@ class GuardedProxy:
             # WebRTC may use UDP only through a proxy, and SOCKS5 here carries no UDP
             "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
         ]
+
+    @property
+    def port(self) -> int:
+        if self._socket is None:
+            raise RuntimeError("the browser proxy has no port before bind()")
+        return self._socket.getsockname()[1]
 
     def address_of(self, url: str) -> str | None:
         """The server address behind the proxy for ``url`` (Chromium sees only the proxy's):

@@ -1,8 +1,11 @@
+import asyncio
 import ipaddress
+import socket
 
 import pytest
+from crawl_helpers import run_crawl_cli, write_seed_list
 
-from crawler.network_guard import refusal
+from crawler.network_guard import AddressPolicy, refusal
 from diancang.settings import parse_networks
 
 
@@ -32,3 +35,33 @@ def test_allowed_networks_open_only_themselves():
 def test_bad_cidr_is_named():
     with pytest.raises(ValueError, match="'10.0.0.300/8'"):
         parse_networks("127.0.0.0/8,10.0.0.300/8")
+
+
+def resolver_error(host: str) -> str:
+    with pytest.raises(OSError) as info:
+        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return str(info.value)
+
+
+def test_a_name_that_does_not_resolve_is_refused_with_the_resolver_error():
+    policy = AddressPolicy(())
+    reason = asyncio.run(policy.refusal("nonexistent.invalid"))
+    assert (
+        reason == f"nonexistent.invalid does not resolve ({resolver_error('nonexistent.invalid')})"
+    )
+
+
+def test_an_unresolvable_seed_is_refused_and_reported(tmp_path):
+    row = {"title": "t", "jurisdiction": "500000", "collection": "govinfo"}
+    seeds = write_seed_list(
+        tmp_path / "unresolvable.csv", [{"url": "http://nonexistent.invalid/", **row}]
+    )
+    crawl = run_crawl_cli(tmp_path, seeds)
+    assert crawl.report["refused"] == [
+        "refused http://nonexistent.invalid/: nonexistent.invalid does not resolve "
+        f"({resolver_error('nonexistent.invalid')})"
+    ]
+    assert crawl.report["errors"] == {}
+    assert (
+        "refused http://nonexistent.invalid/: nonexistent.invalid does not" in crawl.result.stdout
+    )
