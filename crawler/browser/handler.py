@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import logging
 
 from scrapy import Request
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from crawler.browser.proxy import GuardedProxy
-
-log = logging.getLogger(__name__)
 
 
 class BrowserPageTimeout(TimeoutError):

@@ -21,7 +21,9 @@ class BrowserScope:
 
     A page may load what the HTTP crawl would fetch as a requisite of that page's seed,
     and never an address the network policy refuses (a script cannot reach the library's
-    own network either).
+    own network either). This sees the first URL of each request only; the proxy that
+    every connection of Chromium goes through (crawler/browser/proxy.py) checks the
+    address of each redirect hop, WebSocket and prefetch as well.
     """
 
     def __init__(self, seeds: list[Seed], policy: AddressPolicy):
