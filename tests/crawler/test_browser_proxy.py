@@ -77,14 +77,16 @@ def test_an_allowed_target_is_tunnelled_and_its_address_remembered():
 def test_a_refused_or_unresolvable_target_gets_no_connection():
     async def test(proxy, proxy_port, ports, refusals):
         refused, *_ = await socks(proxy_port, REFUSED, ports[REFUSED])
+        by_name, *_ = await socks(proxy_port, "localhost", ports[REFUSED])
         unresolvable, *_ = await socks(proxy_port, "nonexistent.invalid", 80)
-        return refused, unresolvable, refusals
+        return refused, by_name, unresolvable, refusals
 
-    (refused, unresolvable, refusals), accepted = run_with_proxy(test)
-    assert (refused, unresolvable) == (NOT_ALLOWED, NOT_ALLOWED)
+    (refused, by_name, unresolvable, refusals), accepted = run_with_proxy(test)
+    assert (refused, by_name, unresolvable) == (NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)
     assert accepted == []
-    (target, reason), (name, why) = refusals
+    (target, reason), (local, local_reason), (name, why) = refusals
     assert target.startswith(f"{REFUSED}:") and "loopback" in reason
+    assert local.startswith("localhost:") and local_reason.startswith("localhost resolves to")
     assert name == "nonexistent.invalid:80" and why.startswith("nonexistent.invalid does not")
 
 
