@@ -5,6 +5,10 @@ issuing agency and document number (发文字号), then a near-duplicate SimHash
 and body: Hamming distance ≤ ``MAX_DISTANCE`` found through four 16-bit bands kept in indexed
 columns (pigeonhole: one band is equal), or ≤ ``SAME_TITLE_DISTANCE`` among records with the
 same normalised title (short texts move more bits per edit). Every lookup is an index probe.
+
+A near-duplicate never joins records that contradict each other: two different 索引号, or two
+different (issuing agency, 发文字号) pairs, are two documents however alike their text (pages
+of one portal share a template and differ in little else).
 """
 
 from __future__ import annotations
@@ -94,6 +98,18 @@ class Match:
     detail: str
 
 
+def _compatible(
+    record: Record, index_no: str | None, agency: str | None, doc_number: str | None
+) -> bool:
+    """False when ``record`` and the new document name different documents."""
+    if index_no and record.index_no and index_no != record.index_no:
+        return False
+    numbered = doc_number and doc_number not in _NO_DOC_NUMBER
+    if numbered and agency and record.agency and record.doc_number not in (None, *_NO_DOC_NUMBER):
+        return (agency, doc_number) == (record.agency, record.doc_number)
+    return True
+
+
 def find_duplicate(
     session: Session,
     *,
@@ -137,6 +153,8 @@ def find_duplicate(
             .limit(50)
         )
         for record in same_title:
+            if not _compatible(record, index_no, agency, doc_number):
+                continue
             distance = hamming(record.simhash, fingerprint)
             if distance <= SAME_TITLE_DISTANCE:
                 detail = f"same title, SimHash distance {distance}"
@@ -152,7 +170,7 @@ def find_duplicate(
         if ids:
             candidates = session.scalars(select(Record).where(Record.id.in_(sorted(ids))))
             for record in sorted(candidates, key=lambda r: r.id):
-                if record.simhash is None:
+                if record.simhash is None or not _compatible(record, index_no, agency, doc_number):
                     continue
                 distance = hamming(record.simhash, fingerprint)
                 if distance <= MAX_DISTANCE:
