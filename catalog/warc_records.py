@@ -20,7 +20,7 @@ CAPTURE_TYPES = {"response", "revisit", "resource"}
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 # A page's extraction (lxml tree, text, SimHash) costs a multiple of its size: past this
 # prefix a page is extracted from its first MAX_HTML_BYTES, and its record says so.
-MAX_HTML_BYTES = 4 * 2**20
+MAX_HTML_BYTES = 2 * 2**20
 CHUNK = 1 << 16
 
 

@@ -113,8 +113,7 @@ class _Decoding:
             return out
         while True:
             data = b"" if self.full else self.raw.read(CHUNK)
-            if not data and not self.full:
-                return b""
+            ended = not data and not self.full  # one last call: a codec may hold output
             if self.first_input is not None:
                 self.first_input += data
                 if len(self.first_input) > RETRY_WINDOW:
@@ -132,7 +131,7 @@ class _Decoding:
                 self.produced += len(out)
                 out, self.buffer = out[:size], out[size:]
                 return out
-            if self.full:  # a zero-size request: nothing to give
+            if ended or self.full:  # the end, or a zero-size request
                 return b""
 
     def _retry(self, size: int) -> bytes:

@@ -99,6 +99,8 @@ def body_element(doc: HtmlElement) -> tuple[HtmlElement, str] | None:
 
 
 BAD_LINK = "link skipped: not a valid URL"
+MAX_ATTACHMENTS = 500
+TOO_MANY_ATTACHMENTS = f"page links more than {MAX_ATTACHMENTS} attachments: the rest left out"
 
 
 def attachment_links(
@@ -122,6 +124,10 @@ def attachment_links(
             continue
         if not path.lower().endswith(ATTACHMENT_EXTENSIONS) or url in seen:
             continue
+        if len(links) == MAX_ATTACHMENTS:
+            if skipped is not None:
+                skipped[TOO_MANY_ATTACHMENTS] += 1
+            break
         seen.add(url)
         links.append((url, squeeze(a.text_content()) or url.rsplit("/", 1)[-1]))
     return links
