@@ -176,7 +176,9 @@ def find_duplicate(
         if ids:
             candidates = session.scalars(select(Record).where(Record.id.in_(sorted(ids))))
             for record in sorted(candidates, key=lambda r: r.id):
-                if record.simhash is None or not _compatible(record, host, index_no, agency, doc_number):
+                if record.simhash is None or not _compatible(
+                    record, host, index_no, agency, doc_number
+                ):
                     continue
                 distance = hamming(record.simhash, fingerprint)
                 if distance <= MAX_DISTANCE:

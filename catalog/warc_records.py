@@ -92,8 +92,9 @@ def parse_warcinfo(payload: bytes) -> dict[str, str]:
 
 def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo]:
     """Yield a WarcInfo for each warcinfo record and a WarcCapture for each capture record."""
-    records = ArchiveIterator(stream, check_digests=False)
-    for record in records:
+    source = _Counting(stream)
+    records = ArchiveIterator(source, check_digests=False)
+    for record in _ending_at(records, source):
         warc_type = record.rec_type
         stored = record.raw_stream
         if warc_type == "warcinfo":
@@ -154,6 +155,23 @@ def _html_prefix(record) -> tuple[bytes, str | None]:
     if reader.error:
         return body, f"body does not decode past {len(body)} bytes ({reader.error})"
     return body, None
+
+
+def _ending_at(records: ArchiveIterator, source: _Counting) -> Iterator:
+    """The records; then TornWarc when the file goes on past its last whole record.
+
+    warcio stops without a word at a gzip member cut short; the bytes left over show it."""
+    end = 0
+    for record in records:
+        yield record
+        end = records.get_record_offset() + records.get_record_length()
+    while source.read(CHUNK):
+        pass
+    if source.count > end:
+        raise TornWarc(
+            f"cut short inside the record at offset {end}: the file ends "
+            f"{source.count - end} bytes into a record that is not whole"
+        )
 
 
 def _check_whole(records: ArchiveIterator, stored) -> None:
