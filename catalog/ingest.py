@@ -150,12 +150,15 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
 
 
 def _known_file(session: Session, warc: WarcLocation) -> WarcFile | None:
-    """The row of this file: the same name and size, else a shorter (torn) copy to resume."""
+    """The row of this file: the same name and size, else a shorter copy to resume.
+
+    A copy cut between two records looks whole; when the file of that name later arrives
+    longer, it is resumed too (the records at the offsets already read must match)."""
     rows = session.scalars(select(WarcFile).where(WarcFile.name == warc.name)).all()
     same = [row for row in rows if row.size == warc.size]
     if same:
         return same[0]
-    shorter = [row for row in rows if row.size < warc.size and not row.complete]
+    shorter = [row for row in rows if row.size < warc.size]
     return max(shorter, key=lambda row: row.size) if shorter else None
 
 

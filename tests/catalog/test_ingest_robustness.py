@@ -9,6 +9,7 @@ from catalog_helpers import counts
 from catalog_warcs import write_warc
 from click.testing import CliRunner
 from sqlalchemy import func, select
+from warcio.archiveiterator import ArchiveIterator
 
 import catalog.ingest
 from catalog.duplicates import duplicate_groups
@@ -122,6 +123,25 @@ def test_a_torn_warc_is_reported_and_resumed_without_duplicates(sqlite_catalog, 
         assert row.complete and row.size == len(data) and row.captures_count == 50
     again = ingest_warc(sqlite_catalog, local_warc(arriving), IngestOptions())
     assert again.skipped
+
+
+def test_a_copy_cut_between_records_is_resumed_when_the_rest_arrives(sqlite_catalog, tmp_path):
+    pages = [
+        {"url": f"http://u.example/{n}.html", "body": _page(f"U-{n}", title=f"第{n}号通知")}
+        for n in range(10)
+    ]
+    whole = write_warc(tmp_path / "whole.warc.gz", pages)
+    with whole.open("rb") as fh:
+        records = ArchiveIterator(fh)
+        starts = [records.get_record_offset() for _ in records]
+    arriving = tmp_path / "store" / "crawl.warc.gz"
+    arriving.parent.mkdir()
+    arriving.write_bytes(whole.read_bytes()[: starts[4]])  # cut between records 4 and 5
+    assert ingest_warc(sqlite_catalog, local_warc(arriving), IngestOptions()).captures == 4
+    shutil.copy(whole, arriving)
+    result = ingest_warc(sqlite_catalog, local_warc(arriving), IngestOptions())
+    assert result.error is None and result.captures == 6
+    assert counts(sqlite_catalog)[1] == 10
 
 
 def test_a_page_too_large_to_parse_whole_is_extracted_from_its_start(sqlite_catalog, tmp_path):
