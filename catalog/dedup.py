@@ -5,6 +5,12 @@ issuing agency and document number (发文字号), then a near-duplicate SimHash
 and body: Hamming distance ≤ ``MAX_DISTANCE`` found through four 16-bit bands kept in indexed
 columns (pigeonhole: one band is equal), or ≤ ``SAME_TITLE_DISTANCE`` among records with the
 same normalised title (short texts move more bits per edit). Every lookup is an index probe.
+
+A near-duplicate never joins records that contradict each other, however alike their text
+(the pages of one portal share a template and differ in little else): two different
+(issuing agency, 发文字号) pairs are two documents, and so are two different 索引号 on the same
+site. Each portal numbers what it publishes, so a document reposted elsewhere carries another
+site's 索引号; across sites a different 索引号 does not contradict.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
 from catalog.models import KIND_GOVINFO, Capture, Record
+from catalog.site_rules import host_of
 
 MAX_DISTANCE = 3
 SAME_TITLE_DISTANCE = 12
@@ -94,9 +101,23 @@ class Match:
     detail: str
 
 
+def _compatible(
+    record: Record, host: str, index_no: str | None, agency: str | None, doc_number: str | None
+) -> bool:
+    """False when ``record`` and the new document (on ``host``) name different documents."""
+    if index_no and record.index_no and index_no != record.index_no:
+        if host_of(record.source_url or "") == host:
+            return False
+    numbered = doc_number and doc_number not in _NO_DOC_NUMBER
+    if numbered and agency and record.agency and record.doc_number not in (None, *_NO_DOC_NUMBER):
+        return (agency, doc_number) == (record.agency, record.doc_number)
+    return True
+
+
 def find_duplicate(
     session: Session,
     *,
+    url: str,
     url_hash: str,
     index_no: str | None,
     agency: str | None,
@@ -106,6 +127,7 @@ def find_duplicate(
 ) -> Match | None:
     """The government-information record this document duplicates, with the rule that matched."""
     live = (Record.kind == KIND_GOVINFO) & (Record.deleted.is_(False))
+    host = host_of(url)
     same_url = session.scalars(
         select(Record)
         .join(Capture, Capture.record_id == Record.id)
@@ -137,6 +159,8 @@ def find_duplicate(
             .limit(50)
         )
         for record in same_title:
+            if not _compatible(record, host, index_no, agency, doc_number):
+                continue
             distance = hamming(record.simhash, fingerprint)
             if distance <= SAME_TITLE_DISTANCE:
                 detail = f"same title, SimHash distance {distance}"
@@ -152,7 +176,9 @@ def find_duplicate(
         if ids:
             candidates = session.scalars(select(Record).where(Record.id.in_(sorted(ids))))
             for record in sorted(candidates, key=lambda r: r.id):
-                if record.simhash is None:
+                if record.simhash is None or not _compatible(
+                    record, host, index_no, agency, doc_number
+                ):
                     continue
                 distance = hamming(record.simhash, fingerprint)
                 if distance <= MAX_DISTANCE:

@@ -1,12 +1,15 @@
 """``diancang catalog ingest``: WARC files → capture records → catalogue records.
 
-Idempotent: a WARC file is known by (name, size); its captures by (file, offset). A file
-that failed part-way keeps what was catalogued and is resumed on the next run.
+Idempotent: a WARC file is known by its name; its captures by (file, offset). A file that
+failed part-way, or was cut short (still arriving), keeps what was catalogued, is never
+marked complete, and is resumed on the next run, also when it has grown meanwhile. One
+record that cannot be catalogued costs that record, counted in ``problems``, never the file.
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
@@ -27,7 +30,7 @@ from catalog.records_builder import (
     website_record,
 )
 from catalog.site_rules import SiteRules
-from catalog.warc_records import WarcCapture, WarcInfo, iter_warc
+from catalog.warc_records import TornWarc, WarcCapture, WarcInfo, iter_warc
 from catalog.warc_source import WarcLocation
 
 DEFAULT_REPLAY_URL = "http://127.0.0.1:8080/"
@@ -65,6 +68,7 @@ class IngestResult:
     records: int = 0
     duplicates: int = 0
     error: str | None = None
+    problems: Counter[str] = field(default_factory=Counter)  # reason → records affected
 
 
 class IngestError(RuntimeError):
@@ -83,10 +87,8 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
     """Catalogue one WARC file; re-ingesting a catalogued file changes nothing."""
     result = IngestResult(name=warc.name)
     with catalog.session() as session:
-        known = session.scalars(
-            select(WarcFile).where(WarcFile.name == warc.name, WarcFile.size == warc.size)
-        ).first()
-        if known is not None and known.complete:
+        known = _known_file(session, warc)
+        if known is not None and known.complete and known.size == warc.size:
             result.skipped = True
             return result
         if known is None:
@@ -95,8 +97,15 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
                 ingested_at=utcnow(), captures_count=0, complete=False,
             )  # fmt: skip
             session.add(known)
-            session.flush()
-        done = set(session.scalars(select(Capture.offset).where(Capture.warc_file_id == known.id)))
+        else:  # resumed; a file that arrived whole after a torn copy keeps its row
+            known.size, known.path, known.complete = warc.size, warc.location, False
+        session.flush()
+        done = {
+            offset: url
+            for offset, url in session.execute(
+                select(Capture.offset, Capture.url).where(Capture.warc_file_id == known.id)
+            )
+        }
     state = _FileState(warc=known)
     session = catalog.session_factory()
     pending = 0
@@ -109,8 +118,13 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
                     continue
                 offset = item.offset
                 if item.offset in done:
+                    if done[item.offset] != item.url:
+                        raise IngestError(
+                            f"not the file catalogued under this name before: offset "
+                            f"{item.offset} holds {item.url}, not {done[item.offset]}"
+                        )
                     continue
-                _catalogue_capture(session, state, item, options, result)
+                _catalogue_guarded(session, state, item, options, result)
                 pending += 1
                 if pending >= BATCH:
                     commit_with_datestamps(session)
@@ -125,10 +139,38 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
             commit_with_datestamps(session)
         except Exception:  # noqa: BLE001 - the database refused: keep the last batch
             session.rollback()
-        result.error = f"{warc.location}: after offset {offset}: {type(exc).__name__}: {exc}"
+        if isinstance(exc, TornWarc):
+            result.error = f"{warc.location}: {exc}; resumed when it is whole"
+        else:
+            name = type(exc).__name__
+            result.error = f"{warc.location}: after offset {offset}: {name}: {exc}"
     finally:
         session.close()
     return result
+
+
+def _known_file(session: Session, warc: WarcLocation) -> WarcFile | None:
+    """The row of this file: the same name and size, else a shorter copy to resume.
+
+    A copy cut between two records looks whole; when the file of that name later arrives
+    longer, it is resumed too (the records at the offsets already read must match)."""
+    rows = session.scalars(select(WarcFile).where(WarcFile.name == warc.name)).all()
+    same = [row for row in rows if row.size == warc.size]
+    if same:
+        return same[0]
+    shorter = [row for row in rows if row.size < warc.size]
+    return max(shorter, key=lambda row: row.size) if shorter else None
+
+
+def _catalogue_guarded(session, state, item, options, result) -> None:
+    """Catalogue one capture in a savepoint: a failure costs this record, counted, no more."""
+    counts = (result.captures, result.records, result.duplicates, state.site_record_id)
+    try:
+        with session.begin_nested():
+            _catalogue_capture(session, state, item, options, result)
+    except Exception as exc:  # noqa: BLE001 - any failure of one record is reported, not fatal
+        result.captures, result.records, result.duplicates, state.site_record_id = counts
+        result.problems[f"record not catalogued ({type(exc).__name__}: {exc})"] += 1
 
 
 def _read_warcinfo(session: Session, state: _FileState, info: WarcInfo) -> None:
@@ -157,10 +199,20 @@ def _catalogue_capture(
         or DEFAULT_COLLECTION
     )
     extraction = None
+    if item.body_problem:
+        result.problems[item.body_problem] += 1
     if item.body is not None and item.status in (None, 200):
-        extraction = extract_page(
-            item.body, item.url, item.content_type, rule.extract if rule else None
-        )
+        try:
+            extraction = extract_page(
+                item.body, item.url, item.content_type, rule.extract if rule else None
+            )
+        except Exception as exc:  # noqa: BLE001 - the capture is kept without its extraction
+            result.problems[f"page not extracted ({type(exc).__name__}: {exc})"] += 1
+    if extraction is not None:
+        if item.body_problem:
+            extraction.provenance["truncated"] = item.body_problem
+        for reason, count in extraction.skipped_links.items():
+            result.problems[reason] += count
     jurisdiction = (
         state.info.get("jurisdiction")
         or (rule.jurisdiction if rule else None)

@@ -73,6 +73,7 @@ def catalogue_document(
     signed = to_signed(fingerprint) if fingerprint else None
     match = find_duplicate(
         session,
+        url=capture.url,
         url_hash=capture.url_hash,
         index_no=values.get("index_no"),
         agency=values.get("agency"),

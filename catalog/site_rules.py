@@ -51,5 +51,8 @@ class SiteRules:
 
 
 def host_of(url: str) -> str:
-    parts = urlsplit(url)
-    return (parts.netloc or "").lower()
+    """The lower-case ``host[:port]`` of ``url``; empty for a URL that does not parse."""
+    try:
+        return (urlsplit(url).netloc or "").lower()
+    except ValueError:
+        return ""

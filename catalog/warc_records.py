@@ -1,4 +1,8 @@
-"""Read a WARC file with warcio into plain capture facts, streaming, one record at a time."""
+"""Read a WARC file with warcio into plain capture facts, streaming, one record at a time.
+
+Bodies are decoded through ``storage.bounded_payload`` (never warcio's unbounded
+``content_stream``), and only the first ``MAX_HTML_BYTES`` of a page are kept for extraction.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,18 @@ from typing import BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_datetime
 
+from storage.bounded_payload import MAX_WARCINFO_BYTES, payload_reader
+
 CAPTURE_TYPES = {"response", "revisit", "resource"}
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
-MAX_HTML_BYTES = 20 * 2**20
+# A page's extraction (lxml tree, text, SimHash) costs a multiple of its size: past this
+# prefix a page is extracted from its first MAX_HTML_BYTES, and its record says so.
+MAX_HTML_BYTES = 2 * 2**20
 CHUNK = 1 << 16
+
+
+class TornWarc(Exception):
+    """The file ends inside a record: it was cut short (still arriving, or damaged)."""
 
 
 @dataclass
@@ -28,8 +40,10 @@ class WarcCapture:
     content_type: str | None
     payload_digest: str | None
     size: int
-    body: bytes | None = None  # decoded payload of HTML responses only
+    body: bytes | None = None  # decoded payload of HTML responses only (a bounded prefix)
     refers_to_url: str | None = None
+    record_id: str | None = None
+    body_problem: str | None = None  # why ``body`` is not the whole page, when it is not
 
 
 @dataclass
@@ -78,15 +92,20 @@ def parse_warcinfo(payload: bytes) -> dict[str, str]:
 
 def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo]:
     """Yield a WarcInfo for each warcinfo record and a WarcCapture for each capture record."""
-    records = ArchiveIterator(stream, check_digests=False)
-    for record in records:
+    source = _Counting(stream)
+    records = ArchiveIterator(source, check_digests=False)
+    for record in _ending_at(records, source):
         warc_type = record.rec_type
+        stored = record.raw_stream
         if warc_type == "warcinfo":
-            info = WarcInfo(parse_warcinfo(record.content_stream().read()))
+            info = WarcInfo(parse_warcinfo(record.raw_stream.read(MAX_WARCINFO_BYTES)))
             records.read_to_end(record)
+            _check_whole(records, stored)
             yield info
             continue
         if warc_type not in CAPTURE_TYPES:
+            records.read_to_end(record)
+            _check_whole(records, stored)
             continue
         headers = record.rec_headers
         http = record.http_headers
@@ -101,13 +120,14 @@ def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo]:
                 status = None
         counter = _Counting(record.raw_stream)
         record.raw_stream = counter
-        body = None
+        body = problem = None
         mime = _mime(content_type)
         if warc_type != "revisit" and mime in HTML_TYPES and (status is None or status < 300):
-            body = record.content_stream().read(MAX_HTML_BYTES)
+            body, problem = _html_prefix(record)
         while counter.read(CHUNK):
             pass
         records.read_to_end(record)
+        _check_whole(records, stored)
         yield WarcCapture(
             offset=records.get_record_offset(),
             length=records.get_record_length(),
@@ -121,4 +141,43 @@ def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo]:
             size=counter.count,
             body=body,
             refers_to_url=headers.get_header("WARC-Refers-To-Target-URI"),
+            record_id=headers.get_header("WARC-Record-ID"),
+            body_problem=problem,
+        )
+
+
+def _html_prefix(record) -> tuple[bytes, str | None]:
+    """The decoded page, at most ``MAX_HTML_BYTES``, and why it is not whole when it is not."""
+    reader = payload_reader(record, MAX_HTML_BYTES)
+    body = reader.read_all()
+    if reader.exceeded:
+        return body, f"page larger than {MAX_HTML_BYTES} bytes decoded: first part extracted"
+    if reader.error:
+        return body, f"body does not decode past {len(body)} bytes ({reader.error})"
+    return body, None
+
+
+def _ending_at(records: ArchiveIterator, source: _Counting) -> Iterator:
+    """The records; then TornWarc when the file goes on past its last whole record.
+
+    warcio stops without a word at a gzip member cut short; the bytes left over show it."""
+    end = 0
+    for record in records:
+        yield record
+        end = records.get_record_offset() + records.get_record_length()
+    while source.read(CHUNK):
+        pass
+    if source.count > end:
+        raise TornWarc(
+            f"cut short inside the record at offset {end}: the file ends "
+            f"{source.count - end} bytes into a record that is not whole"
+        )
+
+
+def _check_whole(records: ArchiveIterator, stored) -> None:
+    """Raise TornWarc when the record just read ended before its Content-Length."""
+    if getattr(stored, "limit", 0) > 0:
+        raise TornWarc(
+            f"cut short inside the record at offset {records.get_record_offset()}: "
+            f"{stored.limit} bytes of its block are missing"
         )

@@ -104,7 +104,7 @@ def _ingest_all(db, warcs, options) -> int:
     """Ingest each WARC, print a line per file and the totals; return how many failed."""
     from catalog.ingest import ingest_warc
 
-    started, totals, failed = time.perf_counter(), [0, 0, 0], 0
+    started, totals, failed, problems = time.perf_counter(), [0, 0, 0], 0, 0
     for warc in warcs:
         result = ingest_warc(db, warc, options)
         if result.skipped:
@@ -117,13 +117,18 @@ def _ingest_all(db, warcs, options) -> int:
             f"{warc.name}: {result.captures} captures, {result.records} new records, "
             f"{result.duplicates} duplicates"
         )
+        for reason, count in sorted(result.problems.items()):
+            click.echo(f"{warc.name}: {count} × {reason}")
+            problems += count
         if result.error:
             failed += 1
             click.echo(f"error: {result.error}", err=True)
     elapsed = time.perf_counter() - started
     click.echo(
         f"{len(warcs)} WARC files, {totals[0]} captures, {totals[1]} records, "
-        f"{totals[2]} duplicates in {elapsed:.1f}s"
+        f"{totals[2]} duplicates"
+        + (f", {problems} problems" if problems else "")
+        + f" in {elapsed:.1f}s"
     )
     return failed
 

@@ -12,15 +12,16 @@ import os
 from contextlib import ExitStack
 from pathlib import Path
 
-from cdxj_indexer.main import CDXJIndexer
-
 from storage.base import StoredWarc, WarcStore
+from storage.bounded_indexing import BoundedCDXJIndexer
 
 
 def cdxj_lines(stream, filename: str) -> list[str]:
-    """The sorted CDXJ lines of one WARC stream, with pywb's own indexer (cdxj-indexer)."""
+    """The sorted CDXJ lines of one WARC stream, with pywb's own indexer (cdxj-indexer).
+
+    Record bodies are decoded in bounded memory (``storage.bounded_indexing``)."""
     out = io.StringIO()
-    indexer = CDXJIndexer(out, [], post_append=True)
+    indexer = BoundedCDXJIndexer(out, [], post_append=True)
     indexer.process_one(stream, out, filename)
     return sorted(line for line in out.getvalue().splitlines(keepends=True) if line.strip())
 

@@ -31,6 +31,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from diancang import __version__
 from storage.base import StoredWarc, WarcStore
+from storage.bounded_indexing import BoundedIndexing
+from storage.bounded_payload import MAX_WARCINFO_BYTES
 from storage.fixity import FixityRecord
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -55,7 +57,7 @@ def _wacz_indexer_class():
     if not had_warcinfo and "warcinfo" in CDXJIndexer.DEFAULT_RECORDS:
         CDXJIndexer.DEFAULT_RECORDS.remove("warcinfo")
 
-    class PageFindingIndexer(WACZIndexer):
+    class PageFindingIndexer(BoundedIndexing, WACZIndexer):
         """Collects HTML pages captured with status 200 while it indexes."""
 
         def check_pages_and_text(self, record) -> None:
@@ -120,7 +122,8 @@ def _seeds(path: Path) -> list[dict]:
             if record.rec_type != "warcinfo":
                 return []
             fields = {}
-            for line in record.content_stream().read().decode("utf-8", "replace").splitlines():
+            block = record.raw_stream.read(MAX_WARCINFO_BYTES)
+            for line in block.decode("utf-8", "replace").splitlines():
                 key, sep, value = line.partition(":")
                 if sep:
                     fields[key.strip()] = value.strip()

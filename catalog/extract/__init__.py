@@ -9,6 +9,7 @@ Every field keeps the rule that produced it (``provenance``).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -53,6 +54,7 @@ class Extraction:
     site_name: str | None = None
     column: str | None = None
     label_fields: set[str] = field(default_factory=set)
+    skipped_links: Counter[str] = field(default_factory=Counter)  # reason → links left out
 
     @property
     def is_disclosure(self) -> bool:
@@ -134,5 +136,5 @@ def extract_page(
         if found is not None:
             result.body = block_text(found[0])
             result.provenance["body"] = found[1]
-    result.attachments = attachment_links(doc, url)
+    result.attachments = attachment_links(doc, url, result.skipped_links)
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -97,17 +98,36 @@ def body_element(doc: HtmlElement) -> tuple[HtmlElement, str] | None:
     return (best, "visible:most-paragraph-text") if best is not None else None
 
 
-def attachment_links(doc: HtmlElement, base_url: str) -> list[tuple[str, str]]:
-    """(absolute URL, link text) of links to documents, in page order, without repeats."""
+BAD_LINK = "link skipped: not a valid URL"
+MAX_ATTACHMENTS = 500
+TOO_MANY_ATTACHMENTS = f"page links more than {MAX_ATTACHMENTS} attachments: the rest left out"
+
+
+def attachment_links(
+    doc: HtmlElement, base_url: str, skipped: Counter[str] | None = None
+) -> list[tuple[str, str]]:
+    """(absolute URL, link text) of links to documents, in page order, without repeats.
+
+    A link that is not a valid URL (``//[::1``) is left out and counted in ``skipped``."""
     seen: set[str] = set()
     links: list[tuple[str, str]] = []
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        url = urljoin(base_url, href).split("#", 1)[0]
-        if not urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS) or url in seen:
+        try:
+            url = urljoin(base_url, href).split("#", 1)[0]
+            path = urlsplit(url).path
+        except ValueError:
+            if skipped is not None:
+                skipped[BAD_LINK] += 1
             continue
+        if not path.lower().endswith(ATTACHMENT_EXTENSIONS) or url in seen:
+            continue
+        if len(links) == MAX_ATTACHMENTS:
+            if skipped is not None:
+                skipped[TOO_MANY_ATTACHMENTS] += 1
+            break
         seen.add(url)
         links.append((url, squeeze(a.text_content()) or url.rsplit("/", 1)[-1]))
     return links
