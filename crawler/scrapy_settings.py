@@ -36,7 +36,10 @@ def scrapy_settings(
         "BOT_NAME": "diancang",
         "USER_AGENT": USER_AGENT,
         # only the encodings that decode here (HttpCompressionMiddleware would list all four)
-        "DEFAULT_REQUEST_HEADERS": {**DEFAULT_REQUEST_HEADERS, "Accept-Encoding": accept_encoding()},
+        "DEFAULT_REQUEST_HEADERS": {
+            **DEFAULT_REQUEST_HEADERS,
+            "Accept-Encoding": accept_encoding(),
+        },
         "ROBOTSTXT_OBEY": True,  # seeds with robots "ignore" opt out per request
         "CONCURRENT_REQUESTS": crawl.concurrency_total,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,

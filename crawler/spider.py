@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
+from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
-from parsel import Selector
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 

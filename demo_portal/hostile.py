@@ -243,7 +243,6 @@ class HostileHandler(PageHandler):
         self.close_connection = True
         self.wfile.write(_bad_headers_response())
 
-
     def _cut_short(self, reset: bool) -> None:
         self.close_connection = True
         self.send_response(200)
@@ -253,9 +252,7 @@ class HostileHandler(PageHandler):
         self.wfile.write(_cut_body())
         if reset:
             self._stopping(0.3)  # let the client read what was sent: an RST discards it
-            self.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.rfile.close()  # drop the last reference: close() now sends the RST
             self.connection.close()
 

@@ -19,8 +19,10 @@ SLOW_PIECES = 12  # a body sent 64 KiB per half second: 6 s, cut at the 2 s time
 
 def _page(number: int) -> bytes:
     filler = f"<p>第{number}页的正文内容，用于填充页面。</p>\n".encode() * (PAGE_BYTES // 60)
-    return b"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>" + filler + (
-        b"</body></html>\n"
+    return (
+        b"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        + filler
+        + (b"</body></html>\n")
     )
 
 
