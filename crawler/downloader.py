@@ -5,6 +5,10 @@ when the task runs, so ``_process_queue`` empties a host's whole queue at once: 
 CONCURRENT_REQUESTS_PER_DOMAIN = 2 a server saw 20-26 requests in flight (scrapy/scrapy
 #6982 describes the symptom). Reserving the slot before the task is created restores the
 limit; ``_download`` adds the request again (a set) and frees it when done.
+
+The moment a request leaves the host's queue for the download handler is stamped in its
+meta (``TRANSFER_STARTED``): a response's time budget counts the transfer, never the wait
+for politeness.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from time import monotonic
 from scrapy.core.downloader import Downloader, Slot
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import _schedule_coro
+
+TRANSFER_STARTED = "diancang_transfer_started"  # request meta: monotonic() at download start
 
 
 class PoliteDownloader(Downloader):
@@ -31,6 +37,7 @@ class PoliteDownloader(Downloader):
             slot.lastseen = now
             request, queue_dfd = slot.queue.popleft()
             slot.transferring.add(request)  # the one line Scrapy's version lacks
+            request.meta[TRANSFER_STARTED] = monotonic()
             _schedule_coro(self._wait_for_download(slot, request, queue_dfd))
             if delay:
                 self._process_queue(slot)

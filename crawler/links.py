@@ -1,12 +1,21 @@
-"""Links in HTML and CSS: what a page points to (L) and what it embeds to render (E)."""
+"""Links in HTML and CSS: what a page points to (L) and what it embeds to render (E).
+
+HTML is read by lxml's event parser in slices of ``PARSE_SLICE`` bytes, decoded
+incrementally: no tree and no decoded copy of the whole page is built, so a page costs
+about its own body plus its links, however large it is. A link that is not a URL (urljoin
+or urlsplit refuse it: ``//[::1``, ``http://[127.0.0.1]/``, a port out of range) is
+skipped and counted; the page's other links are kept.
+"""
 
 from __future__ import annotations
 
+import codecs
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from parsel import Selector
+from lxml import etree
 
 # Heritrix hop types: L = navigational link, E = embedded requisite, R = redirect.
 LINK, EMBED = "L", "E"
@@ -21,27 +30,27 @@ _STYLESHEET_RELS = {
     "modulepreload",
 }
 
-# (element, attribute, hop) for attributes that hold one URL.
-_URL_ATTRIBUTES = [
-    ("a", "href", LINK),
-    ("area", "href", LINK),
-    ("iframe", "src", EMBED),
-    ("frame", "src", EMBED),
-    ("img", "src", EMBED),
-    ("script", "src", EMBED),
-    ("embed", "src", EMBED),
-    ("input", "src", EMBED),
-    ("video", "src", EMBED),
-    ("video", "poster", EMBED),
-    ("audio", "src", EMBED),
-    ("source", "src", EMBED),
-    ("track", "src", EMBED),
-    ("object", "data", EMBED),
-    ("body", "background", EMBED),
-    ("table", "background", EMBED),
-    ("td", "background", EMBED),
-]
-_SRCSET = "//img/@srcset | //source/@srcset"
+# element: (attribute, hop) for attributes that hold one URL.
+_ATTRIBUTES_BY_TAG: dict[str, tuple[tuple[str, str], ...]] = {
+    "a": (("href", LINK),),
+    "area": (("href", LINK),),
+    "iframe": (("src", EMBED),),
+    "frame": (("src", EMBED),),
+    "img": (("src", EMBED),),
+    "script": (("src", EMBED),),
+    "embed": (("src", EMBED),),
+    "input": (("src", EMBED),),
+    "video": (("src", EMBED), ("poster", EMBED)),
+    "audio": (("src", EMBED),),
+    "source": (("src", EMBED),),
+    "track": (("src", EMBED),),
+    "object": (("data", EMBED),),
+    "body": (("background", EMBED),),
+    "table": (("background", EMBED),),
+    "td": (("background", EMBED),),
+}
+_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.IGNORECASE)
+PARSE_SLICE = 1024 * 1024  # bytes of HTML decoded and fed to the parser at a time
 
 
 ATTACHMENT_SUFFIXES = (
@@ -61,6 +70,12 @@ class Outlink:
     context: str  # where it was found, e.g. "a/@href"
 
 
+@dataclass
+class PageLinks:
+    links: list[Outlink] = field(default_factory=list)
+    invalid: int = 0  # hrefs that are not URLs, skipped
+
+
 def css_urls(text: str) -> list[str]:
     return [m.group(2) or m.group(4) for m in _CSS_URL.finditer(text)]
 
@@ -69,42 +84,99 @@ def _srcset_urls(value: str) -> list[str]:
     return [part.strip().split()[0] for part in value.split(",") if part.strip()]
 
 
-def extract_from_html(selector: Selector, base_url: str) -> list[Outlink]:
-    base = selector.xpath("//base/@href").get()
-    base_url = urljoin(base_url, base.strip()) if base else base_url
-    found: list[tuple[str, str, str]] = []
-    for tag, name, hop in _URL_ATTRIBUTES:
-        for value in selector.xpath(f"//{tag}/@{name}").getall():
-            found.append((value, hop, f"{tag}/@{name}"))
-    for attr in selector.xpath(_SRCSET):
-        found.extend((url, EMBED, "srcset") for url in _srcset_urls(attr.get()))
-    for link in selector.xpath("//link[@href]"):
-        rels = set((link.attrib.get("rel") or "").lower().split())
-        found.append((link.attrib["href"], EMBED if rels & _STYLESHEET_RELS else LINK, "link"))
-    for refresh in selector.xpath("//meta[@http-equiv]"):
-        if refresh.attrib["http-equiv"].lower() == "refresh":
-            content = refresh.attrib.get("content", "")
-            match = re.search(r"url\s*=\s*['\"]?([^'\";]+)", content, re.IGNORECASE)
+def absolute_url(base_url: str, raw: str) -> str | None:
+    """``raw`` resolved against ``base_url``; None if the result is not a parseable URL."""
+    try:
+        url = urljoin(base_url, raw)
+        urlsplit(url).port  # noqa: B018 - raises ValueError for a bad host or port
+    except ValueError:
+        return None
+    return url
+
+
+class _LinkTarget:
+    """lxml parser target: collects (value, hop, context) from start tags, builds no tree."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, str, str]] = []
+        self.base: str | None = None
+        self._style: list[str] | None = None  # text of the <style> element being read
+
+    def start(self, tag: str, attrib) -> None:
+        found = self.found
+        for name, hop in _ATTRIBUTES_BY_TAG.get(tag, ()):
+            value = attrib.get(name)
+            if value is not None:
+                found.append((value, hop, f"{tag}/@{name}"))
+        if tag in ("img", "source") and "srcset" in attrib:
+            found.extend((url, EMBED, "srcset") for url in _srcset_urls(attrib["srcset"]))
+        elif tag == "link" and "href" in attrib:
+            rels = set((attrib.get("rel") or "").lower().split())
+            found.append((attrib["href"], EMBED if rels & _STYLESHEET_RELS else LINK, "link"))
+        elif tag == "meta" and (attrib.get("http-equiv") or "").lower() == "refresh":
+            match = _REFRESH_URL.search(attrib.get("content", ""))
             if match:
                 found.append((match.group(1), LINK, "meta/refresh"))
-    for style in selector.xpath("//style/text() | //@style"):
-        found.extend((url, EMBED, "css") for url in css_urls(style.get()))
-    return _absolute(found, base_url)
+        elif tag == "base" and self.base is None and "href" in attrib:
+            self.base = attrib["href"]
+        elif tag == "style":
+            self._style = []
+        if "style" in attrib:
+            found.extend((url, EMBED, "css") for url in css_urls(attrib["style"]))
+
+    def data(self, text: str) -> None:
+        if self._style is not None:
+            self._style.append(text)
+
+    def end(self, tag: str) -> None:
+        if tag == "style" and self._style is not None:
+            self.found.extend((url, EMBED, "css") for url in css_urls("".join(self._style)))
+            self._style = None
+
+    def close(self) -> None:
+        return None
 
 
-def extract_from_css(text: str, base_url: str) -> list[Outlink]:
+def extract_from_html(body: bytes, encoding: str, base_url: str) -> PageLinks:
+    """The links of an HTML page, read in slices (``body`` as received, decoded)."""
+    target = _LinkTarget()
+    parser = etree.HTMLParser(target=target)
+    for text in _decoded_slices(body, encoding):
+        parser.feed(text)
+    parser.close()
+    invalid = 0
+    if target.base:
+        base = absolute_url(base_url, target.base.strip())
+        invalid += base is None
+        base_url = base or base_url
+    links = _absolute(target.found, base_url)
+    links.invalid += invalid
+    return links
+
+
+def extract_from_css(text: str, base_url: str) -> PageLinks:
     return _absolute([(url, EMBED, "css") for url in css_urls(text)], base_url)
 
 
-def _absolute(found: list[tuple[str, str, str]], base_url: str) -> list[Outlink]:
+def _decoded_slices(body: bytes, encoding: str) -> Iterable[str]:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    view = memoryview(body)
+    for start in range(0, len(view), PARSE_SLICE):
+        yield decoder.decode(view[start : start + PARSE_SLICE])
+    yield decoder.decode(b"", final=True)
+
+
+def _absolute(found: list[tuple[str, str, str]], base_url: str) -> PageLinks:
     seen: set[str] = set()
-    links = []
+    result = PageLinks()
     for raw, hop, context in found:
         raw = (raw or "").strip()
         if not raw or raw.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
             continue
-        url = urljoin(base_url, raw)
-        if url not in seen:
+        url = absolute_url(base_url, raw)
+        if url is None:
+            result.invalid += 1
+        elif url not in seen:
             seen.add(url)
-            links.append(Outlink(url, hop, context))
-    return links
+            result.links.append(Outlink(url, hop, context))
+    return result

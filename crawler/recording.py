@@ -9,6 +9,7 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 
 from crawler import connection_headers
+from crawler.downloader import TRANSFER_STARTED
 from crawler.stop import stop_crawl
 from crawler.warc.sink import WarcSink
 
@@ -43,11 +44,17 @@ def warc_sink(crawler) -> WarcSink:
 
 
 class ResponseLimitsMiddleware:
-    """Cuts responses that are too long or too slow, keeping what arrived.
+    """Cuts responses that are too long or too slow, keeping what arrived, and marks bodies
+    the server did not finish.
 
     Scrapy's DOWNLOAD_MAXSIZE drops an oversized response entirely; an archive keeps the
     first bytes and marks the record ``WARC-Truncated``. DOWNLOAD_MAXSIZE stays in force for
     decompression (HttpCompressionMiddleware), which is the decompression-bomb guard.
+
+    The time budget runs from the start of the download (the downloader's
+    ``TRANSFER_STARTED``), not from the request's arrival in the host's queue. A body that
+    ended before its Content-Length or its last chunk (Scrapy flags it ``dataloss``, since
+    DOWNLOAD_FAIL_ON_DATALOSS is off to keep what arrived) is marked ``disconnect``.
     """
 
     def __init__(self, crawler, max_bytes: int, max_seconds: float):
@@ -65,7 +72,6 @@ class ResponseLimitsMiddleware:
         request.meta["download_maxsize"] = 0  # no cancel in the handler: we cut instead
         request.meta.pop("truncated", None)  # a retried request starts whole
         request.meta["_received"] = 0
-        request.meta["_started"] = time.monotonic()
 
     def _bytes_received(self, data: bytes, request: Request, spider) -> None:
         meta = request.meta
@@ -74,7 +80,7 @@ class ResponseLimitsMiddleware:
         meta["_received"] = meta.get("_received", 0) + len(data)
         if meta["_received"] > self.max_bytes:
             meta["truncated"] = "length"
-        elif time.monotonic() - meta.get("_started", time.monotonic()) > self.max_seconds:
+        elif time.monotonic() - meta[TRANSFER_STARTED] > self.max_seconds:
             meta["truncated"] = "time"
         else:
             return
@@ -83,6 +89,9 @@ class ResponseLimitsMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         request.meta.pop("download_maxsize", None)
+        if "dataloss" in response.flags and "truncated" not in request.meta:
+            request.meta["truncated"] = "disconnect"
+            self.stats.inc_value("truncated/disconnect")
         if request.meta.get("truncated") == "length" and len(response.body) > self.max_bytes:
             response = response.replace(body=response.body[: self.max_bytes])
         return response

@@ -23,6 +23,7 @@ def build_report(stats: dict, **facts) -> dict:
         "by_mime": _prefixed(stats, "mime/"),
         "out_of_scope": stats.get("links/out_of_scope", 0),
         "beyond_depth": stats.get("links/beyond_depth", 0),
+        "invalid_links": stats.get("links/invalid", 0),
         "robots_blocked": stats.get("robotstxt/forbidden", 0),
         "refused_addresses": stats.get("refused/address", 0),
         "traps": _prefixed(stats, "links/trap/"),
@@ -60,7 +61,8 @@ def summary(report: dict) -> str:
         f"  MIME types    {counts(report['by_mime'])}",
         f"  out of scope  {report['out_of_scope']}   robots-blocked {report['robots_blocked']}"
         f"   refused addresses {report['refused_addresses']}",
-        f"  traps         {counts(report['traps'])}   limits {counts(report['limits'])}",
+        f"  traps         {counts(report['traps'])}   limits {counts(report['limits'])}"
+        f"   invalid links {report['invalid_links']}",
         f"  truncated     {counts(report['truncated'])}",
         f"  errors        {counts(report['errors'])}",
         f"  received {report['bytes_received']} B; stored payload "

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from scrapy.settings.default_settings import DEFAULT_REQUEST_HEADERS
 from scrapy.settings.default_settings import RETRY_EXCEPTIONS as DEFAULT_RETRY_EXCEPTIONS
 
 from crawler.browser.scope import BrowserScope
 from crawler.browser.settings import playwright_settings
+from crawler.compression import accept_encoding
 from crawler.network_guard import AddressPolicy
 from diancang import __version__
 from diancang.settings import Settings
@@ -33,6 +35,11 @@ def scrapy_settings(
     result = {
         "BOT_NAME": "diancang",
         "USER_AGENT": USER_AGENT,
+        # only the encodings that decode here (HttpCompressionMiddleware would list all four)
+        "DEFAULT_REQUEST_HEADERS": {
+            **DEFAULT_REQUEST_HEADERS,
+            "Accept-Encoding": accept_encoding(),
+        },
         "ROBOTSTXT_OBEY": True,  # seeds with robots "ignore" opt out per request
         "CONCURRENT_REQUESTS": crawl.concurrency_total,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
+from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
@@ -17,6 +18,7 @@ from crawler.links import (
     EMBED,
     LINK,
     Outlink,
+    PageLinks,
     extract_from_css,
     extract_from_html,
     is_attachment,
@@ -25,6 +27,10 @@ from crawler.network_guard import RefusedAddress
 from crawler.urls import TrapGuard, clean_url
 from seeds.schema import Seed
 from seeds.scope import in_scope, requisite_allowed
+
+# Browser detection reads the start of a page: a page built by script is a small shell, and
+# parsing only this much bounds the tree a large page would cost.
+BROWSER_DETECT_BYTES = 1024 * 1024
 
 
 class SiteSpider(Spider):
@@ -71,7 +77,10 @@ class SiteSpider(Spider):
     def parse(self, response: Response) -> Iterator[Request | dict | RequestHandled]:
         request = response.request
         seed = self.seed_for(request)
-        outlinks = self._outlinks(response) if 200 <= response.status < 300 else []
+        page = self._outlinks(response) if 200 <= response.status < 300 else PageLinks()
+        if page.invalid:
+            self.crawler.stats.inc_value("links/invalid", page.invalid)
+        outlinks = page.links
         hops = request.meta.get("hops", "") + "R" * len(request.meta.get("redirect_urls", []))
         for link in outlinks:
             follow = self._follow(seed, link, hops, request.meta.get("link_depth", 0), response)
@@ -113,16 +122,22 @@ class SiteSpider(Spider):
             and "playwright" not in response.flags
             and isinstance(response, HtmlResponse)
             and 200 <= response.status < 300
-            and looks_script_built(response.selector)
+            and looks_script_built(
+                Selector(
+                    body=response.body[:BROWSER_DETECT_BYTES],
+                    encoding=response.encoding,
+                    type="html",
+                )
+            )
         )
 
-    def _outlinks(self, response: Response) -> list[Outlink]:
+    def _outlinks(self, response: Response) -> PageLinks:
         if isinstance(response, HtmlResponse):
-            return extract_from_html(response.selector, response.url)
+            return extract_from_html(response.body, response.encoding, response.url)
         content_type = response.headers.get(b"Content-Type", b"").lower()
         if isinstance(response, TextResponse) and b"text/css" in content_type:
             return extract_from_css(response.text, response.url)
-        return []
+        return PageLinks()
 
     def _follow(
         self, seed: Seed, link: Outlink, hops: str, link_depth: int, response: Response

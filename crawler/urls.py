@@ -31,9 +31,10 @@ def clean_url(url: str) -> str | None:
     """An absolute http(s) URL without fragment and session ids, or None if unusable."""
     try:
         parts = urlsplit(safe_url_string(url.strip()))
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
+        parts.port  # noqa: B018 - raises ValueError when the port is out of range
+    except ValueError:  # bad brackets, an invalid IPv6 or IDNA host
         return None
     path = _ASP_COOKIELESS.sub("", _PATH_SESSION.sub("", parts.path)) or "/"
     query = parts.query

@@ -17,6 +17,12 @@ Paths (``/`` links all of them):
 ``/bad-headers``    a response whose header lines are malformed (no colon, folded line,
                     space in a name, empty name, bytes that are not ASCII).
 ``/wrong-charset``  declares UTF-8 (header and ``<meta>``), sends GBK bytes.
+``/short-body``     ``Content-Length`` of ``CUT_SIZE`` bytes, sends half and closes.
+``/reset-body``     ``Content-Length`` of ``CUT_SIZE`` bytes, sends half and resets the
+                    connection (``SO_LINGER`` 0: an RST, not a FIN).
+``/chunked-cut``    a chunked body of half ``CUT_SIZE`` that closes before its last chunk.
+``/bad-links``      a page whose links include malformed URLs (``BAD_LINKS``) among good
+                    ones; the good ones lead to ``/after-bad-links?n=1`` and ``?n=2``.
 ``/ok.html``        a normal page.
 
 Each connection has its own thread: a dripping response never blocks the others, and
@@ -25,6 +31,8 @@ Each connection has its own thread: a dripping response never blocks the others,
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 import zlib
 from urllib.parse import parse_qs
@@ -34,6 +42,7 @@ from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, Page
 HUGE_SIZE = 200 * 1024 * 1024
 BOMB_SIZE = 1024 * 1024 * 1024
 _PIECE = 64 * 1024
+CUT_SIZE = 400_000  # announced by the cut bodies, which send half of it
 _HTML = "text/html; charset=utf-8"
 PATHS = (
     "/drip",
@@ -44,6 +53,18 @@ PATHS = (
     "/bad-headers",
     "/wrong-charset",
     "/ok.html",
+    "/short-body",
+    "/reset-body",
+    "/chunked-cut",
+    "/bad-links",
+)
+# hrefs that urljoin or urlsplit refuse (ValueError), or whose port is out of range
+BAD_LINKS = (
+    "//[::1",
+    "http://[127.0.0.1]/",
+    "http://[::1/x",
+    "http://example.org:99999/",
+    "http://[zz::1]/",
 )
 
 _bomb_lock = threading.Lock()
@@ -91,6 +112,26 @@ def _ok_page() -> Page:
         "</body></html>\n"
     )
     return Page(body.encode("utf-8"), _HTML)
+
+
+def _bad_links_page() -> Page:
+    bad = "".join(f'<a href="{href}">坏链接</a>' for href in BAD_LINKS)
+    body = (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>坏链接</title>'
+        f'</head><body><a href="/after-bad-links?n=1">前</a>{bad}'
+        '<img src="//[::1"><a href="/after-bad-links?n=2">后</a></body></html>\n'
+    )
+    return Page(body.encode("utf-8"), _HTML)
+
+
+def _after_bad_links_page(query: str) -> Page:
+    body = f"<!DOCTYPE html>\n<html><body><p>坏链接之后的页面 {query}</p></body></html>\n"
+    return Page(body.encode("utf-8"), _HTML)
+
+
+def _cut_body() -> bytes:
+    line = b"<p>" + b"abcdefghijklmnop" * 6 + b"</p>\n"
+    return (line * (CUT_SIZE // len(line) + 1))[: CUT_SIZE // 2]
 
 
 WRONG_CHARSET_TITLE = "重庆市人民政府关于错误编码页面的说明"
@@ -142,6 +183,11 @@ class HostileHandler(PageHandler):
             "/huge": self._huge,
             "/bomb": self._bomb,
             "/bad-headers": self._bad_headers,
+            "/short-body": lambda: self._cut_short(reset=False),
+            "/reset-body": lambda: self._cut_short(reset=True),
+            "/chunked-cut": self._chunked_cut,
+            "/bad-links": lambda: self.send_page(_bad_links_page()),
+            "/after-bad-links": lambda: self.send_page(_after_bad_links_page(query)),
         }.get(path)
         if route is None:
             self.send_page(Page(b"not found\n", "text/plain; charset=utf-8", status=404))
@@ -196,6 +242,31 @@ class HostileHandler(PageHandler):
     def _bad_headers(self) -> None:
         self.close_connection = True
         self.wfile.write(_bad_headers_response())
+
+    def _cut_short(self, reset: bool) -> None:
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(CUT_SIZE))
+        self.end_headers()
+        self.wfile.write(_cut_body())
+        if reset:
+            self._stopping(0.3)  # let the client read what was sent: an RST discards it
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.rfile.close()  # drop the last reference: close() now sends the RST
+            self.connection.close()
+
+    def _chunked_cut(self) -> None:
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        body = _cut_body()
+        for start in range(0, len(body), _PIECE):
+            piece = body[start : start + _PIECE]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        # no terminating zero-length chunk: the connection closes mid-body
 
 
 class HostileServer(ServedSite):

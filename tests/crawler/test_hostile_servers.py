@@ -7,7 +7,7 @@ import time
 import pytest
 from crawl_helpers import crawl_env, diancang, records, run_crawl_cli, write_seed_list
 
-from demo_portal.hostile import HostileServer, gzip_bomb
+from demo_portal.hostile import BAD_LINKS, CUT_SIZE, HostileServer, gzip_bomb
 
 TIMEOUT = 3  # seconds a response may take before it is cut
 MAX_BYTES = 2_000_000  # above the bomb's compressed size
@@ -93,6 +93,25 @@ def test_a_wrong_charset_is_kept_as_received(hostile_crawl):
 def test_a_stalled_header_is_an_error_not_a_hang(hostile_crawl):
     assert "drip-headers" not in hostile_crawl.by_path
     assert sum(hostile_crawl.report["errors"].values()) >= 1
+
+
+@pytest.mark.parametrize("path", ["short-body", "reset-body", "chunked-cut"])
+def test_a_body_the_server_did_not_finish_is_marked_disconnect(hostile_crawl, path):
+    (cut,) = hostile_crawl.by_path[path]
+    assert cut.rec_headers.get_header("WARC-Truncated") == "disconnect"
+    assert 0 < len(cut.content) < CUT_SIZE
+
+
+def test_cut_bodies_are_counted_as_truncated_not_complete(hostile_crawl):
+    (short,) = hostile_crawl.by_path["short-body"]
+    assert short.http_headers.get_header("Content-Length") == str(CUT_SIZE)  # as sent
+    assert len(short.content) == CUT_SIZE // 2  # what arrived is kept
+    assert hostile_crawl.report["truncated"]["disconnect"] == 3
+
+
+def test_malformed_links_are_skipped_counted_and_the_others_followed(hostile_crawl):
+    assert len(hostile_crawl.by_path["after-bad-links"]) == 2  # ?n=1 and ?n=2
+    assert hostile_crawl.report["invalid_links"] == len(BAD_LINKS) + 1  # and the <img>
 
 
 def test_seeds_on_private_and_metadata_addresses_are_refused(tmp_path):

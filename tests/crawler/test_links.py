@@ -1,6 +1,6 @@
-from parsel import Selector
-
-from crawler.links import EMBED, LINK, extract_from_css, extract_from_html
+from crawler.links import EMBED, LINK, PARSE_SLICE, extract_from_css, extract_from_html
+from crawler.urls import clean_url
+from demo_portal.hostile import BAD_LINKS
 
 PAGE = """<html><head><base href="/base/">
 <link rel="stylesheet" href="site.css"><link rel="alternate" href="feed.xml">
@@ -12,7 +12,8 @@ PAGE = """<html><head><base href="/base/">
 
 
 def test_html_links_and_requisites_resolved_against_base():
-    links = {link.url: link.hop for link in extract_from_html(Selector(text=PAGE), "http://h/p/")}
+    page = extract_from_html(PAGE.encode(), "utf-8", "http://h/p/")
+    links = {link.url: link.hop for link in page.links}
     assert links == {
         "http://h/base/doc.html": LINK,
         "http://h/base/files/a.pdf": LINK,
@@ -30,5 +31,33 @@ def test_html_links_and_requisites_resolved_against_base():
 
 def test_css_urls_and_imports():
     css = "@import 'print.css'; body { background: url(\"../img/bg.jpg\") } .x{src:url(f.woff2)}"
-    urls = [link.url for link in extract_from_css(css, "http://h/css/site.css")]
+    urls = [link.url for link in extract_from_css(css, "http://h/css/site.css").links]
     assert urls == ["http://h/css/print.css", "http://h/img/bg.jpg", "http://h/css/f.woff2"]
+
+
+def test_malformed_links_are_counted_and_the_others_kept():
+    bad = "".join(f'<a href="{href}">x</a><img src="{href}">' for href in BAD_LINKS)
+    html = f'<a href="one.html">1</a>{bad}<a href="two.html">2</a>'
+    page = extract_from_html(html.encode(), "utf-8", "http://h/")
+    assert [link.url for link in page.links] == ["http://h/one.html", "http://h/two.html"]
+    assert page.invalid == 2 * len(BAD_LINKS)
+
+
+def test_a_malformed_base_is_counted_and_the_page_url_used():
+    page = extract_from_html(b'<base href="//[::1"><a href="a.html">a</a>', "utf-8", "http://h/")
+    assert [link.url for link in page.links] == ["http://h/a.html"]
+    assert page.invalid == 1
+
+
+def test_clean_url_refuses_what_it_cannot_parse():
+    for url in BAD_LINKS:
+        assert clean_url(url if "//" in url[:8] else "http:" + url) is None, url
+
+
+def test_text_split_across_parse_slices_is_decoded_whole():
+    # a three-byte character and an href straddle the slice boundary
+    head = b"<p>" + b"x" * (PARSE_SLICE - 4)
+    html = head + "典".encode() + b'<a href="/\xe5\x85\xb8.html">a</a>'
+    assert len(head) + 1 == PARSE_SLICE  # the slice ends inside the character
+    (link,) = extract_from_html(html, "utf-8", "http://h/").links
+    assert link.url == "http://h/典.html"
