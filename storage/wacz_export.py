@@ -206,7 +206,8 @@ def _copy_referred(
     if not wanted:
         return None, set(), []
     chosen = {warc.name for warc, _ in files}
-    latest = max(_warc_date(date) for _, date in wanted)
+    dates = [_warc_date(date) for _, date in wanted]
+    latest = None if None in dates else max(dates)  # no pruning past a date we cannot read
     candidates = sorted(
         {w.name: w for c in set(wanted.values()) for w in store.list(c)}.values(),
         key=lambda w: w.name,
@@ -223,7 +224,7 @@ def _copy_referred(
         writer.write_record(writer.create_warcinfo_record(REFERRED_WARC, info))
         for warc in candidates:
             begun = crawl_time(warc.name)
-            if warc.name in chosen or (begun is not None and begun > latest):
+            if warc.name in chosen or (begun and latest and begun > latest):
                 continue  # a file begun after the latest original cannot hold it
             local = _local_copy(store, warc, scratch)
             try:
@@ -233,12 +234,19 @@ def _copy_referred(
                     local.unlink()
             if found == wanted.keys():
                 break
-    return target, found, sorted({uri for uri, _ in wanted.keys() - found})
+    unresolved = sorted({uri for uri, _ in wanted.keys() - found})
+    if not found:
+        target.unlink()
+        return None, found, unresolved
+    return target, found, unresolved
 
 
-def _warc_date(value: str) -> datetime:
+def _warc_date(value: str) -> datetime | None:
     """A WARC-Date (seconds kept, fractions dropped) as a UTC time."""
-    return datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    try:
+        return datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _copy_records(path: Path, wanted: set[Capture], out: BinaryIO) -> set[Capture]:

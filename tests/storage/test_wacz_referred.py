@@ -132,3 +132,5 @@ def test_a_revisit_whose_original_is_gone_is_reported(store, tmp_path):
     warc = store.locate(COLLECTION, "govinfo-500000-20261130080000000001-00000-h.warc.gz")
     summary = export_wacz(store, [warc], tmp_path / "gone.wacz", "gone")
     assert summary.referred == 0 and summary.unresolved == [GONE]
+    with zipfile.ZipFile(tmp_path / "gone.wacz") as wacz:
+        assert f"archive/{REFERRED_WARC}" not in wacz.namelist()  # no empty extra WARC
