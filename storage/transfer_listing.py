@@ -114,13 +114,15 @@ class CrawlReports:
 
     def __init__(self, reports_dir: Path | None):
         self.reports_dir = reports_dir
-        self._seen: dict[Path, tuple[tuple[int, int], CrawlRun, list[str]]] = {}
+        # report -> ((mtime, size), its run and files, or None if it is unreadable)
+        self._seen: dict[Path, tuple[tuple[int, int], tuple[CrawlRun, list[str]] | None]] = {}
 
     def runs_by_file(self) -> dict[str, CrawlRun]:
         if self.reports_dir is None or not self.reports_dir.is_dir():
             return {}
         paths = sorted(self.reports_dir.glob("*.json"))
-        self._seen = {path: seen for path, seen in self._seen.items() if path in set(paths)}
+        present = set(paths)
+        self._seen = {path: seen for path, seen in self._seen.items() if path in present}
         by_file: dict[str, CrawlRun] = {}
         for path in paths:
             loaded = self._load(path)
@@ -131,13 +133,22 @@ class CrawlReports:
         return by_file
 
     def _load(self, path: Path) -> tuple[CrawlRun, list[str]] | None:
+        """The run of one report and its files; None (warned once) if it is unreadable."""
         if not _REPORT_STAMP.fullmatch(path.stem):
             return None
         try:
             stat = path.stat()
-            key = (stat.st_mtime_ns, stat.st_size)
-            if path in self._seen and self._seen[path][0] == key:
-                return self._seen[path][1:]
+        except OSError:
+            return None
+        key = (stat.st_mtime_ns, stat.st_size)
+        if path in self._seen and self._seen[path][0] == key:
+            return self._seen[path][1]
+        self._seen[path] = (key, self._read(path))
+        return self._seen[path][1]
+
+    @staticmethod
+    def _read(path: Path) -> tuple[CrawlRun, list[str]] | None:
+        try:
             report = json.loads(path.read_text(encoding="utf-8"))
             names = [str(name) for name in report.get("warc_files") or []]
             started = report.get("started")
@@ -149,9 +160,7 @@ class CrawlReports:
         if when is not None and when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         job = str(report.get("job") or _REPORT_STAMP.fullmatch(path.stem).group(1))
-        run = CrawlRun(path.stem, job, when)
-        self._seen[path] = (key, run, names)
-        return run, names
+        return CrawlRun(path.stem, job, when), names
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,7 @@ def test_filetype(wasapi):
     assert _names(wasapi, "filetype=wat&filetype=cdx") == []
 
 
-def test_crawl_names_one_run_or_every_run_of_a_job(wasapi):
+def test_crawl_names_one_run_or_every_run_of_a_job(wasapi, caplog):
     assert _names(wasapi, "crawl=seeds-20261120075900") == ALL[2:3]
     assert _names(wasapi, "crawl=seeds") == ALL[:3]
     assert _names(wasapi, "crawl=web-20261031230000&crawl=seeds-20261101075900") == [
@@ -175,6 +175,8 @@ def test_crawl_names_one_run_or_every_run_of_a_job(wasapi):
     assert entry["crawl"] == "web-20261031230000"
     assert entry["crawl-start"] == "2026-10-31T23:00:00Z"
     assert entry["crawl-time"] == "2026-11-15T08:00:00Z"
+    broken = [r for r in caplog.records if "broken-20261130000000.json" in r.getMessage()]
+    assert len(broken) == 1  # an unreadable report is told once, not on every request
 
 
 def test_crawl_time_is_the_files_time_and_crawl_start_the_runs(wasapi):
