@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup chromium demo test lint format benchmark clean
+.PHONY: setup chromium clients demo test lint format benchmark clean
 
 setup: $(VENV)/.installed
 
@@ -22,6 +22,15 @@ chromium:
 	@[ -x $(CHROMIUM) ] && [ -f $(CJK_FONT) ] || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei; }
 
+# ReplayWeb.page for the client checks in tests/clients (its prebuilt ui.js and sw.js).
+CLIENTS := tests/clients
+NPM     ?= npm
+clients: $(CLIENTS)/node_modules/.installed
+
+$(CLIENTS)/node_modules/.installed: $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	cd $(CLIENTS) && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: setup chromium
 	$(BIN)/diancang demo
 
@@ -29,7 +38,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup chromium lint
+test: setup chromium clients lint
 	$(BIN)/pytest
 
 format: setup
@@ -42,4 +51,4 @@ benchmark: setup chromium
 	$(BIN)/python tests/benchmarks/browser_vs_http.py --hosts 2 --pages 100
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data $(CLIENTS)/node_modules

@@ -1,4 +1,4 @@
-"""Roles of the web app: API tokens from the environment, sent as ``Authorization: Bearer``.
+"""Roles of the web app: API tokens from the environment, sent in ``Authorization``.
 
 Two roles: ``harvester`` (the national library's transfer listing and WARC downloads) and
 ``curator`` (curator pages). OAI-PMH stays public: harvesters expect it open.
@@ -10,6 +10,11 @@ the SHA-256 of each, with its role, in ``DIANCANG_API_TOKENS``::
     printf %s "$TOKEN" | sha256sum          # -> the hex digest to configure
     DIANCANG_API_TOKENS="harvester:<hex digest>,curator:<hex digest>"
 
+A client sends its token in any of three forms: ``Bearer TOKEN`` (RFC 6750), ``Token TOKEN``
+(what py-wasapi-client and other Django REST clients send with ``--token``), or HTTP Basic
+with the token as the password (py-wasapi-client's ``-u USER``, ``WASAPI_USER``/``WASAPI_PASS``
+or ``--profile``); the Basic user name is not checked: tokens alone carry roles.
+
 A request's token is hashed and compared with every configured digest by
 ``hmac.compare_digest``. No token, or one that is not configured: 401. A token of another
 role: 403. Several tokens may hold one role; a digest listed under two roles holds both.
@@ -17,6 +22,8 @@ role: 403. Several tokens may hold one role; a digest listed under two roles hol
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -105,22 +112,42 @@ def _deny(status: int, message: str, error: str | None = None) -> Response:
     response = jsonify({"error": message})
     response.status_code = status
     response.headers["WWW-Authenticate"] = challenge
+    response.headers.add("WWW-Authenticate", f'Basic realm="{REALM}", charset="UTF-8"')
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def request_token() -> str | None:
+    """The token the request carries (Bearer, Token or Basic's password), if any."""
+    scheme, _, credentials = request.headers.get("Authorization", "").strip().partition(" ")
+    scheme, credentials = scheme.lower(), credentials.strip()
+    if scheme in ("bearer", "token"):
+        return credentials or None
+    if scheme != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    _user, sep, password = decoded.partition(":")
+    return password if sep and password else None
+
+
 def check_role(role: str) -> Response | None:
-    """None if the request's bearer token holds ``role``; else the 401 or 403 response."""
+    """None if the request's token holds ``role``; else the 401 or 403 response."""
     tokens: ApiTokens = current_app.extensions.get(EXTENSION) or ApiTokens()
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return _deny(401, f"this resource needs a bearer token with the {role} role")
+    token = request_token()
+    if token is None:
+        return _deny(
+            401,
+            f"this resource needs a token with the {role} role (Authorization: Bearer TOKEN, "
+            "Token TOKEN, or Basic with the token as password)",
+        )
     roles = tokens.roles_of(token)
     if not roles:
-        return _deny(401, "the bearer token is not valid", "invalid_token")
+        return _deny(401, "the token is not valid", "invalid_token")
     if role not in roles:
-        return _deny(403, f"the bearer token does not hold the {role} role", "insufficient_scope")
+        return _deny(403, f"the token does not hold the {role} role", "insufficient_scope")
     return None
 
 
@@ -131,7 +158,7 @@ def _known(role: str) -> str:
 
 
 def requires_role(role: str) -> Callable:
-    """Decorate a view so that only a bearer token holding ``role`` reaches it.
+    """Decorate a view so that only a token holding ``role`` reaches it.
 
     ``@requires_role("curator")`` on every curator page.
     """

@@ -60,7 +60,9 @@ def _select(
     type=click.Choice(SPEC_VERSIONS),
     default="1.1.1",
     show_default=True,
-    help="1.2.0: WACZ 1.2.0 exactly; 1.1.1: the same package that `wacz validate` accepts.",
+    help="1.1.1: what `wacz validate` (py-wacz 0.6) and ReplayWeb.page 2.5 open. 1.2.0: WACZ "
+    "1.2.0 to the letter, for a reader that knows 1.2.0; neither py-wacz 0.6 nor "
+    'ReplayWeb.page 2.5 opens it ("Unknown package profile").',
 )
 def wacz(
     output: Path,
@@ -70,7 +72,12 @@ def wacz(
     description: str,
     spec: str,
 ) -> None:
-    """Package a crawl or collections as a WACZ file (for ReplayWeb.page or another archive)."""
+    """Package a crawl or collections as a WACZ file (for ReplayWeb.page or another archive).
+
+    The package also holds the responses its revisit records refer to (copied from the
+    collection's other WARC files into archive/referred-originals.warc.gz), so a re-crawl's
+    unchanged pages replay.
+    """
     settings = load_settings()
     store = open_store(settings)
     warcs = _select(store, settings, collections, crawl)
@@ -81,7 +88,16 @@ def wacz(
         )
     except ExportError as exc:
         raise click.ClickException(str(exc)) from exc
+    referred = f", {summary.referred} referred originals" if summary.referred else ""
     click.echo(
-        f"{summary.path}: {len(summary.warcs)} WARC files, {summary.pages} pages "
+        f"{summary.path}: {len(summary.warcs)} WARC files{referred}, {summary.pages} pages "
         f"(+{summary.extra_pages} more), {summary.size / 1e6:.1f} MB"
     )
+    if summary.unresolved:
+        shown = ", ".join(summary.unresolved[:5])
+        more = f" and {len(summary.unresolved) - 5} more" if len(summary.unresolved) > 5 else ""
+        click.echo(
+            f"warning: {len(summary.unresolved)} revisited URLs have no original in the store "
+            f"(they will not replay): {shown}{more}",
+            err=True,
+        )

@@ -13,9 +13,11 @@ import click
 def serve(host: str, port: int) -> None:
     """Serve OAI-PMH at /oai (public) and the transfer listing at /wasapi/v1/webdata.
 
-    The transfer listing and its downloads need a bearer token with the harvester role
-    (DIANCANG_API_TOKENS="harvester:SHA256,curator:SHA256"); without one configured it is
-    not served. DIANCANG_DATABASE_URL selects the catalogue, DIANCANG_WARC_STORE the store.
+    The transfer listing (WASAPI, as py-wasapi-client uses it) and its downloads need a
+    token with the harvester role (DIANCANG_API_TOKENS="harvester:SHA256,curator:SHA256"),
+    sent as "Authorization: Bearer TOKEN", "Token TOKEN" or HTTP Basic with the token as
+    password; without one configured it is not served. DIANCANG_DATABASE_URL selects the
+    catalogue, DIANCANG_WARC_STORE the store.
     Replayed archive content is served by pywb (`diancang replay`) on its own port.
     """
     from werkzeug.serving import run_simple

@@ -1,9 +1,9 @@
 """The web app: each stage mounts its pages here.
 
 - ``/oai``: the catalogue's OAI-PMH provider, public (harvesters expect it open).
-- ``/wasapi/v1/webdata``: the transfer listing of stored WARCs and their downloads
-  (``storage.transfer_api``), for bearer tokens with the ``harvester`` role only; not
-  mounted at all while ``DIANCANG_API_TOKENS`` names no harvester token.
+- ``/wasapi/v1/webdata``: the transfer listing (WASAPI) of stored WARCs and their downloads,
+  and ``/wasapi/v1/jobs`` (``storage.transfer_api``), for tokens with the ``harvester`` role
+  only; not mounted at all while ``DIANCANG_API_TOKENS`` names no harvester token.
 - curator pages, when there are some, carry ``@requires_role("curator")`` (``console.auth``).
 
 Replayed archive content is never served by this app. pywb serves it (``diancang replay``)
@@ -96,12 +96,14 @@ def _mount_transfer(app: Flask, tokens: ApiTokens, store: WarcStore | None) -> b
             TRANSFER_PATH,
         )
         return False
+    from diancang.settings import load_settings
     from storage.transfer_api import transfer_blueprint
 
+    settings = load_settings()
     if store is None:
-        from diancang.settings import load_settings
         from storage import open_store
 
-        store = open_store(load_settings())
-    app.register_blueprint(protect_blueprint(transfer_blueprint(store), HARVESTER))
+        store = open_store(settings)
+    blueprint = transfer_blueprint(store, settings.warc_dir / "reports")
+    app.register_blueprint(protect_blueprint(blueprint, HARVESTER))
     return True

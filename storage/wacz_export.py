@@ -3,17 +3,29 @@
 The index (ZipNum-compressed CDXJ, ``indexes/index.cdx.gz`` with ``indexes/index.idx``)
 is written by py-wacz's own indexer, as ReplayWeb.page expects it. Pages come from the
 WARCs: each seed's captured page (title from the crawl's warcinfo) in ``pages.jsonl``, every
-other HTML page captured with status 200 in ``extraPages.jsonl``.
+other HTML page captured with status 200 (a response, or a revisit of an unchanged one) in
+``extraPages.jsonl``.
+
+A package is whole: a revisit record in it (a re-crawl found the payload unchanged) needs
+the response it refers to, or players show "Original Archived Page Missing". Responses that
+the chosen WARCs refer to but do not hold are found in the other WARCs of their collection
+and copied, byte for byte (record ID and digests unchanged), into one more WARC of the
+package, ``archive/referred-originals.warc.gz``; the index lists them under their own URL
+and date, which is how ReplayWeb.page and pywb resolve a revisit (WARC-Refers-To-Target-URI
+and WARC-Refers-To-Date). They add no page to the page lists.
 
 Two ``datapackage.json`` flavours: ``1.2.0`` follows WACZ 1.2.0 to the letter
 (``profile: wacz``, ``home``, no ``wacz_version``); ``1.1.1`` (the default) also carries
 ``profile: data-package`` and ``wacz_version: 1.1.1``, because ``wacz validate`` (py-wacz
 0.6.0, the only validator on PyPI) rejects any other version and profile. Apart from
-those two fields the packages are the same, and both have every 1.2.0 part.
+those two fields the packages are the same, and both have every 1.2.0 part. Neither py-wacz
+0.6 nor ReplayWeb.page 2.5 opens a ``1.2.0`` package (ReplayWeb.page: "Unknown package
+profile").
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -28,15 +40,19 @@ from typing import BinaryIO
 
 from cdxj_indexer.main import CDXJIndexer
 from warcio.archiveiterator import ArchiveIterator
+from warcio.warcwriter import WARCWriter
 
 from diancang import __version__
 from storage.base import StoredWarc, WarcStore
 from storage.bounded_indexing import BoundedIndexing
 from storage.bounded_payload import MAX_WARCINFO_BYTES
 from storage.fixity import FixityRecord
+from storage.transfer_listing import crawl_time
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 SPEC_VERSIONS = ("1.1.1", "1.2.0")
+REFERRED_WARC = "referred-originals.warc.gz"
+PAGE_RECORDS = ("response", "revisit")
 _CHUNK = 1 << 20
 
 
@@ -61,7 +77,7 @@ def _wacz_indexer_class():
         """Collects HTML pages captured with status 200 while it indexes."""
 
         def check_pages_and_text(self, record) -> None:
-            if record.rec_type != "response" or not record.http_headers:
+            if record.rec_type not in PAGE_RECORDS or not record.http_headers:
                 return
             if record.http_headers.get_statuscode() != "200":
                 return
@@ -82,6 +98,8 @@ class WaczSummary:
     pages: int
     extra_pages: int
     size: int
+    referred: int = 0  # responses copied in because revisits in the package refer to them
+    unresolved: list[str] = field(default_factory=list)  # revisits whose original is gone
     datapackage: dict = field(repr=False, default_factory=dict)
 
 
@@ -136,21 +154,136 @@ def _materialize(
     store: WarcStore, warcs: list[StoredWarc], scratch: Path
 ) -> list[tuple[StoredWarc, Path]]:
     """A local file for each WARC: the store's own file, or a download checked by SHA-256."""
-    local = []
-    for warc in warcs:
-        path = Path(warc.location)
-        if "://" not in warc.location and path.is_file():
-            local.append((warc, path))
-            continue
-        target = scratch / warc.name
-        digest = hashlib.sha256()
-        with store.open(warc) as source, target.open("wb") as out:
-            while chunk := source.read(_CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
-        _check_fixity(store.fixity_record(warc.collection, warc.name), warc, digest.hexdigest())
-        local.append((warc, target))
-    return local
+    return [(warc, _local_copy(store, warc, scratch)) for warc in warcs]
+
+
+def _local_copy(store: WarcStore, warc: StoredWarc, scratch: Path) -> Path:
+    path = Path(warc.location)
+    if "://" not in warc.location and path.is_file():
+        return path
+    target = scratch / warc.name
+    digest = hashlib.sha256()
+    with store.open(warc) as source, target.open("wb") as out:
+        while chunk := source.read(_CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+    _check_fixity(store.fixity_record(warc.collection, warc.name), warc, digest.hexdigest())
+    return target
+
+
+Capture = tuple[str, str]  # (WARC-Target-URI, WARC-Date) of a response record
+
+
+def _missing_originals(files: list[tuple[StoredWarc, Path]]) -> dict[Capture, str]:
+    """The originals that revisits in ``files`` refer to and ``files`` lack.
+
+    Maps (WARC-Refers-To-Target-URI, WARC-Refers-To-Date) to the collection of the revisit.
+    """
+    held: set[Capture] = set()
+    wanted: dict[Capture, str] = {}
+    for warc, path in files:
+        with path.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                headers = record.rec_headers
+                if record.rec_type == "response":
+                    held.add(
+                        (headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date"))
+                    )
+                elif record.rec_type == "revisit":
+                    target = headers.get_header("WARC-Refers-To-Target-URI")
+                    date = headers.get_header("WARC-Refers-To-Date")
+                    if target and date:
+                        wanted.setdefault((target, date), warc.collection)
+    return {capture: c for capture, c in wanted.items() if capture not in held}
+
+
+def _copy_referred(
+    store: WarcStore, files: list[tuple[StoredWarc, Path]], scratch: Path
+) -> tuple[Path | None, set[Capture], list[str]]:
+    """Copy the responses that revisits in ``files`` refer to into one more WARC.
+
+    Returns that WARC (None if nothing was wanted), the captures copied, and the URI of
+    each original that no WARC of its collection holds.
+    """
+    wanted = _missing_originals(files)
+    if not wanted:
+        return None, set(), []
+    chosen = {warc.name for warc, _ in files}
+    dates = [_warc_date(date) for _, date in wanted]
+    latest = None if None in dates else max(dates)  # no pruning past a date we cannot read
+    candidates = sorted(
+        {w.name: w for c in set(wanted.values()) for w in store.list(c)}.values(),
+        key=lambda w: w.name,
+    )
+    target = scratch / REFERRED_WARC
+    found: set[Capture] = set()
+    with target.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        info = {
+            "software": f"Diancang {__version__}",
+            "description": "Response records copied byte for byte from the WARC files of "
+            "their collection, because revisit records in this package refer to them",
+        }
+        writer.write_record(writer.create_warcinfo_record(REFERRED_WARC, info))
+        for warc in candidates:
+            begun = crawl_time(warc.name)
+            if warc.name in chosen or (begun and latest and begun > latest):
+                continue  # a file begun after the latest original cannot hold it
+            local = _local_copy(store, warc, scratch)
+            try:
+                found |= _copy_records(local, wanted.keys() - found, out)
+            finally:
+                if local.parent == scratch:
+                    local.unlink()
+            if found == wanted.keys():
+                break
+    unresolved = sorted({uri for uri, _ in wanted.keys() - found})
+    if not found:
+        target.unlink()
+        return None, found, unresolved
+    return target, found, unresolved
+
+
+def _warc_date(value: str) -> datetime | None:
+    """A WARC-Date (seconds kept, fractions dropped) as a UTC time."""
+    try:
+        return datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _copy_records(path: Path, wanted: set[Capture], out: BinaryIO) -> set[Capture]:
+    """Append the ``wanted`` response records of ``path`` to ``out``, unchanged."""
+    spans = []
+    copied: set[Capture] = set()
+    with path.open("rb") as fh:
+        records = ArchiveIterator(fh)
+        for record in records:
+            if record.rec_type != "response":
+                continue
+            headers = record.rec_headers
+            capture = (headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date"))
+            if capture in wanted and capture not in copied:
+                spans.append((records.get_record_offset(), records.get_record_length()))
+                copied.add(capture)
+        for offset, length in spans:
+            fh.seek(offset)
+            if path.name.endswith(".gz"):  # one gzip member per record: copy it as it is
+                _copy_span(fh, out, length)
+            else:
+                with gzip.GzipFile(fileobj=out, mode="wb") as member:
+                    _copy_span(fh, member, length)
+                    member.write(b"\r\n\r\n")  # the record's end, left out of its length
+    return copied
+
+
+def _copy_span(source: BinaryIO, out, length: int) -> None:
+    while length > 0:
+        chunk = source.read(min(_CHUNK, length))
+        if not chunk:
+            raise ExportError(f"{source.name}: ends inside a record")
+        out.write(chunk)
+        length -= len(chunk)
 
 
 def _check_fixity(record: FixityRecord | None, warc: StoredWarc, digest: str) -> None:
@@ -189,8 +322,14 @@ def export_wacz(
     with tempfile.TemporaryDirectory(prefix=".wacz-", dir=output.parent) as tmp:
         scratch = Path(tmp)
         files = _materialize(store, warcs, scratch)
+        if REFERRED_WARC in {w.name for w in warcs}:
+            raise ExportError(f"{REFERRED_WARC}: a stored WARC has the name this export uses")
+        referred, copied, unresolved = _copy_referred(store, files, scratch)
+        if referred is not None:
+            files.append((StoredWarc("", REFERRED_WARC, referred.stat().st_size, ""), referred))
         partial = scratch / "partial.wacz"
-        summary = _write_package(store, files, partial, title, description, spec)
+        summary = _write_package(store, files, partial, title, description, spec, copied)
+        summary.referred, summary.unresolved = len(copied), unresolved
         partial.replace(output)
     summary.path = output
     summary.size = output.stat().st_size
@@ -204,6 +343,7 @@ def _write_package(
     title: str,
     description: str,
     spec: str,
+    referred: set[tuple[str, str]],
 ) -> WaczSummary:
     resources = []
     total = sum(path.stat().st_size for _, path in files)
@@ -240,11 +380,15 @@ def _write_package(
                 out = _HashingWriter(raw)
                 shutil.copyfileobj(source, out, _CHUNK)
             digest = out.digest.hexdigest()
-            _check_fixity(store.fixity_record(warc.collection, warc.name), warc, digest)
+            if warc.name != REFERRED_WARC:
+                _check_fixity(store.fixity_record(warc.collection, warc.name), warc, digest)
             resources.append(_resource(info.filename, digest, out.size))
 
         seeds = {s["url"]: s["title"] for _, path in files for s in _seeds(path)}
-        found = sorted(indexer.found_pages.values(), key=lambda p: (p["ts"], p["url"]))
+        found = sorted(
+            (p for p in indexer.found_pages.values() if (p["url"], p["ts"]) not in referred),
+            key=lambda p: (p["ts"], p["url"]),
+        )
         main = [dict(p, title=seeds[p["url"]]) for p in found if p["url"] in seeds]
         if not main and found:
             main = [found[0]]

@@ -1,7 +1,8 @@
-"""Roles: tokens configured by their SHA-256, checked as bearer tokens; 401, 403, 200."""
+"""Roles: tokens configured by their SHA-256, checked as Bearer, Token or Basic; 401, 403, 200."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 import pytest
@@ -88,3 +89,34 @@ def test_an_app_without_tokens_lets_nobody_in():
 def test_requires_role_refuses_an_unknown_role():
     with pytest.raises(ValueError, match="unknown role"):
         requires_role("admin")
+
+
+def test_wasapi_clients_forms_of_the_token_are_accepted():
+    """py-wasapi-client sends ``Token TOKEN`` (``-t``) or HTTP Basic (``-u``, WASAPI_USER and
+    WASAPI_PASS): the token is the password, the user name is not checked."""
+    app = Flask("test")
+    init_auth(app, ApiTokens.parse(f"harvester:{_digest('h')},curator:{_digest('c')}"))
+
+    @app.get("/harvest")
+    @requires_role("harvester")
+    def harvest():
+        return "files"
+
+    client = app.test_client()
+
+    def basic(user: str, password: str) -> dict[str, str]:
+        pair = base64.b64encode(f"{user}:{password}".encode()).decode()
+        return {"Authorization": f"Basic {pair}"}
+
+    for headers in ({"Authorization": "Token h"}, basic("harvester", "h"), basic("anyone", "h")):
+        assert client.get("/harvest", headers=headers).text == "files", headers
+    assert client.get("/harvest", headers={"Authorization": "token  h "}).status_code == 200
+    assert client.get("/harvest", headers=basic("h", "")).status_code == 401
+    assert client.get("/harvest", headers=basic("harvester", "nope")).status_code == 401
+    assert client.get("/harvest", headers=basic("harvester", "c")).status_code == 403
+    assert client.get("/harvest", headers={"Authorization": "Token c"}).status_code == 403
+    for broken in ("Basic !!!", "Basic " + base64.b64encode(b"\xff:\xfe").decode(), "Token"):
+        assert client.get("/harvest", headers={"Authorization": broken}).status_code == 401
+    missing = client.get("/harvest")
+    challenges = missing.headers.getlist("WWW-Authenticate")
+    assert challenges == ['Bearer realm="diancang"', 'Basic realm="diancang", charset="UTF-8"']

@@ -5,65 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from console_helpers import WARC_NAME, Tokens
-
-DIANCANG = Path(sys.executable).with_name("diancang")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Served:
-    """``diancang serve`` on a free loopback port; its output goes to a log file."""
-
-    def __init__(self, env: dict[str, str], log: Path):
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [str(DIANCANG), "serve", "--port", str(self.port)],
-                env=env, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while self.get("/")[0] != 200:
-            assert self.process.poll() is None, self.output
-            assert time.monotonic() < deadline, "diancang serve did not answer\n" + self.output
-            time.sleep(0.2)
-
-    @property
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def get(self, url: str, token: str | None = None) -> tuple[int, dict, bytes]:
-        url = url if "://" in url else self.base + url
-        headers = Tokens.bearer(token) if token else {}
-        try:
-            with urllib.request.urlopen(
-                urllib.request.Request(url, headers=headers), timeout=10
-            ) as r:
-                return r.status, dict(r.headers), r.read()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read()
-        except OSError:
-            return 0, {}, b""
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+from console_helpers import WARC_NAME
+from served_app import DIANCANG, Served, free_port
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -117,7 +65,7 @@ def test_serve_without_tokens_logs_that_the_listing_is_disabled(tmp_path, warc_s
 
 def test_serve_refuses_a_malformed_token_configuration(tmp_path):
     result = subprocess.run(
-        [str(DIANCANG), "serve", "--port", str(_free_port())],
+        [str(DIANCANG), "serve", "--port", str(free_port())],
         env=_env(tmp_path, DIANCANG_API_TOKENS="harvester:plain-secret-token"),
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip

@@ -33,7 +33,7 @@ def test_transfer_listing_needs_the_harvester_role(client, tokens):
     assert bad.status_code == 401
     curator = client.get(LISTING, headers=Tokens.bearer(tokens.curator))
     assert curator.status_code == 403
-    assert curator.get_json() == {"error": "the bearer token does not hold the harvester role"}
+    assert curator.get_json() == {"error": "the token does not hold the harvester role"}
     harvester = client.get(LISTING, headers=Tokens.bearer(tokens.harvester))
     assert harvester.status_code == 200
     assert [f["filename"] for f in harvester.get_json()["files"]] == [WARC_NAME]
