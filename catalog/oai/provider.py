@@ -32,6 +32,12 @@ PAGE_SIZE = 100
 # Far longer than any identifier, set, date or resumption token this provider issues.
 MAX_ARGUMENT_CHARS = 1024
 SHOWN_CHARS = 80  # of a bad value, in an error message
+# the syntax OAI-PMH.xsd gives the arguments it echoes (metadataPrefixType, setSpecType)
+_UNRESERVED = r"[A-Za-z0-9\-_.!~*'()]+"
+ARGUMENT_SYNTAX = {
+    "metadataPrefix": re.compile(_UNRESERVED),
+    "set": re.compile(rf"{_UNRESERVED}(:{_UNRESERVED})*"),
+}
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
@@ -148,6 +154,9 @@ class Provider:
             if has_non_xml_char(value):
                 message = f"The argument {name!r} holds a character XML cannot carry"
                 raise OAIError("badArgument", f"{message}: {shown(value)}")
+            syntax = ARGUMENT_SYNTAX.get(name)
+            if syntax is not None and not syntax.fullmatch(value):
+                raise OAIError("badArgument", f"{name}={shown(value)} is not a valid {name}")
             single[name] = value
         if exclusive and exclusive in single:
             if len(single) > 1:
