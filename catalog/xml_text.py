@@ -14,8 +14,9 @@ import re
 
 from lxml import etree
 
-# XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The complement of XML 1.0's Char (#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
+# [#x10000-#x10FFFF]) within Python's code points; this positive class scans faster.
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Controls that separate words (vertical tab, form feed, the information separators)
 # become a space so that the words around them stay apart; a lone surrogate stands for a
 # character that was lost and becomes U+FFFD; any other control or non-character is dropped.
