@@ -6,6 +6,7 @@ import re
 
 from catalog.models import KIND_WEBSITE
 from catalog.views import RecordView
+from catalog.xml_text import xml_text
 
 DC_ELEMENTS = (
     "title", "creator", "subject", "description", "publisher", "contributor", "date", "type",
@@ -27,7 +28,7 @@ def coverage(view: RecordView) -> str | None:
 
 
 def dublin_core(view: RecordView) -> list[tuple[str, str]]:
-    """(element, value) pairs in DC element order; empty values are left out."""
+    """(element, value) pairs in DC element order, as XML-safe text; empty values are left out."""
     r = view.record
     primary = view.primary
     pairs: list[tuple[str, str | None]] = [("title", r.title)]
@@ -59,5 +60,5 @@ def dublin_core(view: RecordView) -> list[tuple[str, str]]:
             ("relation", attachment.capture.replay_url if attachment.capture else attachment.url)
         )
     order = {name: i for i, name in enumerate(DC_ELEMENTS)}
-    kept = [(k, v.strip()) for k, v in pairs if v and v.strip()]
-    return sorted(kept, key=lambda kv: order[kv[0]])
+    kept = [(k, xml_text(v).strip()) for k, v in pairs if v]
+    return sorted(((k, v) for k, v in kept if v), key=lambda kv: order[kv[0]])

@@ -24,6 +24,7 @@ from catalog.models import Capture, Record, WarcFile
 from catalog.records_builder import (
     catalogue_document,
     commit_with_datestamps,
+    record_text,
     touch,
     url_hash,
     utcnow,
@@ -292,7 +293,7 @@ def _add_to_website(session, state, capture, extraction, place) -> None:
     else:
         record = session.get(Record, state.site_record_id)
     if not record.title and extraction is not None and capture.url == state.seed_url:
-        record.title = extraction.site_name or extraction.page_title
+        record.title = record_text(extraction.site_name or extraction.page_title)
     record.size = (record.size or 0) + (capture.size or 0)
     touch(session, record)
     capture.site_record_id = record.id

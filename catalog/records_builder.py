@@ -1,4 +1,8 @@
-"""Turn an extracted page into a catalogue record, or add it to the record it duplicates."""
+"""Turn an extracted page into a catalogue record, or add it to the record it duplicates.
+
+A record's fields hold XML-safe text (``record_text``): a page that prints a control
+character must not stop an OAI-PMH harvest. What the page printed stays in ``raw_values``.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from catalog.extract import Extraction
 from catalog.extract.labels import RECORD_FIELDS
 from catalog.jurisdiction import Place
 from catalog.models import KIND_GOVINFO, KIND_WEBSITE, Attachment, Capture, Record
+from catalog.xml_text import xml_text
 
 
 def utcnow() -> datetime:
@@ -49,6 +54,18 @@ def commit_with_datestamps(session: Session) -> None:
     session.commit()
 
 
+def record_text(value: str | None) -> str | None:
+    """``value`` as a record field keeps it: XML-safe and stripped, None when nothing is left."""
+    if value is None:
+        return None
+    return xml_text(value).strip() or None
+
+
+def _record_values(extraction: Extraction) -> dict[str, str]:
+    cleaned = {name: record_text(value) for name, value in extraction.values.items()}
+    return {name: value for name, value in cleaned.items() if value}
+
+
 def url_hash(url: str) -> str:
     return hashlib.sha1(url.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -66,10 +83,9 @@ def catalogue_document(
     session: Session, capture: Capture, extraction: Extraction, place: Place | None
 ) -> tuple[Record, bool]:
     """Attach ``capture`` to its record (existing duplicate or a new one); True when new."""
-    values = extraction.values
-    fingerprint = simhash64(
-        fingerprint_text(values.get("title"), values.get("pub_date"), extraction.body)
-    )
+    values = _record_values(extraction)
+    body = xml_text(extraction.body)
+    fingerprint = simhash64(fingerprint_text(values.get("title"), values.get("pub_date"), body))
     signed = to_signed(fingerprint) if fingerprint else None
     match = find_duplicate(
         session,
@@ -86,7 +102,7 @@ def catalogue_document(
         record = match.record
         capture.record_id = record.id
         capture.match_reason, capture.match_detail = match.reason, match.detail
-        _fill_missing(record, extraction)
+        _fill_missing(record, values, extraction.provenance)
         _add_attachments(session, record, extraction.attachments)
         touch(session, record)
         return record, False
@@ -97,8 +113,8 @@ def catalogue_document(
         created_at=now,
         deleted=False,
         collection=capture.collection,
-        site_name=extraction.site_name,
-        body=extraction.body,
+        site_name=record_text(extraction.site_name),
+        body=body,
         source_url=capture.url,
         raw_values=dict(extraction.raw),
         provenance=dict(extraction.provenance),
@@ -120,15 +136,15 @@ def catalogue_document(
     return record, True
 
 
-def _fill_missing(record: Record, extraction: Extraction) -> None:
+def _fill_missing(record: Record, values: dict[str, str], rules: dict[str, str]) -> None:
     """A later capture may print a field the first did not; keep the first otherwise."""
     provenance = dict(record.provenance or {})
     changed = False
     for name in RECORD_FIELDS:
-        value = extraction.values.get(name)
+        value = values.get(name)
         if value and not getattr(record, name):
             setattr(record, name, value)
-            provenance[name] = extraction.provenance.get(name, "") + " (later capture)"
+            provenance[name] = rules.get(name, "") + " (later capture)"
             changed = True
     if changed:
         record.provenance = provenance
@@ -143,7 +159,10 @@ def _add_attachments(session: Session, record: Record, links: list[tuple[str, st
     for url, name in links:
         digest = url_hash(url)
         if digest not in known:
-            session.add(Attachment(record_id=record.id, url=url, url_hash=digest, name=name))
+            attachment = Attachment(
+                record_id=record.id, url=url, url_hash=digest, name=record_text(name)
+            )
+            session.add(attachment)
             known.add(digest)
 
 
@@ -174,7 +193,7 @@ def website_record(
         created_at=now,
         deleted=False,
         collection=collection,
-        title=title,
+        title=record_text(title),
         source_url=seed_url,
         pub_date=day,
         size=0,

@@ -28,3 +28,20 @@ def s3_server(tmp_path_factory):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def control_character_crawl(tmp_path_factory) -> Crawl:
+    """One crawl of a disclosure site whose pages print characters XML cannot carry."""
+    from crawl_helpers import write_seed_list
+
+    from demo_portal.control_characters import ControlCharacterSite
+
+    data_dir = tmp_path_factory.mktemp("control-crawl")
+    with ControlCharacterSite() as site:
+        seeds = write_seed_list(
+            data_dir / "seeds.csv",
+            [{"url": site.base_url, "title": "邯郸市政府信息公开", "jurisdiction": "130400",
+              "collection": "govinfo"}],
+        )  # fmt: skip
+        return run_crawl_cli(data_dir, seeds)

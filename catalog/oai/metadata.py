@@ -9,6 +9,7 @@ from lxml import etree
 
 from catalog.dublin_core import coverage, dublin_core
 from catalog.views import RecordView
+from catalog.xml_text import set_attribute, sub_element, xml_text
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -30,7 +31,7 @@ def oai_dc(view: RecordView, _base_url: str) -> etree._Element:
         f"{{{XSI}}}schemaLocation", f"{OAI_DC_NS} http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
     )
     for name, value in dublin_core(view):
-        etree.SubElement(root, f"{{{DC_NS}}}{name}").text = value
+        sub_element(root, f"{{{DC_NS}}}{name}", value)
     return root
 
 
@@ -48,56 +49,53 @@ def govinfo(view: RecordView, base_url: str) -> etree._Element:
     r = view.record
     g = f"{{{GOVINFO_NS}}}"
     root = etree.Element(g + "record", nsmap={"g": GOVINFO_NS, "xsi": XSI})
-    root.set(f"{{{XSI}}}schemaLocation", f"{GOVINFO_NS} {base_url}/schemas/govinfo.xsd")
-    etree.SubElement(root, g + "kind").text = r.kind
+    set_attribute(root, f"{{{XSI}}}schemaLocation", f"{GOVINFO_NS} {base_url}/schemas/govinfo.xsd")
+    sub_element(root, g + "kind", r.kind)
     for element, attr in _GOVINFO_FIELDS:
         value = getattr(r, attr)
-        if value is not None and str(value).strip():
-            etree.SubElement(root, g + element).text = str(value)
+        if value is not None and xml_text(str(value)).strip():
+            sub_element(root, g + element, value)
     if r.jurisdiction_code:
-        place = etree.SubElement(root, g + "jurisdiction", code=r.jurisdiction_code)
+        place = sub_element(root, g + "jurisdiction", code=r.jurisdiction_code)
         if r.province_code:
-            place.set("province", r.province_code)
+            set_attribute(place, "province", r.province_code)
         if r.city_code:
-            place.set("city", r.city_code)
-        place.text = (coverage(view) or "").split(" (")[0]
+            set_attribute(place, "city", r.city_code)
+        place.text = xml_text((coverage(view) or "").split(" (")[0])
     if view.captures:
-        captures = etree.SubElement(root, g + "captures")
+        captures = sub_element(root, g + "captures")
         for c in view.captures:
-            el = etree.SubElement(
-                captures,
-                g + "capture",
-                url=c.url,
-                time=c.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            )
+            time = c.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            el = sub_element(captures, g + "capture", url=c.url, time=time)
             for name, value in (
                 ("status", c.status), ("mime", c.mime), ("payloadDigest", c.payload_digest),
             ):  # fmt: skip
                 if value is not None:
-                    el.set(name, str(value))
-            el.set("warcFile", c.warc_file.name)
-            el.set("offset", str(c.offset))
-            el.set("length", str(c.length))
-            el.set("replay", c.replay_url)
+                    set_attribute(el, name, value)
+            for name, value in (
+                ("warcFile", c.warc_file.name), ("offset", c.offset), ("length", c.length),
+                ("replay", c.replay_url),
+            ):  # fmt: skip
+                set_attribute(el, name, value)
             if c.match_reason:
-                el.set("match", c.match_reason)
-                el.set("matchDetail", c.match_detail or "")
+                set_attribute(el, "match", c.match_reason)
+                set_attribute(el, "matchDetail", c.match_detail or "")
     if view.attachments:
-        attachments = etree.SubElement(root, g + "attachments")
+        attachments = sub_element(root, g + "attachments")
         for a in view.attachments:
-            el = etree.SubElement(attachments, g + "attachment", url=a.url)
+            el = sub_element(attachments, g + "attachment", url=a.url)
             if a.name:
-                el.set("name", a.name)
-            el.set("captured", "true" if a.captured else "false")
+                set_attribute(el, "name", a.name)
+            set_attribute(el, "captured", "true" if a.captured else "false")
             if a.capture is not None:
-                el.set("replay", a.capture.replay_url)
+                set_attribute(el, "replay", a.capture.replay_url)
     if r.provenance:
-        provenance = etree.SubElement(root, g + "provenance")
+        provenance = sub_element(root, g + "provenance")
         for name, rule in sorted(r.provenance.items()):
-            el = etree.SubElement(provenance, g + "field", name=name, rule=str(rule))
+            el = sub_element(provenance, g + "field", name=name, rule=rule)
             printed = (r.raw_values or {}).get(name)
             if printed:
-                el.set("printed", printed)
+                set_attribute(el, "printed", printed)
     return root
 
 

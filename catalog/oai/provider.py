@@ -7,8 +7,9 @@ as a query string or form body gives them) and returns the XML response as bytes
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from lxml import etree
 from sqlalchemy import func, select, tuple_
@@ -21,12 +22,24 @@ from catalog.oai.metadata import FORMATS
 from catalog.oai.sets import UnknownSet, all_sets, record_sets, set_filter
 from catalog.records_builder import utcnow
 from catalog.views import load_views
+from catalog.xml_text import has_non_xml_char, set_attribute, sub_element
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 PAGE_SIZE = 100
+# Far longer than any identifier, set, date or resumption token this provider issues.
+MAX_ARGUMENT_CHARS = 1024
+SHOWN_CHARS = 80  # of a bad value, in an error message
+# the syntax OAI-PMH.xsd gives the arguments it echoes (metadataPrefixType, setSpecType)
+_UNRESERVED = r"[A-Za-z0-9\-_.!~*'()]+"
+ARGUMENT_SYNTAX = {
+    "metadataPrefix": re.compile(_UNRESERVED),
+    "set": re.compile(rf"{_UNRESERVED}(:{_UNRESERVED})*"),
+}
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 # verb → (required, optional, exclusive)
 VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]] = {
@@ -65,14 +78,29 @@ def format_datestamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def shown(value: str) -> str:
+    """``value`` quoted for an error message, cut short when long."""
+    return repr(value[:SHOWN_CHARS]) + ("…" if len(value) > SHOWN_CHARS else "")
+
+
 def parse_bound(text: str, name: str) -> tuple[datetime, str]:
     """An OAI date argument → (datetime, granularity); badArgument when malformed."""
-    for fmt, granularity in (("%Y-%m-%d", "day"), ("%Y-%m-%dT%H:%M:%SZ", "seconds")):
-        try:
-            return datetime.strptime(text, fmt), granularity
-        except ValueError:
-            continue
-    raise OAIError("badArgument", f"{name}={text!r} is not YYYY-MM-DD or {GRANULARITY}")
+    for pattern, fmt, granularity in (
+        (_DAY, "%Y-%m-%d", "day"), (_SECONDS, "%Y-%m-%dT%H:%M:%SZ", "seconds"),
+    ):  # fmt: skip
+        if pattern.fullmatch(text):
+            try:
+                return datetime.strptime(text, fmt), granularity
+            except ValueError:
+                break
+    raise OAIError("badArgument", f"{name}={shown(text)} is not YYYY-MM-DD or {GRANULARITY}")
+
+
+def last_instant(bound: datetime, granularity: str) -> datetime:
+    """The last microsecond an ``until`` of that granularity includes (no overflow at 9999)."""
+    if granularity == "day":
+        return bound.replace(hour=23, minute=59, second=59, microsecond=999999)
+    return bound.replace(microsecond=999999)
 
 
 class Provider:
@@ -87,28 +115,27 @@ class Provider:
     def handle(self, args: dict[str, list[str]], base_url: str) -> bytes:
         root = etree.Element(f"{{{OAI_NS}}}OAI-PMH", nsmap={None: OAI_NS, "xsi": XSI})
         root.set(f"{{{XSI}}}schemaLocation", f"{OAI_NS} {OAI_SCHEMA}")
-        etree.SubElement(root, "responseDate").text = format_datestamp(utcnow())
-        request = etree.SubElement(root, "request")
-        request.text = base_url
+        sub_element(root, "responseDate", format_datestamp(utcnow()))
+        request = sub_element(root, "request", base_url)
         try:
             verb, single = self._check_arguments(args)
             for name, value in single.items():
-                request.set(name, value)
-            request.set("verb", verb)
+                set_attribute(request, name, value)
+            set_attribute(request, "verb", verb)
             with self.catalog.session() as session:
                 body = getattr(self, f"_{verb}")(session, single, base_url)
             root.append(body)
         except OAIError as error:
             if error.code in {"badVerb", "badArgument"}:
                 request.attrib.clear()
-            etree.SubElement(root, "error", code=error.code).text = error.message
+            sub_element(root, "error", error.message, code=error.code)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
     def _check_arguments(self, args: dict[str, list[str]]) -> tuple[str, dict[str, str]]:
         verbs = args.get("verb", [])
         if len(verbs) != 1 or verbs[0] not in VERBS:
-            shown = ", ".join(verbs) or "none"
-            raise OAIError("badVerb", f"Illegal OAI verb: {shown}")
+            named = ", ".join(shown(v) for v in verbs[:3]) or "none"
+            raise OAIError("badVerb", f"Illegal OAI verb: {named}")
         verb = verbs[0]
         required, optional, exclusive = VERBS[verb]
         single: dict[str, str] = {}
@@ -116,10 +143,21 @@ class Provider:
             if name == "verb":
                 continue
             if name not in required + optional + ((exclusive,) if exclusive else ()):
-                raise OAIError("badArgument", f"{verb} does not take the argument {name!r}")
+                raise OAIError("badArgument", f"{verb} does not take the argument {shown(name)}")
             if len(values) != 1:
                 raise OAIError("badArgument", f"The argument {name!r} is repeated")
-            single[name] = values[0]
+            value = values[0]
+            if len(value) > MAX_ARGUMENT_CHARS:
+                raise OAIError(
+                    "badArgument", f"The argument {name!r} is longer than {MAX_ARGUMENT_CHARS}"
+                )
+            if has_non_xml_char(value):
+                message = f"The argument {name!r} holds a character XML cannot carry"
+                raise OAIError("badArgument", f"{message}: {shown(value)}")
+            syntax = ARGUMENT_SYNTAX.get(name)
+            if syntax is not None and not syntax.fullmatch(value):
+                raise OAIError("badArgument", f"{name}={shown(value)} is not a valid {name}")
+            single[name] = value
         if exclusive and exclusive in single:
             if len(single) > 1:
                 raise OAIError("badArgument", f"{exclusive} is an exclusive argument")
@@ -142,7 +180,7 @@ class Provider:
             ("deletedRecord", "persistent"),
             ("granularity", GRANULARITY),
         ):
-            etree.SubElement(el, name).text = value
+            sub_element(el, name, value)
         return el
 
     def _ListMetadataFormats(self, session: Session, args: dict, base_url: str) -> etree._Element:
@@ -152,10 +190,10 @@ class Provider:
                 raise OAIError("noMetadataFormats", "The record is deleted: no metadata")
         el = etree.Element("ListMetadataFormats")
         for fmt in FORMATS.values():
-            item = etree.SubElement(el, "metadataFormat")
-            etree.SubElement(item, "metadataPrefix").text = fmt.prefix
-            etree.SubElement(item, "schema").text = fmt.schema.format(base=base_url)
-            etree.SubElement(item, "metadataNamespace").text = fmt.namespace
+            item = sub_element(el, "metadataFormat")
+            sub_element(item, "metadataPrefix", fmt.prefix)
+            sub_element(item, "schema", fmt.schema.format(base=base_url))
+            sub_element(item, "metadataNamespace", fmt.namespace)
         return el
 
     def _ListSets(self, session: Session, args: dict, _base_url: str) -> etree._Element:
@@ -166,9 +204,9 @@ class Provider:
             raise OAIError("noSetHierarchy", "The repository has no sets yet (no records)")
         el = etree.Element("ListSets")
         for spec, name in sets:
-            item = etree.SubElement(el, "set")
-            etree.SubElement(item, "setSpec").text = spec
-            etree.SubElement(item, "setName").text = name
+            item = sub_element(el, "set")
+            sub_element(item, "setSpec", spec)
+            sub_element(item, "setName", name)
         return el
 
     def _GetRecord(self, session: Session, args: dict, base_url: str) -> etree._Element:
@@ -191,9 +229,13 @@ class Provider:
     def _record(self, session: Session, identifier: str) -> Record:
         prefix = f"oai:{self.info.repository_id}:"
         tail = identifier[len(prefix) :] if identifier.startswith(prefix) else ""
-        record = session.get(Record, int(tail)) if tail.isdigit() else None
+        # only the canonical form this provider issues: ASCII digits, no leading zero
+        number = int(tail) if tail.isascii() and tail.isdigit() else None
+        record = None
+        if number is not None and str(number) == tail and number <= tokens.MAX_ID:
+            record = session.get(Record, number)
         if record is None:
-            raise OAIError("idDoesNotExist", f"No record {identifier!r} in this repository")
+            raise OAIError("idDoesNotExist", f"No record {shown(identifier)} in this repository")
         return record
 
     def _format(self, prefix: str):
@@ -213,7 +255,14 @@ class Provider:
                 verb, args["metadataPrefix"], args.get("set"), args.get("from"),
                 args.get("until"), datetime.min.isoformat(), 0, 0,
             )  # fmt: skip
-        query = select(Record).where(*self._filters(session, position))
+        try:
+            filters = self._filters(session, position)
+        except OAIError as error:
+            if "resumptionToken" not in args:
+                raise
+            message = f"Invalid resumptionToken: {error.message}"
+            raise OAIError("badResumptionToken", message) from error
+        query = select(Record).where(*filters)
         query = query.where(tuple_(Record.datestamp, Record.id) > tuple_(*position.after))
         rows = list(
             session.scalars(query.order_by(Record.datestamp, Record.id).limit(self.page_size + 1))
@@ -227,7 +276,7 @@ class Provider:
         else:
             el.extend(self._header(r) for r in page)
         if more or position.cursor:
-            token = etree.SubElement(el, "resumptionToken", cursor=str(position.cursor))
+            token = sub_element(el, "resumptionToken", cursor=position.cursor)
             if more:
                 last = page[-1]
                 token.text = tokens.encode(
@@ -254,8 +303,7 @@ class Provider:
             filters.append(Record.datestamp >= start)
         if position.until:
             end, until_granularity = parse_bound(position.until, "until")
-            step = timedelta(days=1) if until_granularity == "day" else timedelta(seconds=1)
-            filters.append(Record.datestamp < end + step)
+            filters.append(Record.datestamp <= last_instant(end, until_granularity))
         if start and end:
             if from_granularity != until_granularity:
                 raise OAIError("badArgument", "from and until have different granularities")
@@ -274,10 +322,10 @@ class Provider:
         header = etree.Element("header")
         if record.deleted:
             header.set("status", "deleted")
-        etree.SubElement(header, "identifier").text = self.identifier(record.id)
-        etree.SubElement(header, "datestamp").text = format_datestamp(record.datestamp)
+        sub_element(header, "identifier", self.identifier(record.id))
+        sub_element(header, "datestamp", format_datestamp(record.datestamp))
         for spec in record_sets(record):
-            etree.SubElement(header, "setSpec").text = spec
+            sub_element(header, "setSpec", spec)
         return header
 
     def _record_element(
@@ -291,7 +339,7 @@ class Provider:
             el = etree.Element("record")
             el.append(self._header(record))
             if not record.deleted:
-                metadata = etree.SubElement(el, "metadata")
+                metadata = sub_element(el, "metadata")
                 metadata.append(fmt.render(by_id[record.id], base_url))
             elements.append(el)
         return elements

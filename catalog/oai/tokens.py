@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
 
@@ -34,16 +34,37 @@ def encode(position: Position) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
+# Record ids are a 32-bit INTEGER column on PostgreSQL; a position beyond it is forged.
+MAX_ID = 2**31 - 1
+_TEXT_FIELDS = {"verb": False, "prefix": False, "set_spec": True, "from_": True, "until": True}
+
+
+def _check_types(data: object) -> Position:
+    if not isinstance(data, dict) or set(data) != {f.name for f in fields(Position)}:
+        raise TypeError("not the fields of a position")
+    for name, optional in _TEXT_FIELDS.items():
+        value = data[name]
+        if not (isinstance(value, str) or (optional and value is None)):
+            raise TypeError(f"{name} is not text")
+    for name in ("after_id", "cursor"):
+        value = data[name]
+        if type(value) is not int or not 0 <= value <= MAX_ID:
+            raise TypeError(f"{name} is not a record number")
+    if not isinstance(data["after_datestamp"], str):
+        raise TypeError("after_datestamp is not text")
+    position = Position(**data)
+    if position.after[0].tzinfo is not None:
+        raise ValueError("after_datestamp has a time zone")
+    return position
+
+
 def decode(token: str, verb: str) -> Position:
     try:
         padded = token + "=" * (-len(token) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        position = Position(**data)
-        position.after  # noqa: B018 - validates the datestamp
-        if not isinstance(position.after_id, int) or not isinstance(position.cursor, int):
-            raise TypeError("bad position")
-    except (ValueError, TypeError, KeyError, UnicodeError) as exc:
+        position = _check_types(data)
+    except (ValueError, TypeError, UnicodeError, RecursionError) as exc:
         raise BadToken(f"The resumptionToken {token!r} is invalid") from exc
     if position.verb != verb:
-        raise BadToken(f"The resumptionToken was issued for {position.verb}, not {verb}")
+        raise BadToken(f"The resumptionToken was issued for {position.verb!r}, not {verb}")
     return position

@@ -11,8 +11,29 @@ from scrapy.http import Response
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
+from warcio.warcwriter import WARCWriter
 
 WARC_VERSION = "WARC/1.1"
+
+# WARC 1.1 §5.9 and §6: warcinfo, metadata and revisit records have no payload, and
+# WARC-Payload-Digest "shall not be used on records without a well-defined payload".
+# warcio leaves it off warcinfo and revisit only (a revisit's digest, of the payload it
+# repeats, is given explicitly); on a metadata record it would digest the warc-fields block,
+# which `fastwarc check -p` and `warcat verify` report as a bad payload digest. Heritrix
+# and wget write none there. response, request and resource records keep theirs: a
+# resource record's payload is its whole block.
+NO_PAYLOAD_DIGEST_TYPES = (*RecordBuilder.NO_PAYLOAD_DIGEST_TYPES, "metadata")
+
+
+class DiancangRecordBuilder(RecordBuilder):
+    NO_PAYLOAD_DIGEST_TYPES = NO_PAYLOAD_DIGEST_TYPES
+
+
+class DiancangWARCWriter(WARCWriter):
+    """warcio's writer, which digests each record again as it writes it."""
+
+    NO_PAYLOAD_DIGEST_TYPES = NO_PAYLOAD_DIGEST_TYPES
+
 
 # Twisted removes chunked framing before Scrapy sees the body, so the record holds the
 # de-chunked body; the header is kept under another name so the record stays parseable
@@ -57,7 +78,7 @@ class RecordFactory:
     """Creates the records of one exchange with consistent ids, dates and addresses."""
 
     def __init__(self) -> None:
-        self._builder = RecordBuilder(warc_version=WARC_VERSION)
+        self._builder = DiancangRecordBuilder(warc_version=WARC_VERSION)
 
     def warcinfo(self, filename: str, info: dict[str, str]):
         return self._builder.create_warcinfo_record(filename, info)

@@ -8,9 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warcio.warcwriter import WARCWriter
-
-from crawler.warc.records import WARC_VERSION, RecordFactory
+from crawler.warc.records import WARC_VERSION, DiancangWARCWriter, RecordFactory
 
 OPEN_SUFFIX = ".open"
 
@@ -40,7 +38,7 @@ class RotatingWarcWriter:
         self.hostname = socket.gethostname()
         self._serial = 0
         self._file = None
-        self._writer: WARCWriter | None = None
+        self._writer: DiancangWARCWriter | None = None
         self._path: Path | None = None
 
     def _open(self) -> None:
@@ -50,7 +48,7 @@ class RotatingWarcWriter:
         self._serial += 1
         self._path = self.directory / (name + OPEN_SUFFIX)
         self._file = open(self._path, "xb")  # noqa: SIM115 - closed in close()
-        self._writer = WARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
+        self._writer = DiancangWARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
         self._writer.write_record(self.factory.warcinfo(name, self.info))
 
     @property
