@@ -195,3 +195,20 @@ def test_seed_lists_of_one_name_in_two_folders_get_their_own_job(tmp_path):
     with running_job(job_dir_for(settings, dashed, None), dashed, None):
         pass
     assert job_dir_for(settings, one, "x") != job_dir_for(settings, dashed, None)
+
+
+def test_a_warc_file_that_cannot_be_closed_fails_the_crawl(tmp_path):
+    data_dir = tmp_path / "data"
+    with HeldSite() as held:
+        crawl = _start_crawl(data_dir, _seed_list(tmp_path / "held.csv", held.url))
+        try:
+            _wait_held(held, crawl)
+            (live,) = _open_files(data_dir)
+            live.rename(live.with_name("moved-away.warc.gz.open"))  # as the old recovery did
+        finally:
+            held.release.set()
+            out, err = crawl.communicate(timeout=120)
+    assert crawl.returncode == 1, out + err
+    assert "could not be closed or stored" in err
+    (report,) = _reports(data_dir).values()
+    assert len(report["warc_failures"]) == 1 and live.name in report["warc_failures"][0]
