@@ -75,7 +75,8 @@ def running_job(job_dir: Path, seed_list: Path, seed_id: str | None) -> Iterator
             pid = lock.read().strip() or "unknown"
             raise CrawlError(
                 f"crawl {job_dir.name} is already running (pid {pid}, {job_dir}); wait for "
-                "it to end or stop it before crawling or resuming it again"
+                "it to end or stop it before crawling or resuming it again (to resume another "
+                "job, name its seed list: `diancang crawl SEED_LIST --resume`)"
             ) from None
         lock.truncate(0)
         lock.write(str(os.getpid()))
