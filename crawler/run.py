@@ -131,7 +131,7 @@ def _crawl(
     if report["finish_reason"] != "finished" or stats.get("log_count/CRITICAL"):
         raise CrawlError(
             f"crawl {job} did not finish ({report['finish_reason']}); its WARCs are kept, "
-            f"see {job_dir / 'crawl.log'}; continue it with `diancang crawl {seed_list}"
-            f"{f' --seed {seed_id}' if seed_id else ''} --resume`"
+            f"see {job_dir / 'crawl.log'}; continue it with `diancang crawl --resume "
+            f"{seed_list}{f' --seed {seed_id}' if seed_id else ''}`"
         )
     return CrawlResult(report, report_path, warcs, loaded.errors)
