@@ -41,8 +41,8 @@ class RotatingWarcWriter:
         self.factory = factory
         self.max_size = max_size
         self.on_close = on_close
-        # Heritrix's form: the pid keeps names apart between crawls running on one host
-        self.origin = f"{os.getpid()}~{socket.gethostname()}"
+        # the pid keeps names apart between crawls running on one host (as Heritrix's do)
+        self.origin = f"{os.getpid()}-{socket.gethostname()}"
         self._serial = 0
         self._file = None
         self._writer: WARCWriter | None = None
