@@ -1,4 +1,9 @@
-"""`diancang crawl`: capture the sites of a seed list into WARC files, then index them."""
+"""`diancang crawl`: capture the sites of a seed list into WARC files, then index them.
+
+Exit status: 0 finished and every WARC stored; 1 the crawl could not start or did not finish,
+or a WARC could not be closed; ``EXIT_SPOOLED`` finished, but WARC files still wait in the
+local spool for an S3 store that could not take them (``diancang storage sync`` uploads them).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,14 @@ from pathlib import Path
 
 import click
 
+from crawler.job import CrawlError, last_job
 from crawler.report import summary
-from crawler.run import CrawlError, last_job, run_crawl
+from crawler.run import run_crawl
 from diancang.settings import load_settings
 from replay.index import CollectionIndexes
 from storage import open_store
+
+EXIT_SPOOLED = 3
 
 
 @click.command()
@@ -18,7 +26,11 @@ from storage import open_store
 @click.option("--seed", "seed_id", help="Crawl only the seed with this id.")
 @click.option("--resume", is_flag=True, help="Resume the crawl from its job directory.")
 def crawl(seed_list: Path | None, seed_id: str | None, resume: bool) -> None:
-    """Crawl SEED_LIST (CSV or YAML) into WARC files."""
+    """Crawl SEED_LIST (CSV or YAML) into WARC files.
+
+    Exits 3 when the crawl finished but WARC files still wait in the local spool (S3
+    endpoint down): `diancang storage sync` uploads them.
+    """
     settings = load_settings()
     try:
         if seed_list is None:
@@ -37,3 +49,5 @@ def crawl(seed_list: Path | None, seed_id: str | None, resume: bool) -> None:
     click.echo(summary(result.report))
     click.echo(f"  indexed       {len(indexed)} WARC files for replay")
     click.echo(f"  report        {result.report_path}")
+    if result.spooled:
+        raise SystemExit(EXIT_SPOOLED)

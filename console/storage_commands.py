@@ -55,7 +55,8 @@ def _print_sync(report: SyncReport) -> None:
 @click.option(
     "--recover",
     is_flag=True,
-    help="First close *.warc.gz.open files left by a killed crawl (never while one runs).",
+    help="First close *.warc.gz.open files left by a killed crawl (files a running crawl "
+    "is writing are locked and left alone).",
 )
 def sync(watch: bool, interval: float, recover: bool) -> None:
     """Upload every spooled WARC, verify it, record its fixity, release the spool copy.

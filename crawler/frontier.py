@@ -4,6 +4,9 @@ Scrapy's JOBDIR keeps its queue state only on a clean shutdown; a killed process
 queue and the requests being downloaded. Here each request is written to the journal when
 it is scheduled and removed only when the spider reports it done, so ``--resume`` re-queues
 exactly what was not finished.
+
+A URL is seen once per collection, not once per crawl: a portal that is a seed of both a
+web-archive collection and a government-information collection is captured for each.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from scrapy.utils.request import request_from_dict
 from crawler.signals import request_done
 from crawler.state_db import open_state_db
 from crawler.stop import stop_crawl
+from crawler.warc.sink import collection_key
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests
@@ -103,8 +107,12 @@ class JournalScheduler(Scheduler):
             self.stats.set_value("frontier/resumed", resumed)
         return result
 
+    def _fingerprint(self, request: Request) -> str:
+        url_key = self.crawler.request_fingerprinter.fingerprint(request).hex()
+        return f"{collection_key(self.spider.seed_for(request))} {url_key}"
+
     def enqueue_request(self, request: Request) -> bool:
-        fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
+        fingerprint = self._fingerprint(request)
         if not request.dont_filter and fingerprint in self._seen:
             self.stats.inc_value("dupefilter/filtered")
             if "frontier_id" in request.meta:  # a redirect to a URL already captured

@@ -1,4 +1,4 @@
-"""A progress line while crawling: URLs done, queued, bytes and errors."""
+"""A progress line while crawling: URLs done, queued, bytes, errors, files not yet stored."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ import sys
 from scrapy import signals
 from twisted.internet.task import LoopingCall
 
+from storage.base import Backlog
 
-def progress_line(stats: dict, queued: int) -> str:
+
+def progress_line(stats: dict, queued: int, backlog: Backlog) -> str:
     done = stats.get("response_received_count", 0)
     errors = sum(v for k, v in stats.items() if k.startswith("errors/"))
     mib = stats.get("bytes/received", 0) / 2**20
-    return f"[crawl] done {done}  queued {queued}  {mib:.1f} MiB  errors {errors}"
+    line = f"[crawl] done {done}  queued {queued}  {mib:.1f} MiB  errors {errors}"
+    if backlog.waiting:
+        line += f"  spool {len(backlog.waiting)} waiting ({backlog.reason})"
+    return line
 
 
 class ProgressLine:
@@ -32,7 +37,8 @@ class ProgressLine:
         return len(scheduler) if scheduler is not None else 0
 
     def _print(self) -> None:
-        line = progress_line(self.crawler.stats.get_stats(), self._queued())
+        backlog = self.crawler.settings["DIANCANG_STORE"].backlog()
+        line = progress_line(self.crawler.stats.get_stats(), self._queued(), backlog)
         print(line, file=sys.stderr, flush=True)
 
     def _start(self, spider) -> None:

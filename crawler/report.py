@@ -50,6 +50,13 @@ def write_report(report: dict, path: Path) -> None:
     tmp.replace(path)
 
 
+def spool_line(count: int, reason: str | None) -> str:
+    return (
+        f"  NOT STORED    {count} WARC files wait in the local spool ({reason}); "
+        "`diancang storage sync` uploads them"
+    )
+
+
 def summary(report: dict) -> str:
     def counts(d: dict) -> str:
         return ", ".join(f"{k} {v}" for k, v in d.items()) or "none"
@@ -69,5 +76,8 @@ def summary(report: dict) -> str:
         f"{report['payload_bytes_stored']} B; revisits {report['revisits']}",
         f"  WARC files    {len(report['warc_files'])}",
     ]
+    if report.get("spool_waiting"):
+        lines.append(spool_line(len(report["spool_waiting"]), report["spool_reason"]))
+    lines += [f"  not closed: {failure}" for failure in report.get("warc_failures", [])]
     lines += [f"  refused: {line}" for line in report.get("refused", [])]
     return "\n".join(lines)

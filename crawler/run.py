@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from dataclasses import dataclass
@@ -11,21 +10,19 @@ from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 
+from crawler.job import CrawlError, job_dir_for, running_job
 from crawler.report import build_report, write_report
 from crawler.scrapy_settings import scrapy_settings
 from crawler.spider import SiteSpider
 from crawler.urls import TrapGuard
+from crawler.warc.sink import CLOSE_FAILURES
 from diancang.settings import Settings
 from seeds.load import load_seed_list
-from seeds.schema import SeedError
+from seeds.schema import Seed, SeedError, SeedList
 from storage import open_store
 from storage.base import StoredWarc
 
 log = logging.getLogger(__name__)
-
-
-class CrawlError(Exception):
-    """A crawl that cannot start; the message says why."""
 
 
 @dataclass
@@ -35,17 +32,10 @@ class CrawlResult:
     warcs: list[StoredWarc]
     seed_errors: list[SeedError]
 
-
-def job_name(seed_list: Path, seed_id: str | None) -> str:
-    return seed_list.stem + (f"-{seed_id}" if seed_id else "")
-
-
-def last_job(settings: Settings) -> dict:
-    """The job file of the most recently started crawl, for ``crawl --resume``."""
-    jobs = sorted(settings.jobs_dir.glob("*/job.json"), key=lambda p: p.stat().st_mtime)
-    if not jobs:
-        raise CrawlError(f"no crawl to resume in {settings.jobs_dir}")
-    return json.loads(jobs[-1].read_text(encoding="utf-8"))
+    @property
+    def spooled(self) -> bool:
+        """Finished, but some of its WARC files are still only in the local spool."""
+        return bool(self.report["spool_waiting"])
 
 
 def _browser_wanted(settings: Settings, seeds: list) -> bool:
@@ -75,12 +65,21 @@ def run_crawl(
     if not seeds:
         raise CrawlError(f"{seed_list}: no valid seed to crawl")
 
-    job = job_name(seed_list, seed_id)
-    job_dir = settings.jobs_dir / job
-    job_dir.mkdir(parents=True, exist_ok=True)
-    job_file = {"seed_list": str(seed_list.resolve()), "seed_id": seed_id, "job": job}
-    (job_dir / "job.json").write_text(json.dumps(job_file), encoding="utf-8")
+    job_dir = job_dir_for(settings, seed_list, seed_id)
+    with running_job(job_dir, seed_list, seed_id):
+        return _crawl(settings, loaded, seed_list, seed_id, seeds, job_dir, resume)
 
+
+def _crawl(
+    settings: Settings,
+    loaded: SeedList,
+    seed_list: Path,
+    seed_id: str | None,
+    seeds: list[Seed],
+    job_dir: Path,
+    resume: bool,
+) -> CrawlResult:
+    job = job_dir.name
     browser = _browser_wanted(settings, seeds)
     try:
         store = open_store(settings)
@@ -104,8 +103,11 @@ def run_crawl(
         store.close()  # hands the last closed files on (S3: waits for their upload)
 
     spider = crawler.spider
+    stats = crawler.stats.get_stats()
+    names = {warc.name for warc in warcs} | {path.name for path in recovered}
+    backlog = store.backlog().of(names)
     report = build_report(
-        crawler.stats.get_stats(),
+        stats,
         job=job,
         seed_list=str(seed_list),
         seeds=[seed.id for seed in seeds],
@@ -114,14 +116,22 @@ def run_crawl(
         warc_files=[warc.name for warc in warcs],
         refused=spider.refusals if spider else [],
         seed_list_errors=[str(error) for error in loaded.errors],
+        warc_failures=stats.get(CLOSE_FAILURES, []),
+        spool_waiting=sorted(backlog.waiting),
+        spool_reason=backlog.reason,
     )
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     report_path = settings.warc_dir / "reports" / f"{job}-{stamp}.json"
     write_report(report, report_path)
-    stats = crawler.stats.get_stats()
+    if report["warc_failures"]:
+        raise CrawlError(
+            f"crawl {job}: {len(report['warc_failures'])} WARC files could not be closed or "
+            f"stored: {'; '.join(report['warc_failures'])}; see {report_path}"
+        )
     if report["finish_reason"] != "finished" or stats.get("log_count/CRITICAL"):
         raise CrawlError(
             f"crawl {job} did not finish ({report['finish_reason']}); its WARCs are kept, "
-            f"see {job_dir / 'crawl.log'}; continue it with `diancang crawl --resume`"
+            f"see {job_dir / 'crawl.log'}; continue it with `diancang crawl --resume "
+            f"{seed_list}{f' --seed {seed_id}' if seed_id else ''}`"
         )
     return CrawlResult(report, report_path, warcs, loaded.errors)

@@ -25,6 +25,7 @@ from crawler.links import (
 )
 from crawler.network_guard import RefusedAddress
 from crawler.urls import TrapGuard, clean_url
+from crawler.warc.sink import collection_key
 from seeds.schema import Seed
 from seeds.scope import in_scope, requisite_allowed
 
@@ -43,7 +44,7 @@ class SiteSpider(Spider):
         self._seed_list = list(seeds)
         self.trap_guard = trap_guard
         self.budget = SeedBudget()
-        self._followed: set[str] = set()
+        self._followed: set[tuple[str, str]] = set()  # (collection, URL): once per collection
         self.refusals: list[str] = []
         self._by_host = {urlsplit(seed.url).netloc.lower(): seed for seed in seeds}
 
@@ -59,7 +60,7 @@ class SiteSpider(Spider):
         for seed in self.seeds.values():
             self.budget.start(seed)
             self.budget.take_page(seed)
-            self._followed.add(seed.url)
+            self._followed.add((collection_key(seed), seed.url))
             yield self._request(seed, seed.url, hops="", link_depth=0, via=None)
 
     def _request(self, seed: Seed, url: str, hops: str, link_depth: int, via: str | None):
@@ -111,9 +112,10 @@ class SiteSpider(Spider):
         self.logger.info("failed %s: %s", request.url, failure.getErrorMessage())
         yield RequestHandled(request)
 
-    def already_captured(self, urls: set[str]) -> None:
-        """URLs a browser page fetched itself: they need no request of their own."""
-        self._followed.update(filter(None, map(clean_url, urls)))
+    def already_captured(self, seed: Seed, urls: set[str]) -> None:
+        """URLs a browser page of ``seed`` fetched itself: they need no request of their own."""
+        key = collection_key(seed)
+        self._followed.update((key, url) for url in filter(None, map(clean_url, urls)))
 
     def _needs_browser(self, seed: Seed, response: Response) -> bool:
         return (
@@ -144,7 +146,7 @@ class SiteSpider(Spider):
     ) -> Request | None:
         stats = self.crawler.stats
         url = clean_url(link.url)
-        if url is None or url in self._followed:
+        if url is None or (collection_key(seed), url) in self._followed:
             return None
         requisite = link.hop == EMBED or is_attachment(url)
         # requisite_allowed is in_scope widened to the hosts of the seed's jurisdiction
@@ -165,5 +167,5 @@ class SiteSpider(Spider):
         if not self.budget.take_page(seed):
             stats.inc_value("limits/pages")
             return None
-        self._followed.add(url)
+        self._followed.add((collection_key(seed), url))
         return self._request(seed, url, hops + link.hop, depth, response.url)

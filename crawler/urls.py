@@ -58,7 +58,8 @@ class TrapGuard:
         self.query_variants_per_path = query_variants_per_path
         self.max_url_length = max_url_length
         self.max_repeats = max_repeats
-        self._variants: Counter[str] = Counter()
+        # distinct URLs per host and path: a URL followed for two collections counts once
+        self._variants: dict[str, set[str]] = {}
 
     def reason_to_refuse(self, url: str) -> str | None:
         if len(url) > self.max_url_length:
@@ -68,8 +69,9 @@ class TrapGuard:
         if segments and max(Counter(segments).values()) > self.max_repeats:
             return "repeated-path-segments"
         if parts.query:
-            key = f"{parts.netloc}{parts.path}"
-            if self._variants[key] >= self.query_variants_per_path:
-                return "query-variants"
-            self._variants[key] += 1
+            variants = self._variants.setdefault(f"{parts.netloc}{parts.path}", set())
+            if url not in variants:
+                if len(variants) >= self.query_variants_per_path:
+                    return "query-variants"
+                variants.add(url)
         return None

@@ -1,11 +1,13 @@
 """CDXJ indexes: one per WARC (written beside the collection's index), merged per collection.
 
 pywb gets slow with many small index files (pywb #573), so each collection is served from a
-single sorted ``index.cdxj`` merged from the per-WARC indexes.
+single sorted ``index.cdxj`` merged from the per-WARC indexes. Crawls that end at the same
+time merge in turn (a lock per collection), so no merge drops another crawl's new part.
 """
 
 from __future__ import annotations
 
+import fcntl
 import heapq
 import io
 import os
@@ -48,7 +50,7 @@ class CollectionIndexes:
             with store.open(warc) as stream:
                 lines = cdxj_lines(stream, warc.name)
             part.parent.mkdir(parents=True, exist_ok=True)
-            tmp = part.with_suffix(".tmp")
+            tmp = part.with_name(f".{part.name}.{os.getpid()}.tmp")
             tmp.write_text("".join(lines), encoding="utf-8")
             os.replace(tmp, part)
             added.append(warc)
@@ -58,12 +60,15 @@ class CollectionIndexes:
 
     def merge(self, collection: str) -> Path:
         target = self.index_path(collection)
-        parts = sorted((self.root / collection / "parts").glob("*.cdxj"))
-        tmp = target.with_suffix(".tmp")
-        with ExitStack() as stack, tmp.open("w", encoding="utf-8") as out:
-            files = [stack.enter_context(p.open(encoding="utf-8")) for p in parts]
-            out.writelines(heapq.merge(*files))
-        os.replace(tmp, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target.with_name("index.lock"), "a") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # released when the file closes
+            parts = sorted((self.root / collection / "parts").glob("*.cdxj"))
+            tmp = target.with_name(f".index.{os.getpid()}.tmp")
+            with ExitStack() as stack, tmp.open("w", encoding="utf-8") as out:
+                files = [stack.enter_context(p.open(encoding="utf-8")) for p in parts]
+                out.writelines(heapq.merge(*files))
+            os.replace(tmp, target)
         return target
 
     def collections(self) -> list[str]:

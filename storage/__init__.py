@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from diancang.settings import Settings
-from storage.base import StoredWarc, SyncReport, WarcStore
+from storage.base import Backlog, StoredWarc, SyncReport, WarcStore
 from storage.local import LocalWarcStore
 
-__all__ = ["StoredWarc", "SyncReport", "WarcStore", "LocalWarcStore", "open_store"]
+__all__ = ["Backlog", "StoredWarc", "SyncReport", "WarcStore", "LocalWarcStore", "open_store"]
 
 
 def open_store(settings: Settings) -> WarcStore:

@@ -32,6 +32,25 @@ class SyncReport:
         return sum(record.size for record in self.stored)
 
 
+NOT_YET_UPLOADED = "not uploaded yet"
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Closed WARC files still only in the local spool (e.g. while S3 is down)."""
+
+    waiting: dict[str, str] = field(default_factory=dict)  # file name -> why it waits
+
+    def of(self, names: set[str]) -> Backlog:
+        return Backlog({n: why for n, why in self.waiting.items() if n in names})
+
+    @property
+    def reason(self) -> str | None:
+        """The last upload error, if a pass failed; else why the files wait at all."""
+        reasons = [why for why in self.waiting.values() if why != NOT_YET_UPLOADED]
+        return reasons[0] if reasons else (NOT_YET_UPLOADED if self.waiting else None)
+
+
 class WarcStore(Protocol):
     def spool_dir(self, collection: str) -> Path:
         """Local directory where writers create ``*.warc.gz.open`` files of a collection."""
@@ -44,6 +63,8 @@ class WarcStore(Protocol):
 
     def recover(self, upload: bool = True) -> list[Path]:
         """Close WARC files left ``.open`` by a crash; return the files it closed.
+
+        Files a live process is writing (locked, see ``storage.open_files``) are left alone.
 
         With ``upload``, a store that uploads starts doing so in the background.
         """
@@ -77,6 +98,9 @@ class WarcStore(Protocol):
 
     def download_url(self, warc: StoredWarc, expires: int = 3600) -> str | None:
         """A URL anyone holding it can download the file from, or None (then proxy it)."""
+
+    def backlog(self) -> Backlog:
+        """Closed files not yet in durable storage, with the last upload error for each."""
 
     def close(self) -> None:
         """Finish background work that can finish now; leave the rest in the spool."""

@@ -10,14 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.base import StoredWarc, SyncReport
+from storage.base import Backlog, StoredWarc, SyncReport
 from storage.files import write_atomic
 from storage.fixity import MANIFEST_DIR, FixityRecord, now_rfc3339, sha256_file
-from storage.recovery import close_torn_warc
+from storage.recovery import recover_open_warcs
 
 log = logging.getLogger(__name__)
-
-OPEN_SUFFIX = ".open"
 
 
 class LocalWarcStore:
@@ -36,11 +34,9 @@ class LocalWarcStore:
         return StoredWarc(collection, target.name, target.stat().st_size, str(target))
 
     def recover(self, upload: bool = True) -> list[Path]:
-        closed = []
-        for path in sorted(self.root.glob(f"*/*.warc.gz{OPEN_SUFFIX}")):
-            result = close_torn_warc(path)
-            if result is not None:
-                closed.append(result)
+        closed = recover_open_warcs(self.root)
+        for path in closed:  # recorded like a committed file, so it is listed for transfer
+            self._record(path.parent.name, path)
         return closed
 
     def list(self, collection: str | None = None) -> Iterator[StoredWarc]:
@@ -103,6 +99,9 @@ class LocalWarcStore:
 
     def download_url(self, warc: StoredWarc, expires: int = 3600) -> str | None:
         return None
+
+    def backlog(self) -> Backlog:
+        return Backlog()  # a closed file is in the store as soon as it is committed
 
     def close(self) -> None:
         pass

@@ -1,4 +1,8 @@
-"""Close a WARC file that a crash left ``.open``: keep its whole records, cut a torn tail."""
+"""Close a WARC file that a crash left ``.open``: keep its whole records, cut a torn tail.
+
+Only files that no live process holds are touched (see ``storage.open_files``): another
+crawl on the same data directory or spool keeps writing its own files undisturbed.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ import os
 import re
 import zlib
 from pathlib import Path
+
+from storage.files import fsync_dir
+from storage.open_files import OPEN_WARCS, claim_abandoned, closed_name
 
 log = logging.getLogger(__name__)
 
@@ -61,24 +68,40 @@ def complete_length(path: Path) -> tuple[int, int]:
     return good_end, count
 
 
+def recover_open_warcs(root: Path) -> list[Path]:
+    """Close every ``.open`` WARC under ``root`` left by a dead process; return those closed."""
+    closed = []
+    for path in sorted(root.glob(OPEN_WARCS)):
+        result = close_torn_warc(path)
+        if result is not None:
+            closed.append(result)
+    return closed
+
+
 def close_torn_warc(path: Path) -> Path | None:
     """Truncate ``path`` after its last complete record and rename it without ``.open``.
 
-    Returns the closed file, or None when not even the warcinfo record survived (the file
-    is then removed: it held nothing that was captured).
+    Returns the closed file, or None when a live process holds it (it is left alone) or
+    when not even the warcinfo record survived (the file is then removed: it held nothing
+    that was captured).
     """
-    end, count = complete_length(path)
-    if count == 0:
-        log.warning("%s: no complete record, removed", path)
-        path.unlink()
-        return None
-    size = path.stat().st_size
-    if end < size:
-        log.warning("%s: cut %d torn bytes after %d complete records", path, size - end, count)
-        with path.open("r+b") as fh:
+    with claim_abandoned(path) as fh:
+        if fh is None:
+            log.info("%s: being written by a running crawl, left alone", path)
+            return None
+        end, count = complete_length(path)
+        if count == 0:
+            log.warning("%s: no complete record, removed", path)
+            path.unlink()
+            fsync_dir(path.parent)
+            return None
+        size = os.fstat(fh.fileno()).st_size
+        if end < size:
+            log.warning("%s: cut %d torn bytes after %d complete records", path, size - end, count)
             fh.truncate(end)
-            os.fsync(fh.fileno())
-    final = path.with_name(path.name.removesuffix(".open"))
-    os.replace(path, final)
+        os.fsync(fh.fileno())
+        final = closed_name(path)
+        os.replace(path, final)  # still locked: no other recovery works on it meanwhile
+        fsync_dir(path.parent)
     log.info("%s: closed with %d records", final, count)
     return final

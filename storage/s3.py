@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.base import StoredWarc, SyncReport
+from storage.base import NOT_YET_UPLOADED, Backlog, StoredWarc, SyncReport
 from storage.fixity import MANIFEST_DIR, FixityRecord
 from storage.handoff import HandoffError, hand_off, manifest_key, read_record, warc_key
-from storage.recovery import close_torn_warc
+from storage.recovery import recover_open_warcs
 from storage.s3_client import (
     S3Location,
     StoreConfigError,
@@ -57,6 +57,7 @@ class S3WarcStore:
         self.bucket = Bucket(location, client, self.transfer)
         self._progress = progress
         self._uploader: BackgroundUploader | None = None
+        self._last_sync: SyncReport | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -108,14 +109,10 @@ class S3WarcStore:
         return True
 
     def recover(self, upload: bool = True) -> list[Path]:
-        """Check the bucket, close torn ``.open`` spool files; with ``upload``, start the
+        """Check the bucket, close ``.open`` spool files of dead crawls; with ``upload``, start the
         background uploader on what waits (a crawl does; ``storage sync`` uploads itself)."""
         self.check()
-        closed = []
-        for path in sorted(self.spool_root.glob("*/*.warc.gz.open")):
-            result = close_torn_warc(path)
-            if result is not None:
-                closed.append(result)
+        closed = recover_open_warcs(self.spool_root)
         if upload and (spooled(self.spool_root) or orphan_checksums(self.spool_root)):
             self._start_uploader()
         return closed
@@ -156,6 +153,7 @@ class S3WarcStore:
                 report.waiting[warc.name] = "being stored by another process"
             else:
                 report.stored.append(record)
+        self._last_sync = report
         return report
 
     def _clear_orphan_checksums(self) -> None:
@@ -175,6 +173,10 @@ class S3WarcStore:
     def waiting(self, collection: str | None = None) -> list[SpooledWarc]:
         """Closed files still in the spool."""
         return spooled(self.spool_root, collection)
+
+    def backlog(self) -> Backlog:
+        last = self._last_sync.waiting if self._last_sync else {}
+        return Backlog({w.name: last.get(w.name, NOT_YET_UPLOADED) for w in self.waiting()})
 
     def close(self) -> None:
         with self._lock:

@@ -91,7 +91,8 @@ class BrowserCaptureMiddleware:
             request.meta["warc_record_id"] = capture.document_record_id
             self.crawler.stats.inc_value("browser/pages")
             self.crawler.stats.inc_value("browser/exchanges", len(capture.urls))
-            self.crawler.spider.already_captured(capture.urls)
+            spider = self.crawler.spider
+            spider.already_captured(spider.seed_for(request), capture.urls)
             await self._page_done(request)
         return response
 

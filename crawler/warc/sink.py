@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import platform
 from collections import OrderedDict
 from collections.abc import Callable
@@ -19,6 +20,10 @@ from seeds.schema import Seed
 # One WARC file is open per seed being crawled; a crawl of hundreds of sites would run out
 # of file descriptors, so the least recently used writers are closed beyond this many.
 MAX_OPEN_WRITERS = 64
+# Stats key of the WARC files that could not be closed or handed to the store (messages).
+CLOSE_FAILURES = "warc/close_failures"
+
+log = logging.getLogger(__name__)
 
 
 def collection_key(seed: Seed) -> str:
@@ -54,7 +59,7 @@ class WarcSink:
             self._writers.move_to_end(seed.id)
         else:
             if len(self._writers) >= MAX_OPEN_WRITERS:  # bound open files: close the idlest
-                self._writers.popitem(last=False)[1].close()
+                self._close(self._writers.popitem(last=False)[1])
             key = collection_key(seed)
             info = {
                 "software": f"Diancang/{__version__} (Scrapy, warcio)",
@@ -88,11 +93,21 @@ class WarcSink:
         return self._dedup[key]
 
     def _write(self, seed: Seed, *records) -> None:
+        writer = self._writer(seed)
         try:
-            self._writer(seed).write(*records)
+            writer.write(*records)
         except OSError as exc:  # a full disk or a lost volume: stop, keep what is written
             self._on_write_error(exc)
             raise
+
+    def _close(self, writer: RotatingWarcWriter) -> None:
+        """Close one writer; a failure is counted for the report, never only logged."""
+        try:
+            writer.close()
+        except Exception as exc:  # the crawl reports it and exits non-zero (crawler.run)
+            log.error("WARC file of %s not closed or not stored: %s", writer.prefix, exc)
+            failures = self._stats.get_value(CLOSE_FAILURES) or []
+            self._stats.set_value(CLOSE_FAILURES, [*failures, f"{writer.prefix}: {exc}"])
 
     def record_exchange(
         self, seed: Seed, request: Request, response: Response, date: str, truncated: str | None
@@ -143,6 +158,6 @@ class WarcSink:
 
     def close(self) -> None:
         for writer in self._writers.values():
-            writer.close()
+            self._close(writer)
         for index in self._dedup.values():
             index.close()

@@ -1,4 +1,8 @@
-"""Rotating WARC files: written as *.warc.gz.open, warcinfo first, renamed when closed."""
+"""Rotating WARC files: written as *.warc.gz.open, warcinfo first, renamed when closed.
+
+Each open file is locked by this process (``storage.open_files``), so the start-up recovery
+of another crawl on the same directory never takes it for a crash's leftover.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.warc.records import WARC_VERSION, DiancangWARCWriter, RecordFactory
-
-OPEN_SUFFIX = ".open"
+from storage.files import fsync_dir
+from storage.open_files import OPEN_SUFFIX, closed_name, create_locked
 
 
 class RotatingWarcWriter:
@@ -35,7 +39,8 @@ class RotatingWarcWriter:
         self.factory = factory
         self.max_size = max_size
         self.on_close = on_close
-        self.hostname = socket.gethostname()
+        # the pid keeps names apart between crawls running on one host (as Heritrix's do)
+        self.origin = f"{os.getpid()}-{socket.gethostname()}"
         self._serial = 0
         self._file = None
         self._writer: DiancangWARCWriter | None = None
@@ -43,11 +48,12 @@ class RotatingWarcWriter:
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
-        name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.hostname}.warc.gz"
-        self._serial += 1
-        self._path = self.directory / (name + OPEN_SUFFIX)
-        self._file = open(self._path, "xb")  # noqa: SIM115 - closed in close()
+        while self._file is None:
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+            name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.origin}.warc.gz"
+            self._serial += 1
+            self._path = self.directory / (name + OPEN_SUFFIX)
+            self._file = create_locked(self._path)
         self._writer = DiancangWARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
         self._writer.write_record(self.factory.warcinfo(name, self.info))
 
@@ -81,12 +87,21 @@ class RotatingWarcWriter:
             pass  # the next start cuts the torn tail (storage.recovery)
 
     def close(self) -> None:
+        """Rename the file closed, then hand it on; raises if either fails.
+
+        The lock is held until the file has its final name; if renaming fails, the file is
+        left ``.open`` and unlocked for the next start's recovery.
+        """
         if self._file is None:
             return
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
-        final = self._path.with_name(self._path.name.removesuffix(OPEN_SUFFIX))
-        os.replace(self._path, final)
+        fh, path = self._file, self._path
         self._file = self._writer = self._path = None
+        final = closed_name(path)
+        try:
+            fh.flush()
+            os.fsync(fh.fileno())
+            os.replace(path, final)
+            fsync_dir(final.parent)
+        finally:
+            fh.close()
         self.on_close(final)

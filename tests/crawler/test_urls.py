@@ -26,3 +26,10 @@ def test_repeated_segments_and_long_urls_are_refused():
     assert guard.reason_to_refuse("http://h/a/a/a/a/x.html") == "repeated-path-segments"
     assert guard.reason_to_refuse("http://h/" + "x" * 80) == "url-too-long"
     assert guard.reason_to_refuse("http://h/a/b/a/x.html") is None
+
+
+def test_a_query_url_followed_for_two_collections_counts_once():
+    guard = TrapGuard(query_variants_per_path=2, max_url_length=2048)
+    for url in ("http://h/s?q=1", "http://h/s?q=1", "http://h/s?q=2", "http://h/s?q=2"):
+        assert guard.reason_to_refuse(url) is None, url
+    assert guard.reason_to_refuse("http://h/s?q=3") == "query-variants"

@@ -13,6 +13,7 @@ from cli_runner import BIN, run, store_env, write_seed_list
 from seaweedfs_server import SeaweedS3
 from warc_files import write_large_warc, write_warc
 
+from console.crawl_commands import EXIT_SPOOLED
 from demo_portal.server import DemoPortal
 from storage.fixity import verify_store
 from storage.s3 import S3WarcStore
@@ -92,7 +93,7 @@ def test_endpoint_stopped_mid_upload_files_wait_then_go_up_by_themselves(
     assert not uploads.get("Uploads"), "a killed multipart upload was left behind"
 
 
-def test_endpoint_stopped_mid_crawl_the_crawl_finishes_and_sync_stores_the_rest(
+def test_endpoint_stopped_mid_crawl_the_crawl_says_what_waits_and_sync_stores_it(
     restart_after: SeaweedS3, bucket, tmp_path: Path
 ):
     server = restart_after
@@ -128,13 +129,18 @@ def test_endpoint_stopped_mid_crawl_the_crawl_finishes_and_sync_stores_the_rest(
         out, err = crawl.communicate(timeout=120)
     finally:
         slow.stop()
-    assert crawl.returncode == 0, out + err
+    # finished, but not stored: a distinct exit status, and the report and summary say so
+    assert crawl.returncode == EXIT_SPOOLED, out + err
     report = json.loads(next((tmp_path / "data/warcs/reports").glob("*.json")).read_text())
+    assert report["finish_reason"] == "finished"
     names = set(report["warc_files"])
     assert len(names) > 2
     spooled = {p.name for p in (tmp_path / "data/spool").glob("*/*.warc.gz")}
     # what was not stored (uploaded, verified, recorded) before the stop waits in the spool
     assert spooled and spooled <= names
+    assert set(report["spool_waiting"]) == spooled
+    assert report["spool_reason"].startswith("endpoint unavailable")
+    assert f"NOT STORED    {len(spooled)} WARC files wait in the local spool" in out
 
     failed = run(["diancang", "storage", "sync"], env)
     assert failed.returncode == 1 and "endpoint is unavailable" in failed.stdout

@@ -1,0 +1,73 @@
+"""WARC files being written (``NAME.warc.gz.open``), each locked by the process writing it.
+
+Several crawls share one data directory and one spool, so "left ``.open``" does not mean
+"left by a crash". A writer holds an exclusive ``flock`` on its open file from the moment
+it creates it until it has renamed it closed; the kernel drops the lock when the process
+dies, even by SIGKILL. Recovery takes the same lock without waiting and leaves every file
+it cannot lock alone: a live crawl is still writing it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+OPEN_SUFFIX = ".open"
+OPEN_WARCS = f"*/*.warc.gz{OPEN_SUFFIX}"  # relative to a store root or a spool root
+
+
+def closed_name(path: Path) -> Path:
+    return path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+
+
+def _still_at(fh: BinaryIO, path: Path) -> bool:
+    """Whether ``path`` still names the file open as ``fh`` (not renamed or removed since)."""
+    try:
+        here = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fh.fileno())
+    return mine.st_nlink > 0 and (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def create_locked(path: Path) -> BinaryIO | None:
+    """Create ``path`` (which must not exist) and lock it for this process's lifetime.
+
+    Returns None in the one race this loses: a recovery in another process opened the new,
+    still empty file before we locked it and removed it as holding no record. The caller
+    then creates another name.
+    """
+    fh = open(path, "xb")  # noqa: SIM115 - the caller closes it, which drops the lock
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # waits only for such a recovery's check
+        if _still_at(fh, path):
+            return fh
+    except BaseException:
+        fh.close()
+        raise
+    fh.close()
+    return None
+
+
+@contextmanager
+def claim_abandoned(path: Path) -> Iterator[BinaryIO | None]:
+    """Lock an open WARC that no live process holds; yield it (read-write) or None.
+
+    None: a live process holds it, or it was closed or removed in the meantime.
+    """
+    try:
+        fh = open(path, "r+b")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        yield None
+        return
+    with fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield None
+            return
+        yield fh if _still_at(fh, path) else None
