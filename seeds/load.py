@@ -55,6 +55,7 @@ def load_seed_list(path: str | os.PathLike[str]) -> SeedList:
         result.seeds.append(Seed(**kwargs))
     result.errors.sort(key=lambda e: e.line or 0)
     if stopped:
+        del result.errors[MAX_ERRORS:]
         result.errors.append(stopped)
     return result
 
