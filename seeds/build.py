@@ -16,6 +16,8 @@ class _Row:
         self.errors: list[SeedError] = []
 
     def get(self, name: str, parse: Callable[[Any], Any]) -> Any:
+        if name in self.raw.unreadable:
+            return None
         try:
             return parse(self.raw.values.get(name))
         except ValueError as e:

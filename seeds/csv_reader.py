@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from seeds.raw import FIELDS, REQUIRED, RawSeed
 from seeds.schema import SeedError
+from seeds.shown import clip, name
 
 
-def read_csv(path: str, text: str) -> tuple[list[RawSeed], list[SeedError]]:
-    rows: list[RawSeed] = []
-    errors: list[SeedError] = []
+def read_csv(path: str, text: str) -> Iterator[RawSeed | SeedError]:
+    """Each row's RawSeed and each problem found, in file order.
+
+    A cell longer than csv.field_size_limit() (128 KiB unless raised) stops the read.
+    """
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     header_line = 0
+    found = False  # any row or error after the header
     while True:
         line = reader.line_num + 1  # csv counts lines read so far; a row may span several
         try:
@@ -22,34 +27,33 @@ def read_csv(path: str, text: str) -> tuple[list[RawSeed], list[SeedError]]:
         except StopIteration:
             break
         except csv.Error as e:
-            errors.append(SeedError(path, line, None, f"bad CSV: {e}"))
-            return rows, errors
+            yield SeedError(path, line, None, f"bad CSV: {clip(str(e))}")
+            return
         if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
             continue  # blank and comment rows
         if header is None:
             header, header_line = [c.strip().lower() for c in cells], line
             header_errors = _check_header(path, line, header)
-            errors += header_errors
+            yield from header_errors
             if any(e.field is None for e in header_errors):
-                return rows, errors
+                return
+            found = bool(header_errors)
             continue
+        found = True
         if len(cells) > len(header):
-            errors.append(
-                SeedError(
-                    path, line, None, f"row has {len(cells)} cells, the header has {len(header)}"
-                )
+            yield SeedError(
+                path, line, None, f"row has {len(cells)} cells, the header has {len(header)}"
             )
             continue
         raw = RawSeed(line)
-        for name, value in zip(header, cells, strict=False):
-            if name in FIELDS:
-                raw.set(name, value, line)
-        rows.append(raw)
+        for column, value in zip(header, cells, strict=False):
+            if column in FIELDS:
+                raw.set(column, value, line)
+        yield raw
     if header is None:
-        errors.append(SeedError(path, None, None, "empty file: no header row"))
-    elif not rows and not errors:
-        errors.append(SeedError(path, header_line, None, "no seeds after the header"))
-    return rows, errors
+        yield SeedError(path, None, None, "empty file: no header row")
+    elif not found:
+        yield SeedError(path, header_line, None, "no seeds after the header")
 
 
 def _check_header(path: str, line: int, header: list[str]) -> list[SeedError]:
@@ -66,15 +70,18 @@ def _check_header(path: str, line: int, header: list[str]) -> list[SeedError]:
                 + ",".join(REQUIRED),
             )
         ]
+    if len(header) > 2 * len(FIELDS):  # so many columns cannot all be known and distinct
+        message = f"the header has {len(header)} columns; a seed list has at most {len(FIELDS)}"
+        return [SeedError(path, line, None, message)]
     errors = []
     seen: set[str] = set()
-    for name in header:
-        if name not in FIELDS:
-            label = name or "(empty)"
+    for column in header:
+        if column not in FIELDS:
+            label = name(column) if column else "(empty)"
             errors.append(
                 SeedError(path, line, label, f"unknown column (known: {', '.join(FIELDS)})")
             )
-        elif name in seen:
-            errors.append(SeedError(path, line, name, "repeated column"))
-        seen.add(name)
+        elif column in seen:
+            errors.append(SeedError(path, line, column, "repeated column"))
+        seen.add(column)
     return errors

@@ -6,16 +6,23 @@ Values come either as text (CSV cells) or already typed (YAML scalars, lists, ma
 from __future__ import annotations
 
 import json
+import math
 import re
+import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from croniter import croniter
 
 from seeds import jurisdictions
+from seeds.patterns import compile_pattern
+from seeds.schema import MAX_BYTES, MAX_COUNT, MAX_DURATION
+from seeds.shown import clip, shown
 from seeds.urls import DEFAULT_PORTS, is_ip, parse_host_port, site_of
 
 _HOST_CHARS = re.compile(r"^[a-z0-9._-]+$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_INTEGER = re.compile(r"[+-]?\d+")
 _BYTES = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?$", re.IGNORECASE)
 _BYTE_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
 _BYTE_UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
@@ -23,12 +30,21 @@ _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([dhms])", re.IGNORECASE)
 _SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
+MAX_TEXT = 4096  # characters of one field's value: far above any URL, title or pattern
+_NUMBER_DIGITS = 30  # longer numbers are beyond every maximum; int() of them is not free
+_ALLOWED_CONTROLS = "\t\n\r"
 
 
 def text(value: Any) -> str:
     if isinstance(value, (dict, list)):
         raise ValueError("expected a single value")
-    return "" if value is None else str(value).strip()
+    s = "" if value is None else str(value).strip()
+    if len(s) > MAX_TEXT:
+        raise ValueError(f"{shown(s)} is {len(s)} characters long (at most {MAX_TEXT})")
+    for c in s:
+        if unicodedata.category(c) in ("Cc", "Cs") and c not in _ALLOWED_CONTROLS:
+            raise ValueError(f"{shown(s)} contains the control character U+{ord(c):04X}")
+    return s
 
 
 def url(value: Any) -> str:
@@ -37,12 +53,12 @@ def url(value: Any) -> str:
         raise ValueError("required")
     scheme = u.split(":", 1)[0].lower()
     if scheme not in DEFAULT_PORTS or "://" not in u:
-        raise ValueError(f"{u!r} is not an absolute http(s) URL")
+        raise ValueError(f"{shown(u)} is not an absolute http(s) URL")
     if any(c.isspace() for c in u):
-        raise ValueError(f"{u!r} contains whitespace")
+        raise ValueError(f"{shown(u)} contains whitespace")
     site = site_of(u)
     if site is None or not (is_ip(site.host) or _HOST_CHARS.match(site.host)):
-        raise ValueError(f"{u!r} has no valid host")
+        raise ValueError(f"{shown(u)} has no valid host")
     return u
 
 
@@ -50,7 +66,7 @@ def seed_id(value: Any) -> str:
     s = text(value)
     if not _ID.match(s):
         raise ValueError(
-            f"{s!r} is not a valid id (letters, digits, '.', '_', '-'; at most 100 characters)"
+            f"{shown(s)} is not a valid id (letters, digits, '.', '_', '-'; at most 100 characters)"
         )
     return s
 
@@ -60,7 +76,7 @@ def jurisdiction(value: Any) -> str:
     if not code:
         raise ValueError("required")
     if not re.fullmatch(r"\d{6}", code):
-        raise ValueError(f"{code!r} is not a six-digit GB/T 2260 code")
+        raise ValueError(f"{shown(code)} is not a six-digit GB/T 2260 code")
     if not jurisdictions.is_valid(code):
         raise ValueError(f"{code} is not a known GB/T 2260 code")
     return code
@@ -73,7 +89,7 @@ def choice(value: Any, allowed: tuple[str, ...], default: str | None = None) -> 
     if not s:
         raise ValueError(f"required (one of {', '.join(allowed)})")
     if s not in allowed:
-        raise ValueError(f"{s!r} is not one of {', '.join(allowed)}")
+        raise ValueError(f"{shown(s)} is not one of {', '.join(allowed)}")
     return s
 
 
@@ -89,20 +105,21 @@ def boolean(value: Any, default: bool = False) -> bool:
         return True
     if s in _FALSE:
         return False
-    raise ValueError(f"{s!r} is not a boolean (true/false, yes/no, 1/0)")
+    raise ValueError(f"{shown(s)} is not a boolean (true/false, yes/no, 1/0)")
 
 
 def count(value: Any, minimum: int = 1) -> int | None:
-    """An integer >= minimum; None when empty."""
+    """An integer from minimum to MAX_COUNT; None when empty."""
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not an integer")
     s = text(value)
     if not s:
         return None
-    try:
-        n = int(s)
-    except ValueError:
-        raise ValueError(f"{s!r} is not an integer") from None
+    if not _INTEGER.fullmatch(s):
+        raise ValueError(f"{shown(s)} is not an integer")
+    if len(s) > _NUMBER_DIGITS or int(s) > MAX_COUNT:
+        raise ValueError(f"{shown(s)} is too large (at most {MAX_COUNT})")
+    n = int(s)
     if n < minimum:
         raise ValueError(f"{n} must be {'positive' if minimum == 1 else f'{minimum} or more'}")
     return n
@@ -117,10 +134,15 @@ def size(value: Any) -> int | None:
         return None
     m = _BYTES.match(s)
     if not m:
-        raise ValueError(f"{s!r} is not a size (e.g. 1048576, 500MB, 2GiB)")
-    n = int(float(m.group(1)) * _BYTE_UNITS[(m.group(2) or "b").lower()])
+        raise ValueError(f"{shown(s)} is not a size (e.g. 1048576, 500MB, 2GiB)")
+    if len(m.group(1)) > _NUMBER_DIGITS:
+        n = MAX_BYTES + 1
+    else:  # Decimal: exact, where float would turn 400 digits into infinity
+        n = int(Decimal(m.group(1)) * _BYTE_UNITS[(m.group(2) or "b").lower()])
     if n <= 0:
-        raise ValueError(f"{s!r} must be positive")
+        raise ValueError(f"{shown(s)} must be positive")
+    if n > MAX_BYTES:
+        raise ValueError(f"{shown(s)} is too large (at most 1PiB)")
     return n
 
 
@@ -137,10 +159,14 @@ def duration(value: Any) -> float | None:
         compact = s.replace(" ", "")
         parts = _DURATION_PART.findall(compact)
         if not parts or "".join(n + u for n, u in parts) != compact:
-            raise ValueError(f"{s!r} is not a duration (e.g. 90s, 30m, 2h, 1h30m)") from None
+            raise ValueError(f"{shown(s)} is not a duration (e.g. 90s, 30m, 2h, 1h30m)") from None
         seconds = sum(float(n) * _SECONDS[u.lower()] for n, u in parts)
+    if math.isnan(seconds):  # float() reads "nan", "inf" and "1e999" too
+        raise ValueError(f"{shown(s)} is not a duration (e.g. 90s, 30m, 2h, 1h30m)")
     if seconds <= 0:
-        raise ValueError(f"{s!r} must be positive")
+        raise ValueError(f"{shown(s)} must be positive")
+    if seconds > MAX_DURATION:
+        raise ValueError(f"{shown(s)} is too long (at most 366d)")
     return seconds
 
 
@@ -149,9 +175,11 @@ def cron(value: Any) -> str | None:
     if not s:
         return None
     if len(s.split()) != 5:
-        raise ValueError(f"{s!r} is not a 5-field cron expression (minute hour day month weekday)")
+        raise ValueError(
+            f"{shown(s)} is not a 5-field cron expression (minute hour day month weekday)"
+        )
     if not croniter.is_valid(s):
-        raise ValueError(f"{s!r} is not a valid cron expression")
+        raise ValueError(f"{shown(s)} is not a valid cron expression")
     return s
 
 
@@ -196,10 +224,7 @@ def split_regexes(value: Any) -> tuple[str, ...]:
 def regexes(value: Any) -> tuple[str, ...]:
     patterns = split_regexes(value)
     for p in patterns:
-        try:
-            re.compile(p)
-        except re.error as e:
-            raise ValueError(f"bad regex {p!r}: {e}") from None
+        compile_pattern(p)
     return patterns
 
 
@@ -219,8 +244,10 @@ def mapping(value: Any) -> dict:
         return {}
     try:
         obj = json.loads(s)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"not valid JSON: {e}") from None
+    except RecursionError:
+        raise ValueError("not valid JSON: nested too deeply") from None
+    except ValueError as e:  # JSONDecodeError, and numbers beyond Python's digit limit
+        raise ValueError(f"not valid JSON: {clip(str(e))}") from None
     if not isinstance(obj, dict):
         raise ValueError("expected a JSON object")
     return obj

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from seeds.build import build_seed
 from seeds.csv_reader import read_csv
 from seeds.ids import derive_id, unique_ids
+from seeds.raw import RawSeed
 from seeds.schema import Seed, SeedError, SeedList
 from seeds.yaml_reader import read_yaml
 
 READERS = {".csv": read_csv, ".yaml": read_yaml, ".yml": read_yaml}
+MAX_FILE_BYTES = 8 * 2**20  # some 100,000 seeds; China has about 14,000 government sites
+MAX_ERRORS = 1000  # then the rest of the file is not read
+# C0 and C1 control characters but tab, newline, carriage return and NEL; and U+FFFE/U+FFFF
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 def load_seed_list(path: str | os.PathLike[str]) -> SeedList:
@@ -28,29 +34,18 @@ def load_seed_list(path: str | os.PathLike[str]) -> SeedList:
     if error:
         result.errors.append(error)
         return result
-    raws, result.errors = reader(name, text)
 
     built = []
     first_line: dict[str, int] = {}
-    for raw in raws:
-        kwargs, errors = build_seed(name, raw)
-        result.errors += errors
-        if kwargs is None:
-            continue
-        explicit = kwargs["id"]
-        if explicit is not None and explicit in first_line:
-            result.errors.append(
-                SeedError(
-                    name,
-                    raw.line_of("id"),
-                    raw.label("id"),
-                    f"duplicate id {explicit!r} (first at line {first_line[explicit]})",
-                )
-            )
-            continue
-        if explicit is not None:
-            first_line[explicit] = raw.line
-        built.append(kwargs)
+    stopped = None
+    for item in reader(name, text):
+        if len(result.errors) >= MAX_ERRORS:
+            stopped = SeedError(name, None, None, f"more than {MAX_ERRORS} errors: stopped reading")
+            break
+        if isinstance(item, SeedError):
+            result.errors.append(item)
+        elif (kwargs := _build(name, item, first_line, result.errors)) is not None:
+            built.append(kwargs)
 
     bases = [derive_id(k["url"]) for k in built if k["id"] is None]
     derived = iter(unique_ids(bases, set(first_line)))
@@ -59,18 +54,56 @@ def load_seed_list(path: str | os.PathLike[str]) -> SeedList:
             kwargs["id"] = next(derived)
         result.seeds.append(Seed(**kwargs))
     result.errors.sort(key=lambda e: e.line or 0)
+    if stopped:
+        del result.errors[MAX_ERRORS:]
+        result.errors.append(stopped)
     return result
+
+
+def _build(
+    name: str, raw: RawSeed, first_line: dict[str, int], errors: list[SeedError]
+) -> dict | None:
+    kwargs, found = build_seed(name, raw)
+    errors += found
+    if kwargs is None:
+        return None
+    explicit = kwargs["id"]
+    if explicit is not None and explicit in first_line:
+        errors.append(
+            SeedError(
+                name,
+                raw.line_of("id"),
+                raw.label("id"),
+                f"duplicate id {explicit!r} (first at line {first_line[explicit]})",
+            )
+        )
+        return None
+    if explicit is not None:
+        first_line[explicit] = raw.line
+    return kwargs
 
 
 def _read_text(name: str) -> tuple[str, SeedError | None]:
     try:
-        data = Path(name).read_bytes()
+        with open(name, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         return "", SeedError(name, None, None, f"cannot read: {e.strerror or e}")
+    if len(data) > MAX_FILE_BYTES:
+        message = (
+            f"larger than {MAX_FILE_BYTES // 2**20} MiB: split the seed list into several files"
+        )
+        return "", SeedError(name, None, None, message)
     try:
-        return data.decode("utf-8-sig"), None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         return "", SeedError(
             name, line, None, "not UTF-8 text (save the file as UTF-8, e.g. 'CSV UTF-8' in Excel)"
         )
+    control = _CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        message = f"contains the control character U+{ord(control.group()):04X}"
+        return "", SeedError(name, line, None, message)
+    return text, None

@@ -8,6 +8,9 @@ from typing import Any
 from lxml import etree
 from parsel.csstranslator import css2xpath
 
+from seeds.fields import text
+from seeds.shown import clip, name, shown
+
 # Behaviour name -> (type check, description). The browser capture reads these keys.
 BEHAVIORS: dict[str, tuple[type, str]] = {
     "load_more": (str, "a CSS selector of the 'load more' control to click"),
@@ -23,32 +26,35 @@ _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 def behaviors(value: dict[str, Any]) -> dict[str, Any]:
     for key, v in value.items():
         if key not in BEHAVIORS:
-            raise ValueError(f"unknown behaviour {key!r} (known: {', '.join(BEHAVIORS)})")
+            raise ValueError(f"unknown behaviour {shown(key)} (known: {', '.join(BEHAVIORS)})")
         kind, what = BEHAVIORS[key]
         ok = isinstance(v, kind) and not (kind is int and isinstance(v, bool))
         if kind is str:
-            ok = ok and bool(v.strip())
+            ok = ok and bool(text(v))
         if kind is int:
             ok = ok and v > 0
         if not ok:
-            raise ValueError(f"{key} must be {what}, not {v!r}")
+            raise ValueError(f"{key} must be {what}, not {shown(v)}")
     return dict(value)
 
 
 def extract(value: dict[str, Any]) -> dict[str, str]:
-    for name, selector in value.items():
-        if not isinstance(name, str) or not _FIELD.match(name):
-            raise ValueError(f"{name!r} is not a field name")
+    for field, selector in value.items():
+        if not isinstance(field, str) or not _FIELD.match(field):
+            raise ValueError(f"{shown(field)} is not a field name")
+        label = name(field)
         if not isinstance(selector, str):
-            raise ValueError(f"{name}: expected 'css:...' or 'xpath:...', not {selector!r}")
-        kind, _, expr = selector.partition(":")
+            raise ValueError(f"{label}: expected 'css:...' or 'xpath:...', not {shown(selector)}")
+        kind, _, expr = text(selector).partition(":")
         if kind not in ("css", "xpath") or not expr.strip():
-            raise ValueError(f"{name}: expected 'css:...' or 'xpath:...', not {selector!r}")
+            raise ValueError(f"{label}: expected 'css:...' or 'xpath:...', not {shown(selector)}")
         try:
             if kind == "css":
                 css2xpath(expr)
             else:
                 etree.XPath(expr, namespaces=_XPATH_NS)
         except Exception as e:  # cssselect and lxml raise their own error types
-            raise ValueError(f"{name}: bad {kind} selector {expr!r}: {e}") from None
+            raise ValueError(
+                f"{label}: bad {kind} selector {shown(expr)}: {clip(str(e))}"
+            ) from None
     return dict(value)

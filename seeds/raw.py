@@ -30,6 +30,7 @@ class RawSeed:
     lines: dict[str, int] = field(default_factory=dict)  # flat field name -> line of its value
     labels: dict[str, str] = field(default_factory=dict)  # flat name -> name shown in errors
     bad: bool = False  # the reader already found it malformed
+    unreadable: set[str] = field(default_factory=set)  # fields whose error the reader gave
 
     def set(self, name: str, value: Any, line: int, label: str | None = None) -> None:
         self.values[name] = value

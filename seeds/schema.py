@@ -8,6 +8,11 @@ COLLECTIONS = ("govinfo", "webarchive")
 SCOPE_MODES = ("host", "domain", "prefix")
 ROBOTS = ("obey", "ignore")
 
+# Upper bounds of the limits: beyond them a value is a typing slip, not a crawl plan.
+MAX_COUNT = 10**9  # depth and pages
+MAX_BYTES = 2**50  # 1 PiB
+MAX_DURATION = 366 * 86400  # seconds
+
 
 @dataclass(frozen=True)
 class Scope:

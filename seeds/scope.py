@@ -7,13 +7,12 @@ LinkExtractor(allow_domains=...) is not used: it does not match IP hosts with po
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from w3lib.url import safe_url_string
 
+from seeds.patterns import compile_pattern
 from seeds.schema import Seed
 from seeds.urls import Site, parse_host_port, registered_domain, site_of
 
@@ -91,13 +90,8 @@ def _prefix_of(seed: Seed) -> str:
 
 def _included(seed: Seed, url: str) -> bool:
     patterns = seed.scope.include
-    return not patterns or any(p.search(url) for p in _compiled(patterns))
+    return not patterns or any(compile_pattern(p).search(url) for p in patterns)
 
 
 def _excluded(seed: Seed, url: str) -> bool:
-    return any(p.search(url) for p in _compiled(seed.scope.exclude))
-
-
-@functools.cache
-def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p) for p in patterns)
+    return any(compile_pattern(p).search(url) for p in seed.scope.exclude)

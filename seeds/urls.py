@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import tldextract
 
+from seeds.shown import shown
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -48,15 +50,15 @@ def parse_host_port(text: str) -> Site:
     """Parse "host" or "host:port" ("[v6]:port" for IPv6); port None when not given."""
     text = text.strip()
     if not text or any(c in text for c in "/@?#"):
-        raise ValueError(f"{text!r} is not a host or host:port")
+        raise ValueError(f"{shown(text)} is not a host or host:port")
     try:
         parts = urlsplit(f"//{text}")
         port = parts.port
         host = normalize_host(parts.hostname or "")
     except (ValueError, UnicodeError):
-        raise ValueError(f"{text!r} is not a host or host:port") from None
+        raise ValueError(f"{shown(text)} is not a host or host:port") from None
     if not host:
-        raise ValueError(f"{text!r} is not a host or host:port")
+        raise ValueError(f"{shown(text)} is not a host or host:port")
     return Site(host, port)
 
 

@@ -1,6 +1,9 @@
 """Read a YAML seed list: a list of mappings, or a mapping with `seeds:`.
 
 The file is composed into nodes first so that every value keeps the line it was written on.
+Before that, one pass over the parser's events bounds the document: its nesting depth, and
+its number of values counting each alias as a copy of what it names, which is what a
+"billion laughs" alias bomb multiplies.
 """
 
 from __future__ import annotations
@@ -11,44 +14,113 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from seeds.raw import FIELDS, LIMIT_FIELDS, SCOPE_FIELDS, RawSeed
 from seeds.schema import SeedError
+from seeds.shown import clip, name
 
 _TOP = tuple(f for f in FIELDS if f not in SCOPE_FIELDS + LIMIT_FIELDS) + ("limits",)
 _SCOPE = ("mode", *SCOPE_FIELDS)
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
+MAX_DEPTH = 32  # a seed list needs 6 levels (seeds, list, seed, scope, include, pattern)
+MAX_VALUES = 1_000_000  # about 300 MB of composed nodes
+# PyYAML's pure-Python parser rewords an error; it runs at some 0.2 MB/s, so not on big files
+_REWORD_LIMIT = 256 * 1024
 
 
-def read_yaml(path: str, text: str) -> tuple[list[RawSeed], list[SeedError]]:
+class _Constructor(SafeConstructor):
+    def construct_yaml_int(self, node: ScalarNode) -> int | str:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # beyond Python's digit limit: the field parser says "too large"
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+
+
+def read_yaml(path: str, text: str) -> Iterator[RawSeed | SeedError]:
+    """Each seed's RawSeed and each problem found, in file order."""
     try:
-        root = yaml.compose(text, Loader=_FAST_LOADER)
+        problem = _bound(path, text, _FAST_LOADER)
+        root = None if problem else yaml.compose(text, Loader=_FAST_LOADER)
     except yaml.YAMLError as e:
-        return [], [_syntax_error(path, text, _pure_python_error(text) or e)]
+        yield _syntax_error(path, text, _reworded(path, text, e))
+        return
+    if problem:
+        yield problem
+        return
     if root is None:
-        return [], [SeedError(path, None, None, "empty file: no seeds")]
+        yield SeedError(path, None, None, "empty file: no seeds")
+        return
     errors: list[SeedError] = []
     items = _seed_nodes(path, root, errors)
-    rows = [raw for node in items if (raw := _read_seed(path, node, errors)) is not None]
+    yield from errors
     if not items and not errors:
-        errors.append(SeedError(path, _line(root), "seeds", "the list of seeds is empty"))
-    return rows, errors
+        yield SeedError(path, _line(root), "seeds", "the list of seeds is empty")
+    for node in items:
+        found: list[SeedError] = []
+        raw = _read_seed(path, node, found)
+        yield from found
+        if raw is not None:
+            yield raw
 
 
-def _pure_python_error(text: str) -> yaml.YAMLError | None:
+def _bound(path: str, text: str, loader: type) -> SeedError | None:
+    """The first place where the document nests too deep or holds too many values."""
+    expanded: dict[str, int] = {}  # anchor -> values it stands for
+    open_anchors: list[tuple[str | None, int]] = []  # (anchor, count at start) per collection
+    count = 0
+    for event in yaml.parse(text, Loader=loader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in open_anchors):
+                message = f"bad YAML: alias *{name(event.anchor)} inside what it names"
+                return SeedError(path, line, None, message)
+            count += expanded.get(event.anchor, 1)  # an undefined alias fails in compose
+        elif isinstance(event, yaml.ScalarEvent):
+            count += 1
+            if event.anchor is not None:
+                expanded[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            if len(open_anchors) == MAX_DEPTH:
+                message = f"bad YAML: nested more than {MAX_DEPTH} levels deep"
+                return SeedError(path, line, None, message)
+            count += 1
+            open_anchors.append((event.anchor, count - 1))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, start = open_anchors.pop()
+            if anchor is not None:
+                expanded[anchor] = count - start
+        if count > MAX_VALUES:
+            message = (
+                f"bad YAML: more than {MAX_VALUES} values, counting each alias (*name) "
+                "as a copy of what it names"
+            )
+            return SeedError(path, line, None, message)
+    return None
+
+
+def _reworded(path: str, text: str, e: yaml.YAMLError) -> yaml.YAMLError:
     """PyYAML's own parser words its errors better than libyaml does, and the same way
     whether or not libyaml is installed."""
-    try:
-        yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as e:
+    if len(text) > _REWORD_LIMIT or "maximum nesting depth" in str(e):
         return e
-    return None
+    try:
+        if _bound(path, text, yaml.SafeLoader) is None:
+            yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as pure:
+        return pure
+    return e
 
 
 def _syntax_error(path: str, text: str, e: yaml.YAMLError) -> SeedError:
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-    message = "bad YAML: " + " ".join(str(getattr(e, "problem", None) or e).split())
+    problem = str(getattr(e, "problem", None) or e)
+    if "maximum nesting depth" in problem:  # libyaml's own bound, at 1000 levels
+        problem = f"nested more than {MAX_DEPTH} levels deep"
+    message = "bad YAML: " + clip(problem)
     if mark is None:
         return SeedError(path, None, None, message)
     lines = text.splitlines()
@@ -62,21 +134,38 @@ def _line(node: Node) -> int:
     return node.start_mark.line + 1
 
 
-def _value(node: Node) -> Any:
-    return SafeConstructor().construct_document(node)
+def _key(node: Node) -> str:
+    """A mapping key as written; keys that are lists or mappings never name a field."""
+    return node.value if isinstance(node, ScalarNode) else f"({node.id} as a key)"
+
+
+def _set(
+    path: str, raw: RawSeed, field: str, node: Node, errors: list[SeedError], label: str
+) -> None:
+    """The constructed value into raw; a value YAML cannot construct (an unsupported tag
+    like !!python/object, a date like 2024-13-45) is an error of that field."""
+    try:
+        value: Any = _Constructor().construct_document(node)
+    except (yaml.YAMLError, ValueError) as e:
+        message = f"bad YAML value: {clip(str(getattr(e, 'problem', None) or e))}"
+        errors.append(SeedError(path, _line(node), label, message))
+        raw.unreadable.add(field)
+        return
+    raw.set(field, value, _line(node), label)
 
 
 def _seed_nodes(path: str, root: Node, errors: list[SeedError]) -> list[Node]:
     if isinstance(root, MappingNode):
-        keys = {str(_value(k)): (k, v) for k, v in root.value}
+        keys = {_key(k): (k, v) for k, v in root.value}
         if "seeds" not in keys:
-            found = f" (found {', '.join(keys)})" if keys else ""
+            found = f" (found {clip(', '.join(map(name, list(keys)[:10])))})" if keys else ""
             message = f"expected a list of seeds or a mapping with 'seeds:'{found}"
             errors.append(SeedError(path, _line(root), None, message))
             return []
         for key, (key_node, _) in keys.items():
             if key != "seeds":
-                errors.append(SeedError(path, _line(key_node), key, "unknown key (expected seeds)"))
+                message = "unknown key (expected seeds)"
+                errors.append(SeedError(path, _line(key_node), name(key), message))
         root = keys["seeds"][1]
     if not isinstance(root, SequenceNode):
         errors.append(
@@ -94,9 +183,9 @@ def _pairs(
     """(key, line of the key, value node) of a mapping, reporting repeated keys."""
     seen: set[str] = set()
     for key_node, value_node in node.value:
-        key = str(_value(key_node))
+        key = _key(key_node)
         if key in seen:
-            errors.append(SeedError(path, _line(key_node), prefix + key, "repeated key"))
+            errors.append(SeedError(path, _line(key_node), prefix + name(key), "repeated key"))
         seen.add(key)
         yield key, _line(key_node), value_node
 
@@ -116,9 +205,9 @@ def _read_seed(path: str, node: Node, errors: list[SeedError]) -> RawSeed | None
             expected = f"expected a mapping of {', '.join(LIMIT_FIELDS)}"
             found.append(SeedError(path, _line(value), key, expected))
         elif key in _TOP:
-            raw.set(key, _value(value), _line(value))
+            _set(path, raw, key, value, found, key)
         else:
-            found.append(SeedError(path, key_line, key, _unknown(key)))
+            found.append(SeedError(path, key_line, name(key), _unknown(key)))
     raw.bad = bool(found)
     errors += found
     return raw
@@ -133,13 +222,13 @@ def _read_nested(
     errors: list[SeedError],
 ) -> None:
     for key, key_line, value in _pairs(path, node, errors, prefix=f"{section}."):
-        label = f"{section}.{key}"
+        label = f"{section}.{name(key)}"
         if key not in known:
             errors.append(
                 SeedError(path, key_line, label, f"unknown key (known: {', '.join(known)})")
             )
             continue
-        raw.set("scope" if key == "mode" else key, _value(value), _line(value), label)
+        _set(path, raw, "scope" if key == "mode" else key, value, errors, label)
 
 
 def _unknown(key: str) -> str:

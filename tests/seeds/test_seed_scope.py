@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 
 from seeds import Limits, Scope, Seed
@@ -160,3 +163,28 @@ def test_requisites_from_hosts_of_seeds_of_the_same_jurisdiction():
     assert not requisite_allowed(seed, "http://127.0.0.1:8082/file.pdf", siblings)
     assert not requisite_allowed(seed, "http://127.0.0.1:8081/file.pdf", [seed, other])
     assert not requisite_allowed(seed, "data:image/png;base64,AAAA", siblings)
+
+
+HOSTILE_PATTERN = "(a+)+b"  # exponential in Python's re on a run of a's without a b
+HOSTILE_URL = "https://www.cq.gov.cn/" + "a" * 10_000
+
+
+def test_seed_patterns_run_under_re2():
+    from seeds.patterns import compile_pattern
+
+    assert type(compile_pattern(HOSTILE_PATTERN)).__module__ == "re2"
+
+
+def test_a_hostile_include_pattern_on_a_hostile_url_returns():
+    """Python's re would take some 2**10000 steps here; RE2 takes one pass over the URL.
+    Run in a subprocess so that a regression fails by the timeout instead of hanging."""
+    code = (
+        "from seeds import Limits, Scope, Seed\n"
+        "from seeds.scope import in_scope, requisite_allowed\n"
+        f"seed = Seed('s', 'https://www.cq.gov.cn/', 't', '500000', 'govinfo',"
+        f" Scope(include=({HOSTILE_PATTERN!r},), exclude=({HOSTILE_PATTERN!r},)), Limits())\n"
+        f"url = {HOSTILE_URL!r}\n"
+        "print(in_scope(seed, url), requisite_allowed(seed, url, []))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (0, "False True\n"), done.stderr
