@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from catalog.models import KIND_WEBSITE
-from catalog.views import RecordView
-from catalog.xml_text import xml_text
+from diancang.catalog.models import KIND_WEBSITE
+from diancang.catalog.views import RecordView
+from diancang.catalog.xml_text import xml_text
 
 DC_ELEMENTS = (
     "title", "creator", "subject", "description", "publisher", "contributor", "date", "type",

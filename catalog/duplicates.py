@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from diancang.catalog.models import KIND_GOVINFO, Capture, Record
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-
-from catalog.models import KIND_GOVINFO, Capture, Record
 
 
 @dataclass
@@ -59,7 +58,7 @@ def duplicate_groups(session: Session) -> list[DuplicateGroup]:
 
 def withdraw(session: Session, record_ids: list[int]) -> list[int]:
     """Mark records deleted (kept, and reported as deleted to harvesters); returns unknown ids."""
-    from catalog.records_builder import utcnow
+    from diancang.catalog.records_builder import utcnow
 
     unknown = []
     for record_id in record_ids:

@@ -14,14 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from catalog.db import Catalog
-from catalog.extract import extract_page
-from catalog.jurisdiction import code_from_site_id, place_of
-from catalog.models import Capture, Record, WarcFile
-from catalog.records_builder import (
+from diancang.catalog.db import Catalog
+from diancang.catalog.extract import extract_page
+from diancang.catalog.jurisdiction import code_from_site_id, place_of
+from diancang.catalog.models import Capture, Record, WarcFile
+from diancang.catalog.records_builder import (
     catalogue_document,
     commit_with_datestamps,
     record_text,
@@ -30,9 +27,11 @@ from catalog.records_builder import (
     utcnow,
     website_record,
 )
-from catalog.site_rules import SiteRules
-from catalog.warc_records import TornWarc, WarcCapture, WarcInfo, iter_warc
-from catalog.warc_source import WarcLocation
+from diancang.catalog.site_rules import SiteRules
+from diancang.catalog.warc_records import TornWarc, WarcCapture, WarcInfo, iter_warc
+from diancang.catalog.warc_source import WarcLocation
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 DEFAULT_REPLAY_URL = "http://127.0.0.1:8080/"
 WEBSITE_COLLECTION = "webarchive"

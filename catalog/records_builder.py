@@ -9,10 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
-from catalog.dedup import (
+from diancang.catalog.dedup import (
     bands,
     find_duplicate,
     fingerprint_text,
@@ -20,11 +17,13 @@ from catalog.dedup import (
     title_key,
     to_signed,
 )
-from catalog.extract import Extraction
-from catalog.extract.labels import RECORD_FIELDS
-from catalog.jurisdiction import Place
-from catalog.models import KIND_GOVINFO, KIND_WEBSITE, Attachment, Capture, Record
-from catalog.xml_text import xml_text
+from diancang.catalog.extract import Extraction
+from diancang.catalog.extract.labels import RECORD_FIELDS
+from diancang.catalog.jurisdiction import Place
+from diancang.catalog.models import KIND_GOVINFO, KIND_WEBSITE, Attachment, Capture, Record
+from diancang.catalog.xml_text import xml_text
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 
 def utcnow() -> datetime:

@@ -8,15 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from diancang.catalog import charts
+from diancang.catalog.extract.dates import looks_like_date
+from diancang.catalog.models import KIND_GOVINFO, Attachment, Capture, Record
+from diancang.catalog.views import archived_by_hash
+from diancang.seeds import jurisdictions
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-
-from catalog import charts
-from catalog.extract.dates import looks_like_date
-from catalog.models import KIND_GOVINFO, Attachment, Capture, Record
-from catalog.views import archived_by_hash
-from seeds import jurisdictions
 
 TARGETS = {"province": 24000, "city": 12000}
 REQUIRED_FIELDS = {
@@ -175,7 +174,8 @@ def _check_attachments(session: Session, where: list, report: QualityReport) -> 
 
 def render_html(report: QualityReport) -> str:
     env = Environment(
-        loader=PackageLoader("catalog", "templates"), autoescape=select_autoescape(["html"])
+        loader=PackageLoader("diancang.catalog", "templates"),
+        autoescape=select_autoescape(["html"]),
     )
     completeness = [
         (f"{label} {'*' if required else ''}", report.percent(filled))

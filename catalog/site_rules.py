@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from catalog.extract.overrides import override_field
+from diancang.catalog.extract.overrides import override_field
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class SiteRules:
 
     @classmethod
     def from_seeds(cls, seeds: Iterable) -> SiteRules:
-        """From ``seeds.schema.Seed`` objects (anything with id, url, jurisdiction, extract)."""
+        """From ``diancang.seeds.schema.Seed`` objects (anything with id, url, jurisdiction,
+        extract)."""
         return cls(
             SiteRule(
                 seed_id=seed.id,

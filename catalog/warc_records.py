@@ -1,6 +1,6 @@
 """Read a WARC file with warcio into plain capture facts, streaming, one record at a time.
 
-Bodies are decoded through ``storage.bounded_payload`` (never warcio's unbounded
+Bodies are decoded through ``diancang.storage.bounded_payload`` (never warcio's unbounded
 ``content_stream``), and only the first ``MAX_HTML_BYTES`` of a page are kept for extraction.
 """
 
@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
 
+from diancang.storage.bounded_payload import MAX_WARCINFO_BYTES, payload_reader
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_datetime
-
-from storage.bounded_payload import MAX_WARCINFO_BYTES, payload_reader
 
 CAPTURE_TYPES = {"response", "revisit", "resource"}
 HTML_TYPES = {"text/html", "application/xhtml+xml"}

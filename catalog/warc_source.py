@@ -2,8 +2,8 @@
 
 The catalogue only ever needs "list the closed WARC files" and "open this one as a binary
 stream". Local paths (any WARC: ours, Heritrix's, wget's) are opened from the file system;
-the WARC store (``storage.open_store``: a local directory or an S3 bucket) is asked for both,
-so the catalogue never needs to know where the store keeps its files.
+the WARC store (``diancang.storage.open_store``: a local directory or an S3 bucket) is asked
+for both, so the catalogue never needs to know where the store keeps its files.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.base import WarcStore
+from diancang.storage.base import WarcStore
 
 WARC_SUFFIXES = (".warc.gz", ".warc")
 

@@ -11,17 +11,17 @@ import click
 
 
 def _catalog():
-    from catalog.db import open_catalog
+    from diancang.catalog.db import open_catalog
 
     return open_catalog()
 
 
 def _site_rules(seed_files: tuple[str, ...]):
-    from catalog.site_rules import SiteRules
+    from diancang.catalog.site_rules import SiteRules
 
     if not seed_files:
         return SiteRules()
-    from seeds.load import load_seed_list
+    from diancang.seeds.load import load_seed_list
 
     seeds = []
     for path in seed_files:
@@ -53,8 +53,8 @@ def ingest(
     seed_files: tuple[str, ...],
 ) -> None:
     """Read WARC files (PATH… or --new) into the catalogue; ingesting twice changes nothing."""
-    from catalog.ingest import IngestOptions
-    from catalog.warc_source import find_warcs
+    from diancang.catalog.ingest import IngestOptions
+    from diancang.catalog.warc_source import find_warcs
 
     if bool(paths) == new:
         raise click.UsageError("give WARC paths or --new (not both)")
@@ -84,11 +84,11 @@ def ingest(
 def _store_warcs():
     """The configured WARC store (local directory or S3) and its closed WARC files."""
     from botocore.exceptions import BotoCoreError, ClientError
+    from diancang.catalog.warc_source import store_warcs
+    from diancang.storage import open_store
+    from diancang.storage.s3_client import StoreConfigError
 
-    from catalog.warc_source import store_warcs
     from diancang.settings import load_settings
-    from storage import open_store
-    from storage.s3_client import StoreConfigError
 
     settings = load_settings()
     try:
@@ -102,7 +102,7 @@ def _store_warcs():
 
 def _ingest_all(db, warcs, options) -> int:
     """Ingest each WARC, print a line per file and the totals; return how many failed."""
-    from catalog.ingest import ingest_warc
+    from diancang.catalog.ingest import ingest_warc
 
     started, totals, failed, problems = time.perf_counter(), [0, 0, 0], 0, 0
     for warc in warcs:
@@ -139,7 +139,7 @@ def duplicates(as_json: bool) -> None:
     """List 查重 groups: records with several captures and the rule each matched."""
     from dataclasses import asdict
 
-    from catalog.duplicates import duplicate_groups
+    from diancang.catalog.duplicates import duplicate_groups
 
     with _catalog().session() as session:
         groups = duplicate_groups(session)
@@ -169,7 +169,7 @@ def report(
     out: Path,
 ) -> None:
     """Write the 质检报告 (quality report) as HTML with charts and as CSV."""
-    from catalog.report import build_report, render_html, write_csv
+    from diancang.catalog.report import build_report, render_html, write_csv
 
     with _catalog().session() as session:
         result = build_report(
@@ -190,7 +190,7 @@ def report(
 @click.argument("file", type=click.Path(path_type=Path))
 def export(fmt: str, kind: str | None, file: Path) -> None:
     """Export the records to CSV or XLSX."""
-    from catalog.export import export_csv, export_xlsx
+    from diancang.catalog.export import export_csv, export_xlsx
 
     with _catalog().session() as session:
         count = (export_csv if fmt == "csv" else export_xlsx)(session, file, kind)
@@ -201,7 +201,7 @@ def export(fmt: str, kind: str | None, file: Path) -> None:
 @click.argument("record_ids", nargs=-1, type=int, required=True)
 def withdraw(record_ids: tuple[int, ...]) -> None:
     """Withdraw records: they stay in OAI-PMH as deleted records (deletedRecord=persistent)."""
-    from catalog.duplicates import withdraw as withdraw_records
+    from diancang.catalog.duplicates import withdraw as withdraw_records
 
     with _catalog().session() as session:
         unknown = withdraw_records(session, list(record_ids))

@@ -9,14 +9,14 @@ import click
 # (module, attribute) of each click command or group; imported lazily so that one
 # stage's heavy imports (Scrapy, pywb, SQLAlchemy) do not slow the others down.
 COMMANDS = {
-    "seeds": ("console.seeds_commands", "seeds"),
-    "crawl": ("console.crawl_commands", "crawl"),
-    "replay": ("console.replay_commands", "replay"),
-    "demo": ("console.demo_commands", "demo"),
-    "catalog": ("console.catalog_commands", "catalog"),
-    "serve": ("console.serve_commands", "serve"),
-    "storage": ("console.storage_commands", "storage"),
-    "export": ("console.export_commands", "export"),
+    "seeds": ("diancang.console.seeds_commands", "seeds"),
+    "crawl": ("diancang.console.crawl_commands", "crawl"),
+    "replay": ("diancang.console.replay_commands", "replay"),
+    "demo": ("diancang.console.demo_commands", "demo"),
+    "catalog": ("diancang.console.catalog_commands", "catalog"),
+    "serve": ("diancang.console.serve_commands", "serve"),
+    "storage": ("diancang.console.storage_commands", "storage"),
+    "export": ("diancang.console.export_commands", "export"),
 }
 
 

@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 import click
+from diancang.crawler.report import summary
+from diancang.crawler.run import run_crawl
+from diancang.replay.server import start_wayback
 
-from crawler.report import summary
-from crawler.run import run_crawl
 from diancang.settings import load_settings
-from replay.server import start_wayback
 
 DEMO_SEEDS = "demo-seeds.csv"
 
@@ -34,7 +34,7 @@ def write_demo_seed_list(directory: Path, portal) -> Path:
 @click.option("--replay-port", default=8080, show_default=True)
 def demo(replay_port: int) -> None:
     """Serve the demo portal on loopback, crawl it, then replay the capture in pywb."""
-    from demo_portal.server import DemoPortal
+    from diancang.demo_portal.server import DemoPortal
 
     # The demo portal lives on loopback, which the crawler refuses unless allowed.
     os.environ.setdefault("DIANCANG_ALLOW_NETWORKS", "127.0.0.0/8")

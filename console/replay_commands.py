@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import click
+from diancang.replay.server import start_wayback
 
 from diancang.settings import load_settings
-from replay.server import start_wayback
 
 
 @click.command()

@@ -6,10 +6,9 @@ import unicodedata
 from collections import Counter
 
 import click
-
-from seeds import jurisdictions
-from seeds.load import load_seed_list
-from seeds.schema import COLLECTIONS, SeedList
+from diancang.seeds import jurisdictions
+from diancang.seeds.load import load_seed_list
+from diancang.seeds.schema import COLLECTIONS, SeedList
 
 
 @click.group()

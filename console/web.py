@@ -2,9 +2,11 @@
 
 - ``/oai``: the catalogue's OAI-PMH provider, public (harvesters expect it open).
 - ``/wasapi/v1/webdata``: the transfer listing (WASAPI) of stored WARCs and their downloads,
-  and ``/wasapi/v1/jobs`` (``storage.transfer_api``), for tokens with the ``harvester`` role
-  only; not mounted at all while ``DIANCANG_API_TOKENS`` names no harvester token.
-- curator pages, when there are some, carry ``@requires_role("curator")`` (``console.auth``).
+  and ``/wasapi/v1/jobs`` (``diancang.storage.transfer_api``), for tokens with the
+  ``harvester`` role only; not mounted at all while ``DIANCANG_API_TOKENS`` names no
+  harvester token.
+- curator pages, when there are some, carry ``@requires_role("curator")``
+  (``diancang.console.auth``).
 
 Replayed archive content is never served by this app. pywb serves it (``diancang replay``)
 on its own origin, another port: archived pages run the scripts of the sites they were
@@ -18,12 +20,11 @@ from __future__ import annotations
 
 import logging
 
+from diancang.catalog.db import Catalog, open_catalog
+from diancang.catalog.oai.app import oai_blueprint
+from diancang.console.auth import HARVESTER, ApiTokens, init_auth, protect_blueprint
+from diancang.storage.base import WarcStore
 from flask import Flask, Response, jsonify, request
-
-from catalog.db import Catalog, open_catalog
-from catalog.oai.app import oai_blueprint
-from console.auth import HARVESTER, ApiTokens, init_auth, protect_blueprint
-from storage.base import WarcStore
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +97,13 @@ def _mount_transfer(app: Flask, tokens: ApiTokens, store: WarcStore | None) -> b
             TRANSFER_PATH,
         )
         return False
+    from diancang.storage.transfer_api import transfer_blueprint
+
     from diancang.settings import load_settings
-    from storage.transfer_api import transfer_blueprint
 
     settings = load_settings()
     if store is None:
-        from storage import open_store
+        from diancang.storage import open_store
 
         store = open_store(settings)
     blueprint = transfer_blueprint(store, settings.warc_dir / "reports")

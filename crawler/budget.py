@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 
+from diancang.seeds.schema import Seed
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
-
-from seeds.schema import Seed
 
 
 class SeedBudget:

@@ -16,14 +16,13 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from diancang.crawler.signals import request_done
+from diancang.crawler.state_db import open_state_db
+from diancang.crawler.stop import stop_crawl
+from diancang.crawler.warc.sink import collection_key
 from scrapy import Request, Spider
 from scrapy.core.scheduler import Scheduler
 from scrapy.utils.request import request_from_dict
-
-from crawler.signals import request_done
-from crawler.state_db import open_state_db
-from crawler.stop import stop_crawl
-from crawler.warc.sink import collection_key
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests

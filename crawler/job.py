@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from diancang.storage.files import write_atomic
+
 from diancang.settings import Settings
-from storage.files import write_atomic
 
 JOB_FILE = "job.json"
 LOCK_FILE = "running.lock"

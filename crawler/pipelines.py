@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from diancang.crawler.items import RequestHandled
+from diancang.crawler.recording import warc_sink
+from diancang.crawler.signals import request_done
 from scrapy.exceptions import DropItem
-
-from crawler.items import RequestHandled
-from crawler.recording import warc_sink
-from crawler.signals import request_done
 
 
 class FrontierCheckpointPipeline:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from diancang.storage.base import Backlog
 from scrapy import signals
 from twisted.internet.task import LoopingCall
-
-from storage.base import Backlog
 
 
 def progress_line(stats: dict, queued: int, backlog: Backlog) -> str:

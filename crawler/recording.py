@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import time
 
+from diancang.crawler import connection_headers
+from diancang.crawler.downloader import TRANSFER_STARTED
+from diancang.crawler.stop import stop_crawl
+from diancang.crawler.warc.sink import WarcSink
 from scrapy import Request, signals
 from scrapy.exceptions import StopDownload
 from scrapy.http import Response
-
-from crawler import connection_headers
-from crawler.downloader import TRANSFER_STARTED
-from crawler.stop import stop_crawl
-from crawler.warc.sink import WarcSink
 
 
 def warc_sink(crawler) -> WarcSink:

@@ -8,19 +8,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from diancang.crawler.job import CrawlError, job_dir_for, running_job
+from diancang.crawler.report import build_report, write_report
+from diancang.crawler.scrapy_settings import scrapy_settings
+from diancang.crawler.spider import SiteSpider
+from diancang.crawler.urls import TrapGuard
+from diancang.crawler.warc.sink import CLOSE_FAILURES
+from diancang.seeds.load import load_seed_list
+from diancang.seeds.schema import Seed, SeedError, SeedList
+from diancang.storage import open_store
+from diancang.storage.base import StoredWarc
 from scrapy.crawler import CrawlerProcess
 
-from crawler.job import CrawlError, job_dir_for, running_job
-from crawler.report import build_report, write_report
-from crawler.scrapy_settings import scrapy_settings
-from crawler.spider import SiteSpider
-from crawler.urls import TrapGuard
-from crawler.warc.sink import CLOSE_FAILURES
 from diancang.settings import Settings
-from seeds.load import load_seed_list
-from seeds.schema import Seed, SeedError, SeedList
-from storage import open_store
-from storage.base import StoredWarc
 
 log = logging.getLogger(__name__)
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from diancang.crawler.browser.scope import BrowserScope
+from diancang.crawler.browser.settings import playwright_settings
+from diancang.crawler.compression import accept_encoding
+from diancang.crawler.network_guard import AddressPolicy
+from diancang.seeds.schema import Seed
+from diancang.storage.base import StoredWarc, WarcStore
 from scrapy.settings.default_settings import DEFAULT_REQUEST_HEADERS
 from scrapy.settings.default_settings import RETRY_EXCEPTIONS as DEFAULT_RETRY_EXCEPTIONS
 
-from crawler.browser.scope import BrowserScope
-from crawler.browser.settings import playwright_settings
-from crawler.compression import accept_encoding
-from crawler.network_guard import AddressPolicy
 from diancang import __version__
 from diancang.settings import Settings
-from seeds.schema import Seed
-from storage.base import StoredWarc, WarcStore
 
 USER_AGENT = f"Mozilla/5.0 (compatible; Diancang/{__version__}; public-library web archive)"
 
@@ -60,29 +60,29 @@ def scrapy_settings(
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "INFO",
         "LOGSTATS_INTERVAL": 0,
-        "DOWNLOADER": "crawler.downloader.PoliteDownloader",
+        "DOWNLOADER": "diancang.crawler.downloader.PoliteDownloader",
         # the spider yields about a dozen outputs per page; Scrapy's default of 100
         # concurrent items starts that many asyncio tasks per response for nothing
         "CONCURRENT_ITEMS": 16,
-        "SCHEDULER": "crawler.frontier.JournalScheduler",
+        "SCHEDULER": "diancang.crawler.frontier.JournalScheduler",
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-            "crawler.robots.SharedRobotsTxtMiddleware": 100,
-            "crawler.budget.SeedBudgetMiddleware": 930,
-            "crawler.recording.WarcRecorderMiddleware": 950,
-            "crawler.recording.ResponseLimitsMiddleware": 960,
+            "diancang.crawler.robots.SharedRobotsTxtMiddleware": 100,
+            "diancang.crawler.budget.SeedBudgetMiddleware": 930,
+            "diancang.crawler.recording.WarcRecorderMiddleware": 950,
+            "diancang.crawler.recording.ResponseLimitsMiddleware": 960,
             # nearest the downloader: last check before a connection, first after it
-            "crawler.network_guard.NetworkGuardMiddleware": 970,
+            "diancang.crawler.network_guard.NetworkGuardMiddleware": 970,
         },
         "ITEM_PIPELINES": {
-            "crawler.pipelines.FrontierCheckpointPipeline": 100,
-            "crawler.pipelines.MetadataRecordPipeline": 300,
+            "diancang.crawler.pipelines.FrontierCheckpointPipeline": 100,
+            "diancang.crawler.pipelines.MetadataRecordPipeline": 300,
         },
         "EXTENSIONS": {
             "scrapy.extensions.logstats.LogStats": None,
             "scrapy.extensions.remote_control.RemoteControl": None,  # no listening port
-            "crawler.progress.ProgressLine": 500,
+            "diancang.crawler.progress.ProgressLine": 500,
         },
         "DIANCANG_SETTINGS": settings,
         "DIANCANG_STORE": store,
@@ -94,9 +94,9 @@ def scrapy_settings(
     }
     if browser:
         result.update(playwright_settings(crawl, scope))
-        result["DOWNLOADER_MIDDLEWARES"]["crawler.browser.middleware.BrowserCaptureMiddleware"] = (
-            940
-        )
+        result["DOWNLOADER_MIDDLEWARES"][
+            "diancang.crawler.browser.middleware.BrowserCaptureMiddleware"
+        ] = 940
         result["RETRY_EXCEPTIONS"] = [
             *result.get("RETRY_EXCEPTIONS", DEFAULT_RETRY_EXCEPTIONS),
             "playwright.async_api.Error",  # a crashed page or browser: retried on a new one

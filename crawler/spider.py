@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
-from parsel import Selector
-from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, Response, TextResponse
-from twisted.python.failure import Failure
-
-from crawler.browser.detect import looks_script_built
-from crawler.budget import SeedBudget
-from crawler.items import RequestHandled
-from crawler.links import (
+from diancang.crawler.browser.detect import looks_script_built
+from diancang.crawler.budget import SeedBudget
+from diancang.crawler.items import RequestHandled
+from diancang.crawler.links import (
     EMBED,
     LINK,
     Outlink,
@@ -23,11 +17,16 @@ from crawler.links import (
     extract_from_html,
     is_attachment,
 )
-from crawler.network_guard import RefusedAddress
-from crawler.urls import TrapGuard, clean_url
-from crawler.warc.sink import collection_key
-from seeds.schema import Seed
-from seeds.scope import in_scope, requisite_allowed
+from diancang.crawler.network_guard import RefusedAddress
+from diancang.crawler.urls import TrapGuard, clean_url
+from diancang.crawler.warc.sink import collection_key
+from diancang.seeds.schema import Seed
+from diancang.seeds.scope import in_scope, requisite_allowed
+from parsel import Selector
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response, TextResponse
+from twisted.python.failure import Failure
 
 # Browser detection reads the start of a page: a page built by script is a small shell, and
 # parsing only this much bounds the tree a large page would cost.

@@ -1,9 +1,9 @@
 """The bundled demo portal: a realistic regional government site served on loopback.
 
-* :mod:`demo_portal.server` -- :class:`DemoPortal`, 重庆市人民政府 (500000) style site with a
-  separate attachment host, used by ``make demo`` and the end-to-end tests.
-* :mod:`demo_portal.hostile` -- :class:`HostileServer`, misbehaving endpoints for tests.
-* :mod:`demo_portal.generated` -- :class:`GeneratedSite`, many interlinked pages on several
+* :mod:`diancang.demo_portal.server` -- :class:`DemoPortal`, 重庆市人民政府 (500000) style site
+  with a separate attachment host, used by ``make demo`` and the end-to-end tests.
+* :mod:`diancang.demo_portal.hostile` -- :class:`HostileServer`, misbehaving endpoints for tests.
+* :mod:`diancang.demo_portal.generated` -- :class:`GeneratedSite`, many interlinked pages on several
   hosts, for benchmarks.
 
 Main-site paths of :class:`DemoPortal`:
@@ -26,6 +26,6 @@ Main-site paths of :class:`DemoPortal`:
     /service.html (;jsessionid=... / ?sid=...)   one page under session-id URLs
 """
 
-from demo_portal.server import DemoPortal
+from diancang.demo_portal.server import DemoPortal
 
 __all__ = ["DemoPortal"]

@@ -6,7 +6,7 @@ import argparse
 import signal
 import threading
 
-from demo_portal.server import DemoPortal
+from diancang.demo_portal.server import DemoPortal
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

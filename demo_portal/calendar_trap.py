@@ -7,8 +7,8 @@ import calendar
 import re
 from urllib.parse import parse_qs
 
-from demo_portal.rendering import render
-from demo_portal.serving import Page
+from diancang.demo_portal.rendering import render
+from diancang.demo_portal.serving import Page
 
 CALENDAR_PATH = "/calendar/"
 FIRST_MONTH = "2024-03"  # the month linked from the site: the only in-scope trap page

@@ -1,6 +1,6 @@
 """A disclosure site whose pages print characters XML 1.0 cannot carry.
 
-    from demo_portal.control_characters import ControlCharacterSite
+    from diancang.demo_portal.control_characters import ControlCharacterSite
 
     with ControlCharacterSite() as site:     # ControlCharacterSite(host, port=0).start()
         site.base_url
@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import random
 
-from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler, ServedSite
+from diancang.demo_portal.serving import (
+    BackgroundServer,
+    LoopbackHTTPServer,
+    Page,
+    PageHandler,
+    ServedSite,
+)
 
 # name → what the HTML source holds (raw characters, or references the parser expands)
 BAD_CHARACTERS = {

@@ -11,8 +11,8 @@ import json
 from collections.abc import Sequence
 from urllib.parse import parse_qs
 
-from demo_portal.documents import Document
-from demo_portal.serving import Page
+from diancang.demo_portal.documents import Document
+from diancang.demo_portal.serving import Page
 
 API_PATH = "/xxgk/api/list.json"
 DYNAMIC_PAGE_PATH = "/xxgk/dynamic.html"

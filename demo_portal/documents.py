@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from demo_portal.attachments import CONTENT_TYPES
+from diancang.demo_portal.attachments import CONTENT_TYPES
 
 DATA_FILE = Path(__file__).parent / "data" / "documents.yaml"
 DATE_STYLES = ("cn", "iso", "slash", "minute")
@@ -201,7 +200,7 @@ def _document(entry: dict[str, Any], where: str) -> Document:
 
 
 def _check(doc: Document, where: str) -> None:
-    from demo_portal.layouts import LAYOUTS  # local import: layouts imports this module
+    from diancang.demo_portal.layouts import LAYOUTS  # local import: layouts imports this module
 
     if doc.layout not in LAYOUTS:
         raise ValueError(f"{where}: field 'layout': unknown layout {doc.layout!r}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from demo_portal.attachments import build_docx, build_pdf, build_xlsx
-from demo_portal.documents import Attachment, Document
-from demo_portal.serving import Page
+from diancang.demo_portal.attachments import build_docx, build_pdf, build_xlsx
+from diancang.demo_portal.documents import Attachment, Document
+from diancang.demo_portal.serving import Page
 
 FILES_ROBOTS = b"User-agent: *\nDisallow:\n"
 

@@ -1,6 +1,6 @@
 """A generated multi-host site for benchmarks: many interlinked pages, latency per request.
 
-    from demo_portal.generated import GeneratedSite
+    from diancang.demo_portal.generated import GeneratedSite
 
     with GeneratedSite(hosts=4, pages=500, latency=0.05) as site:
         site.seed_urls()     # one root URL per host
@@ -35,7 +35,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler, ServedSite
+from diancang.demo_portal.serving import (
+    BackgroundServer,
+    LoopbackHTTPServer,
+    Page,
+    PageHandler,
+    ServedSite,
+)
 
 LINKS_PER_PAGE = 10
 CSS_PATH = "/static/site.css"

@@ -1,6 +1,6 @@
 """A hostile HTTP server for crawler tests: endpoints that stall, loop, flood or lie.
 
-    from demo_portal.hostile import HostileServer
+    from diancang.demo_portal.hostile import HostileServer
 
     with HostileServer() as server:          # HostileServer(host, port=0).start()
         server.url("/drip")
@@ -37,7 +37,13 @@ import threading
 import zlib
 from urllib.parse import parse_qs
 
-from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler, ServedSite
+from diancang.demo_portal.serving import (
+    BackgroundServer,
+    LoopbackHTTPServer,
+    Page,
+    PageHandler,
+    ServedSite,
+)
 
 HUGE_SIZE = 200 * 1024 * 1024
 BOMB_SIZE = 1024 * 1024 * 1024

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from demo_portal.documents import Document
+from diancang.demo_portal.documents import Document
 
 FIELDS = (
     "title",

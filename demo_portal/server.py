@@ -1,6 +1,6 @@
 """The demo portal: a realistic 重庆市人民政府 site (www) and its files host on loopback.
 
-    from demo_portal.server import DemoPortal
+    from diancang.demo_portal.server import DemoPortal
 
     with DemoPortal() as portal:          # or portal = DemoPortal().start(); ...; portal.stop()
         portal.base_url                   # http://127.0.0.1:PORT/   main site
@@ -18,11 +18,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
-from demo_portal import calendar_trap, disclosure_api
-from demo_portal.documents import Document
-from demo_portal.layouts import shown_fields
-from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler, ServedSite
-from demo_portal.site import (
+from diancang.demo_portal import calendar_trap, disclosure_api
+from diancang.demo_portal.documents import Document
+from diancang.demo_portal.layouts import shown_fields
+from diancang.demo_portal.serving import (
+    BackgroundServer,
+    LoopbackHTTPServer,
+    Page,
+    PageHandler,
+    ServedSite,
+)
+from diancang.demo_portal.site import (
     GOV_CN,
     MISSING_PATH,
     REDIRECT_SOURCE,

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urljoin
 
-from demo_portal import calendar_trap, disclosure_api, images
-from demo_portal.documents import Catalogue, Document, load_catalogue
-from demo_portal.files_host import files_pages
-from demo_portal.layouts import LAYOUTS
-from demo_portal.rendering import render, static_file
-from demo_portal.serving import Page
+from diancang.demo_portal import calendar_trap, disclosure_api, images
+from diancang.demo_portal.documents import Catalogue, Document, load_catalogue
+from diancang.demo_portal.files_host import files_pages
+from diancang.demo_portal.layouts import LAYOUTS
+from diancang.demo_portal.rendering import render, static_file
+from diancang.demo_portal.serving import Page
 
 HTML = "text/html; charset=UTF-8"
 LISTING_PAGE_SIZE = 6

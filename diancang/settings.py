@@ -6,9 +6,11 @@ import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.toml"
+DEFAULT_CONFIG = resources.files("diancang.config") / "default.toml"  # shipped as package data
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -74,7 +76,7 @@ def parse_networks(text: str | list[str]) -> tuple[Network, ...]:
     return tuple(networks)
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path | Traversable) -> dict:
     with path.open("rb") as fh:
         return tomllib.load(fh)
 

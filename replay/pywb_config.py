@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
-from replay.index import CollectionIndexes
-from storage.base import WarcStore
+from diancang.replay.index import CollectionIndexes
+from diancang.storage.base import WarcStore
 
 
 def write_config(directory: Path, indexes: CollectionIndexes, store: WarcStore) -> Path:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from seeds import fields, options
-from seeds.raw import RawSeed
-from seeds.schema import COLLECTIONS, ROBOTS, SCOPE_MODES, Limits, Scope, SeedError
+from diancang.seeds import fields, options
+from diancang.seeds.raw import RawSeed
+from diancang.seeds.schema import COLLECTIONS, ROBOTS, SCOPE_MODES, Limits, Scope, SeedError
 
 
 class _Row:

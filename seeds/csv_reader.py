@@ -6,9 +6,9 @@ import csv
 import io
 from collections.abc import Iterator
 
-from seeds.raw import FIELDS, REQUIRED, RawSeed
-from seeds.schema import SeedError
-from seeds.shown import clip, name
+from diancang.seeds.raw import FIELDS, REQUIRED, RawSeed
+from diancang.seeds.schema import SeedError
+from diancang.seeds.shown import clip, name
 
 
 def read_csv(path: str, text: str) -> Iterator[RawSeed | SeedError]:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
-from seeds.urls import site_of
+from diancang.seeds.urls import site_of
 
 _INDEX_PAGE = re.compile(r"^(index|default|home)\.\w+$", re.IGNORECASE)
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")

@@ -6,12 +6,12 @@ import os
 import re
 from pathlib import Path
 
-from seeds.build import build_seed
-from seeds.csv_reader import read_csv
-from seeds.ids import derive_id, unique_ids
-from seeds.raw import RawSeed
-from seeds.schema import Seed, SeedError, SeedList
-from seeds.yaml_reader import read_yaml
+from diancang.seeds.build import build_seed
+from diancang.seeds.csv_reader import read_csv
+from diancang.seeds.ids import derive_id, unique_ids
+from diancang.seeds.raw import RawSeed
+from diancang.seeds.schema import Seed, SeedError, SeedList
+from diancang.seeds.yaml_reader import read_yaml
 
 READERS = {".csv": read_csv, ".yaml": read_yaml, ".yml": read_yaml}
 MAX_FILE_BYTES = 8 * 2**20  # some 100,000 seeds; China has about 14,000 government sites

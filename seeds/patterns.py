@@ -11,8 +11,7 @@ from __future__ import annotations
 import functools
 
 import re2
-
-from seeds.shown import clip, shown
+from diancang.seeds.shown import clip, shown
 
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False  # RE2 would print each bad pattern to stderr itself

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from diancang.seeds.patterns import compile_pattern
+from diancang.seeds.schema import Seed
+from diancang.seeds.urls import Site, parse_host_port, registered_domain, site_of
 from w3lib.url import safe_url_string
-
-from seeds.patterns import compile_pattern
-from seeds.schema import Seed
-from seeds.urls import Site, parse_host_port, registered_domain, site_of
 
 
 def in_scope(seed: Seed, url: str) -> bool:

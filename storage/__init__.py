@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from diancang.storage.base import Backlog, StoredWarc, SyncReport, WarcStore
+from diancang.storage.local import LocalWarcStore
+
 from diancang.settings import Settings
-from storage.base import Backlog, StoredWarc, SyncReport, WarcStore
-from storage.local import LocalWarcStore
 
 __all__ = ["Backlog", "StoredWarc", "SyncReport", "WarcStore", "LocalWarcStore", "open_store"]
 
@@ -18,8 +19,8 @@ def open_store(settings: Settings) -> WarcStore:
     """
     location = settings.warc_store
     if location.startswith("s3://"):
-        from storage.s3 import S3WarcStore
-        from storage.s3_client import S3Location
+        from diancang.storage.s3 import S3WarcStore
+        from diancang.storage.s3_client import S3Location
 
         return S3WarcStore(S3Location.parse(location), settings.spool_dir)
     return LocalWarcStore(location.removeprefix("file://"))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 if TYPE_CHECKING:
-    from storage.fixity import FixityRecord
+    from diancang.storage.fixity import FixityRecord
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ class WarcStore(Protocol):
     def recover(self, upload: bool = True) -> list[Path]:
         """Close WARC files left ``.open`` by a crash; return the files it closed.
 
-        Files a live process is writing (locked, see ``storage.open_files``) are left alone.
+        Files a live process is writing (locked, see ``diancang.storage.open_files``) are left
+        alone.
 
         With ``upload``, a store that uploads starts doing so in the background.
         """

@@ -5,7 +5,7 @@ cdxj-indexer copies each record's ``content_stream()`` into a spool file before 
 warcio decodes that stream with no bound, so one 16 KiB block of a brotli bomb is decoded to
 gigabytes in memory, and then written to disk. The index needs no more than the start of a
 request body, so here the records' ``content_stream`` is the bounded reader of
-``storage.bounded_payload``; everything else is the library's own indexing.
+``diancang.storage.bounded_payload``; everything else is the library's own indexing.
 
 Upstream report (webrecorder/cdxj-indexer):
     Indexing a WARC whose response holds a small brotli (or gzip) bomb takes memory
@@ -21,8 +21,7 @@ Upstream report (webrecorder/cdxj-indexer):
 from __future__ import annotations
 
 from cdxj_indexer.main import CDXJIndexer
-
-from storage.bounded_payload import BoundedRecords
+from diancang.storage.bounded_payload import BoundedRecords
 
 if not callable(getattr(CDXJIndexer, "_create_record_iter", None)):
     raise ImportError(

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from storage.base import StoredWarc
+from diancang.storage.base import StoredWarc
 
 MANIFEST_DIR = "_manifest"
 _CHUNK = 1 << 20

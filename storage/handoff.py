@@ -21,9 +21,9 @@ import logging
 import os
 from collections.abc import Callable
 
-from storage.fixity import MANIFEST_DIR, FixityRecord, now_rfc3339, sha256_file
-from storage.s3_objects import Bucket
-from storage.spool import SpooledWarc, claimed, record_checksum, release
+from diancang.storage.fixity import MANIFEST_DIR, FixityRecord, now_rfc3339, sha256_file
+from diancang.storage.s3_objects import Bucket
+from diancang.storage.spool import SpooledWarc, claimed, record_checksum, release
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.base import Backlog, StoredWarc, SyncReport
-from storage.files import write_atomic
-from storage.fixity import MANIFEST_DIR, FixityRecord, now_rfc3339, sha256_file
-from storage.recovery import recover_open_warcs
+from diancang.storage.base import Backlog, StoredWarc, SyncReport
+from diancang.storage.files import write_atomic
+from diancang.storage.fixity import MANIFEST_DIR, FixityRecord, now_rfc3339, sha256_file
+from diancang.storage.recovery import recover_open_warcs
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Close a WARC file that a crash left ``.open``: keep its whole records, cut a torn tail.
 
-Only files that no live process holds are touched (see ``storage.open_files``): another
+Only files that no live process holds are touched (see ``diancang.storage.open_files``): another
 crawl on the same data directory or spool keeps writing its own files undisturbed.
 """
 
@@ -12,8 +12,8 @@ import re
 import zlib
 from pathlib import Path
 
-from storage.files import fsync_dir
-from storage.open_files import OPEN_WARCS, claim_abandoned, closed_name
+from diancang.storage.files import fsync_dir
+from diancang.storage.open_files import OPEN_WARCS, claim_abandoned, closed_name
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """WARCs on S3-compatible object storage, handed over from a local spool.
 
 Writers create files in ``DATA_DIR/spool/COLLECTION/``; ``commit`` returns at once and a
-background thread uploads, verifies and releases each file (see ``storage.handoff``). The
+background thread uploads, verifies and releases each file (see ``diancang.storage.handoff``). The
 bucket holds ``PREFIX/COLLECTION/NAME.warc.gz`` and one fixity record per WARC under
 ``PREFIX/_manifest/``. pywb reads the WARCs straight from the bucket with range requests.
 """
@@ -15,26 +15,26 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.base import NOT_YET_UPLOADED, Backlog, StoredWarc, SyncReport
-from storage.fixity import MANIFEST_DIR, FixityRecord
-from storage.handoff import HandoffError, hand_off, manifest_key, read_record, warc_key
-from storage.recovery import recover_open_warcs
-from storage.s3_client import (
+from diancang.storage.base import NOT_YET_UPLOADED, Backlog, StoredWarc, SyncReport
+from diancang.storage.fixity import MANIFEST_DIR, FixityRecord
+from diancang.storage.handoff import HandoffError, hand_off, manifest_key, read_record, warc_key
+from diancang.storage.recovery import recover_open_warcs
+from diancang.storage.s3_client import (
     S3Location,
     StoreConfigError,
     TransferOptions,
     is_transient,
     make_client,
 )
-from storage.s3_objects import Bucket
-from storage.spool import (
+from diancang.storage.s3_objects import Bucket
+from diancang.storage.spool import (
     CHECKSUM_SUFFIX,
     SpooledWarc,
     orphan_checksums,
     remove_checksum,
     spooled,
 )
-from storage.uploader import BackgroundUploader
+from diancang.storage.uploader import BackgroundUploader
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,8 @@ from typing import BinaryIO
 
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
-
-from storage.fixity import sha256_stream
-from storage.s3_client import S3Location, TransferOptions, is_not_found
+from diancang.storage.fixity import sha256_stream
+from diancang.storage.s3_client import S3Location, TransferOptions, is_not_found
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.files import fsync_dir, write_atomic
-from storage.fixity import sha256_file
+from diancang.storage.files import fsync_dir, write_atomic
+from diancang.storage.fixity import sha256_file
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
     app.register_blueprint(transfer_blueprint(open_store(settings), reports_dir))
 
 ``GET /wasapi/v1/webdata`` lists stored WARCs (JSON, paged with ``count``, ``next`` and
-``previous``; the query parameters of ``storage.transfer_listing``); each file's
+``previous``; the query parameters of ``diancang.storage.transfer_listing``); each file's
 ``locations`` hold this server's own download URL, ``GET /wasapi/v1/webdata/COLLECTION/NAME``
 (which streams the file with its SHA-256 in a ``Digest`` header), and for S3 stores a
 pre-signed URL after it.
@@ -20,10 +20,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
+from diancang.storage.base import StoredWarc, WarcStore
+from diancang.storage.transfer_listing import (
+    CrawlReports,
+    QueryError,
+    TransferQuery,
+    list_transfers,
+)
 from flask import Blueprint, Response, abort, jsonify, request, stream_with_context, url_for
-
-from storage.base import StoredWarc, WarcStore
-from storage.transfer_listing import CrawlReports, QueryError, TransferQuery, list_transfers
 
 _CHUNK = 1 << 20
 _SAFE_COLLECTION = re.compile(r"[\w][\w.-]*")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from storage.fixity import FixityRecord
+from diancang.storage.fixity import FixityRecord
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import random
 import threading
 from collections.abc import Callable
 
-from storage.base import SyncReport
+from diancang.storage.base import SyncReport
 
 log = logging.getLogger(__name__)
 

@@ -39,15 +39,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cdxj_indexer.main import CDXJIndexer
+from diancang.storage.base import StoredWarc, WarcStore
+from diancang.storage.bounded_indexing import BoundedIndexing
+from diancang.storage.bounded_payload import MAX_WARCINFO_BYTES
+from diancang.storage.fixity import FixityRecord
+from diancang.storage.transfer_listing import crawl_time
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
 from diancang import __version__
-from storage.base import StoredWarc, WarcStore
-from storage.bounded_indexing import BoundedIndexing
-from storage.bounded_payload import MAX_WARCINFO_BYTES
-from storage.fixity import FixityRecord
-from storage.transfer_listing import crawl_time
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 SPEC_VERSIONS = ("1.1.1", "1.2.0")

@@ -1,9 +1,8 @@
 import pytest
 from crawl_helpers import Crawl, run_crawl_cli
+from diancang.console.demo_commands import write_demo_seed_list
+from diancang.demo_portal.server import DemoPortal
 from seaweedfs_server import SeaweedS3
-
-from console.demo_commands import write_demo_seed_list
-from demo_portal.server import DemoPortal
 
 
 @pytest.fixture(scope="session")
@@ -34,8 +33,7 @@ def s3_server(tmp_path_factory):
 def control_character_crawl(tmp_path_factory) -> Crawl:
     """One crawl of a disclosure site whose pages print characters XML cannot carry."""
     from crawl_helpers import write_seed_list
-
-    from demo_portal.control_characters import ControlCharacterSite
+    from diancang.demo_portal.control_characters import ControlCharacterSite
 
     data_dir = tmp_path_factory.mktemp("control-crawl")
     with ControlCharacterSite() as site:

@@ -13,10 +13,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from diancang.replay.server import prepare, wayback_command
 from warcio.archiveiterator import ArchiveIterator
 
 from diancang.settings import load_settings
-from replay.server import prepare, wayback_command
 
 BIN = Path(sys.executable).parent
 

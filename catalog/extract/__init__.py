@@ -13,28 +13,27 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import lxml.html
-from lxml import etree
-from lxml.html import HtmlElement
-
-from catalog.extract.charset import detect_charset
-from catalog.extract.dates import normalise_date
-from catalog.extract.labels import (
+from diancang.catalog.extract.charset import detect_charset
+from diancang.catalog.extract.dates import normalise_date
+from diancang.catalog.extract.labels import (
     DATE_FIELDS,
     DISCLOSURE_FIELDS,
     RECORD_FIELDS,
     clean_value,
     squeeze,
 )
-from catalog.extract.labels_scan import scan_comments, scan_label_values
-from catalog.extract.meta import read_meta
-from catalog.extract.overrides import apply_overrides
-from catalog.extract.visible import (
+from diancang.catalog.extract.labels_scan import scan_comments, scan_label_values
+from diancang.catalog.extract.meta import read_meta
+from diancang.catalog.extract.overrides import apply_overrides
+from diancang.catalog.extract.visible import (
     attachment_links,
     block_text,
     body_element,
     page_title,
     visible_title,
 )
+from lxml import etree
+from lxml.html import HtmlElement
 
 __all__ = ["Extraction", "extract_page", "parse_html"]
 

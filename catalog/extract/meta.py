@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from diancang.catalog.extract.labels import squeeze
 from lxml.html import HtmlElement
-
-from catalog.extract.labels import squeeze
 
 # meta name (lower case) → record field; SiteIDCode and ColumnName are kept as page facts.
 META_FIELDS = {

@@ -7,10 +7,9 @@ or attributes. An element selected whole gives its text content.
 
 from __future__ import annotations
 
+from diancang.catalog.extract.labels import FIELD_LABELS, field_for_label, squeeze
 from lxml.html import HtmlElement
 from parsel import Selector
-
-from catalog.extract.labels import FIELD_LABELS, field_for_label, squeeze
 
 # Other names seed lists use for the record's fields.
 ALIASES = {
@@ -55,7 +54,7 @@ def _texts(selector: Selector, kind: str, expr: str) -> list[str]:
 
 
 def _block_text(node) -> str:
-    from catalog.extract.visible import block_text
+    from diancang.catalog.extract.visible import block_text
 
     return block_text(node) if isinstance(node, HtmlElement) else "".join(node.itertext())
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from diancang.catalog.db import Catalog
+from diancang.catalog.oai.provider import PAGE_SIZE, Provider, RepositoryInfo
 from flask import Blueprint, Response, abort, request, send_from_directory
-
-from catalog.db import Catalog
-from catalog.oai.provider import PAGE_SIZE, Provider, RepositoryInfo
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 

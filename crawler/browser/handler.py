@@ -17,11 +17,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 
+from diancang.crawler.browser.proxy import GuardedProxy
 from scrapy import Request
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
-
-from crawler.browser.proxy import GuardedProxy
 
 
 class BrowserPageTimeout(TimeoutError):

@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
+from diancang.crawler.browser.capture import PageCapture
+from diancang.crawler.browser.settings import CONTEXT_OPTIONS
+from diancang.crawler.links import EMBED, is_attachment
+from diancang.crawler.recording import warc_sink
 from scrapy import Request
 from scrapy.http import Response
 from scrapy_playwright.page import PageMethod
-
-from crawler.browser.capture import PageCapture
-from crawler.browser.settings import CONTEXT_OPTIONS
-from crawler.links import EMBED, is_attachment
-from crawler.recording import warc_sink
 
 log = logging.getLogger(__name__)
 

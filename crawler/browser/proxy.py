@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from crawler.network_guard import Address, AddressPolicy, RefusedAddress
+from diancang.crawler.network_guard import Address, AddressPolicy, RefusedAddress
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from crawler.browser.proxy import GuardedProxy
-from crawler.browser.scope import BrowserScope
+from diancang.crawler.browser.proxy import GuardedProxy
+from diancang.crawler.browser.scope import BrowserScope
+
 from diancang.settings import CrawlSettings
 
 CHROMIUM_ARGS = [
@@ -23,7 +24,7 @@ CONTEXT_OPTIONS = {"service_workers": "block"}
 
 
 def playwright_settings(crawl: CrawlSettings, scope: BrowserScope) -> dict:
-    handler = "crawler.browser.handler.CrashSafePlaywrightHandler"
+    handler = "diancang.crawler.browser.handler.CrashSafePlaywrightHandler"
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",

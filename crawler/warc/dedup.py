@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.state_db import open_state_db
+from diancang.crawler.state_db import open_state_db
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Rotating WARC files: written as *.warc.gz.open, warcinfo first, renamed when closed.
 
-Each open file is locked by this process (``storage.open_files``), so the start-up recovery
+Each open file is locked by this process (``diancang.storage.open_files``), so the start-up recovery
 of another crawl on the same directory never takes it for a crash's leftover.
 """
 
@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.warc.records import WARC_VERSION, DiancangWARCWriter, RecordFactory
-from storage.files import fsync_dir
-from storage.open_files import OPEN_SUFFIX, closed_name, create_locked
+from diancang.crawler.warc.records import WARC_VERSION, DiancangWARCWriter, RecordFactory
+from diancang.storage.files import fsync_dir
+from diancang.storage.open_files import OPEN_SUFFIX, closed_name, create_locked
 
 
 class RotatingWarcWriter:

@@ -23,8 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from crawl_vs_wget import BIN, PER_HOST, ROOT, write_seed_list
-
-from demo_portal.generated import GeneratedSite
+from diancang.demo_portal.generated import GeneratedSite
 
 
 def crawl_env(data_dir: Path) -> dict[str, str]:

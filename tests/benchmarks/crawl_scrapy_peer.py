@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
         return 2
     settings = dict(SETTINGS)
     if argv[0] == "--polite":  # Diancang's downloader, which holds the per-host limit
-        settings["DOWNLOADER"] = "crawler.downloader.PoliteDownloader"
+        settings["DOWNLOADER"] = "diancang.crawler.downloader.PoliteDownloader"
         argv = argv[1:]
     result_path, seed_urls = Path(argv[0]), argv[1:]
     process = CrawlerProcess(settings=settings)

@@ -42,10 +42,9 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from diancang.demo_portal.generated import GeneratedSite
+from diancang.demo_portal.serving import PageHandler, RequestProbe
 from warcio.archiveiterator import ArchiveIterator
-
-from demo_portal.generated import GeneratedSite
-from demo_portal.serving import PageHandler, RequestProbe
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

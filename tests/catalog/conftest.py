@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from catalog.db import Catalog
+from diancang.catalog.db import Catalog
 
 CACHE = Path(os.environ.get("DIANCANG_TEST_CACHE", Path.home() / ".cache" / "diancang-tests"))
 WGET_FLAGS = [
@@ -104,7 +103,7 @@ def wget_warc(start_url: str, warc_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_portal():
-    from demo_portal.server import DemoPortal
+    from diancang.demo_portal.server import DemoPortal
 
     portal = DemoPortal().start()
     yield portal
@@ -127,7 +126,7 @@ def demo_recrawl_warc(demo_portal, tmp_path_factory) -> Path:
 def mirror_warc(tmp_path_factory) -> Iterator[Path]:
     """A crawl of a second site (the same portal served on other hosts) that re-publishes
     the same documents."""
-    from demo_portal.server import DemoPortal
+    from diancang.demo_portal.server import DemoPortal
 
     with DemoPortal(host="127.0.0.5", files_host="127.0.0.6") as mirror:
         yield wget_warc(mirror.base_url, tmp_path_factory.mktemp("warcs") / "mirror.warc.gz")
@@ -206,7 +205,7 @@ class LiveServer:
 
 @pytest.fixture
 def oai_server(catalog) -> Iterator[LiveServer]:
-    from console.web import create_app
+    from diancang.console.web import create_app
 
     server = LiveServer(create_app(catalog, oai_page_size=7))
     yield server

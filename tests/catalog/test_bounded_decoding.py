@@ -20,14 +20,13 @@ from bomb_warcs import (
     run_bounded,
     write_bomb_warc,
 )
+from diancang.catalog.db import Catalog
+from diancang.catalog.models import Capture
+from diancang.storage.bounded_payload import payload_reader
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
-
-from catalog.db import Catalog
-from catalog.models import Capture
-from storage.bounded_payload import payload_reader
 
 BIN = Path(sys.executable).parent
 

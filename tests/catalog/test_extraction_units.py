@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from catalog.extract import extract_page
-from catalog.extract.charset import canonical_charset, detect_charset
-from catalog.extract.dates import normalise_date
-from catalog.extract.overrides import OverrideError
-from catalog.site_rules import SiteRule, SiteRules
+from diancang.catalog.extract import extract_page
+from diancang.catalog.extract.charset import canonical_charset, detect_charset
+from diancang.catalog.extract.dates import normalise_date
+from diancang.catalog.extract.overrides import OverrideError
+from diancang.catalog.site_rules import SiteRule, SiteRules
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,10 @@ from catalog_expected import EXPECTED
 from catalog_helpers import counts, ingest, records_by_path
 from catalog_warcs import write_warc
 from click.testing import CliRunner
+from diancang.catalog.dedup import hamming, simhash64
+from diancang.catalog.duplicates import duplicate_groups
+from diancang.catalog.models import Capture, WarcFile
 from sqlalchemy import select
-
-from catalog.dedup import hamming, simhash64
-from catalog.duplicates import duplicate_groups
-from catalog.models import Capture, WarcFile
 
 
 def test_ingesting_the_same_warc_again_adds_nothing(catalog, demo_warc, tmp_path):
@@ -118,7 +117,7 @@ def test_simhash_distance_is_small_for_edits_and_large_for_other_texts():
 def test_duplicates_command_lists_groups_with_their_reasons(
     catalog, demo_warc, demo_recrawl_warc, monkeypatch
 ):
-    from console.catalog_commands import catalog as catalog_group
+    from diancang.console.catalog_commands import catalog as catalog_group
 
     monkeypatch.setenv("DIANCANG_DATABASE_URL", catalog.url)
     runner = CliRunner()

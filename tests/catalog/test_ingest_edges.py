@@ -14,11 +14,10 @@ from urllib.request import urlopen
 from catalog_helpers import counts, ingest
 from catalog_warcs import write_warc
 from click.testing import CliRunner
+from diancang.catalog.ingest import IngestOptions, ingest_warc
+from diancang.catalog.models import Capture, Record
+from diancang.catalog.warc_source import local_warc
 from sqlalchemy import select
-
-from catalog.ingest import IngestOptions, ingest_warc
-from catalog.models import Capture, Record
-from catalog.warc_source import local_warc
 
 DISCLOSURE = """<html><head><meta charset="utf-8"><title>{t}_某区政府</title></head><body>
 <table class="xxgk_table"><tr><th>索引号：</th><td>{i}</td><th>发布机构：</th><td>某区政府</td></tr>
@@ -94,7 +93,7 @@ def test_a_damaged_warc_keeps_what_was_read_and_names_the_file(sqlite_catalog, t
 
 
 def test_cli_rejects_bad_input_with_clear_errors(sqlite_catalog, tmp_path, monkeypatch):
-    from console.catalog_commands import catalog as catalog_group
+    from diancang.console.catalog_commands import catalog as catalog_group
 
     monkeypatch.setenv("DIANCANG_DATABASE_URL", sqlite_catalog.url)
     runner = CliRunner()
@@ -107,7 +106,7 @@ def test_cli_rejects_bad_input_with_clear_errors(sqlite_catalog, tmp_path, monke
 
 
 def test_ingest_new_reads_the_store_and_skips_open_files(tmp_path, monkeypatch):
-    from console.catalog_commands import catalog as catalog_group
+    from diancang.console.catalog_commands import catalog as catalog_group
 
     store = tmp_path / "data" / "warcs" / "govinfo-500000"  # the store's COLLECTION/NAME
     store.mkdir(parents=True)
@@ -153,7 +152,7 @@ def test_diancang_serve_answers_oai_requests(tmp_path):
 
 
 def test_a_sqlite_catalogue_in_a_new_data_directory_is_created(tmp_path):
-    from catalog.db import Catalog
+    from diancang.catalog.db import Catalog
 
     db = Catalog(f"sqlite:///{tmp_path / 'new' / 'data' / 'catalog.sqlite'}")
     try:

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import shutil
 
+import diancang.catalog.ingest
 from catalog_helpers import counts
 from catalog_warcs import write_warc
 from click.testing import CliRunner
+from diancang.catalog.duplicates import duplicate_groups
+from diancang.catalog.extract.visible import BAD_LINK
+from diancang.catalog.ingest import IngestOptions, ingest_warc
+from diancang.catalog.models import Attachment, Capture, Record, WarcFile
+from diancang.catalog.warc_records import MAX_HTML_BYTES
+from diancang.catalog.warc_source import local_warc
 from sqlalchemy import func, select
 from warcio.archiveiterator import ArchiveIterator
-
-import catalog.ingest
-from catalog.duplicates import duplicate_groups
-from catalog.extract.visible import BAD_LINK
-from catalog.ingest import IngestOptions, ingest_warc
-from catalog.models import Attachment, Capture, Record, WarcFile
-from catalog.warc_records import MAX_HTML_BYTES
-from catalog.warc_source import local_warc
 
 PAGE = """<html><head><meta charset="utf-8"><title>{t}_某区政府</title></head><body>
 <table class="xxgk_table"><tr><th>索引号：</th><td>{i}</td><th>发布机构：</th><td>{a}</td></tr>
@@ -61,7 +60,7 @@ def test_bad_urls_are_skipped_and_counted_and_the_rest_is_ingested(sqlite_catalo
 
 
 def test_cli_summary_names_the_skipped_links(sqlite_catalog, tmp_path, monkeypatch):
-    from console.catalog_commands import catalog as catalog_group
+    from diancang.console.catalog_commands import catalog as catalog_group
 
     links = '<a href="//[::1">坏链接</a>'
     pages = [{"url": "http://a.example/1.html", "body": _page("A-1", links=links)}]
@@ -76,14 +75,14 @@ def test_cli_summary_names_the_skipped_links(sqlite_catalog, tmp_path, monkeypat
 def test_a_record_whose_extraction_fails_costs_only_that_record(
     sqlite_catalog, tmp_path, monkeypatch
 ):
-    real = catalog.ingest.extract_page
+    real = diancang.catalog.ingest.extract_page
 
     def failing(body, url, *args):
         if url.endswith("/2.html"):
             raise RuntimeError("extractor bug")
         return real(body, url, *args)
 
-    monkeypatch.setattr(catalog.ingest, "extract_page", failing)
+    monkeypatch.setattr(diancang.catalog.ingest, "extract_page", failing)
     pages = [
         {"url": f"http://a.example/{n}.html", "body": _page(f"A-{n}", title=f"第{n}号通知")}
         for n in range(1, 6)

@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 from catalog_warcs import write_warc
 from cli_runner import run
+from diancang.catalog.db import Catalog
+from diancang.catalog.ingest import IngestOptions, ingest_warc
+from diancang.catalog.models import Attachment, Capture, Record, WarcFile
+from diancang.catalog.warc_source import store_warcs
+from diancang.storage.s3 import S3WarcStore
+from diancang.storage.s3_client import S3Location, TransferOptions
 from sqlalchemy import inspect, select
 from warcio.archiveiterator import ArchiveIterator
-
-from catalog.db import Catalog
-from catalog.ingest import IngestOptions, ingest_warc
-from catalog.models import Attachment, Capture, Record, WarcFile
-from catalog.warc_source import store_warcs
-from storage.s3 import S3WarcStore
-from storage.s3_client import S3Location, TransferOptions
 
 # Columns that differ between two catalogues of the same files: row ids, clocks, where the
 # file lay (its identity is name + size).

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from crawl_helpers import Crawl, run_crawl_cli
-
-from console.demo_commands import write_demo_seed_list
+from diancang.console.demo_commands import write_demo_seed_list
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from console_helpers import COLLECTION, WARC_NAME, Tokens, write_warc
-
-from catalog.db import Catalog
-from storage.local import LocalWarcStore
+from diancang.catalog.db import Catalog
+from diancang.storage.local import LocalWarcStore
 
 
 @pytest.fixture

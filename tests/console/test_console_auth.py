@@ -6,9 +6,8 @@ import base64
 import hashlib
 
 import pytest
+from diancang.console.auth import ApiTokens, TokenConfigError, init_auth, requires_role
 from flask import Flask
-
-from console.auth import ApiTokens, TokenConfigError, init_auth, requires_role
 
 
 def _digest(token: str) -> str:

@@ -7,9 +7,8 @@ import logging
 
 import pytest
 from console_helpers import COLLECTION, WARC_NAME, Tokens
-
-from console.auth import ApiTokens
-from console.web import CONTENT_SECURITY_POLICY, create_app
+from diancang.console.auth import ApiTokens
+from diancang.console.web import CONTENT_SECURITY_POLICY, create_app
 
 LISTING = "/wasapi/v1/webdata"
 
@@ -89,7 +88,7 @@ def test_index_names_the_transfer_listing_only_when_served(client, catalog, warc
 def test_without_a_harvester_token_the_listing_is_not_served(
     catalog, warc_store, tokens, caplog, configured
 ):
-    with caplog.at_level(logging.WARNING, logger="console.web"):
+    with caplog.at_level(logging.WARNING, logger="diancang.console.web"):
         app = create_app(catalog, store=warc_store, tokens=ApiTokens.parse(configured))
     assert "transfer listing disabled" in caplog.text
     client = app.test_client()

@@ -10,8 +10,7 @@ import time
 from pathlib import Path
 
 from crawl_helpers import BIN, captured_urls, crawl_env, write_seed_list
-
-from demo_portal.server import DemoPortal
+from diancang.demo_portal.server import DemoPortal
 
 
 def _descendants(pid: int) -> list[int]:

@@ -6,8 +6,8 @@ import asyncio
 import ipaddress
 import struct
 
-from crawler.browser.proxy import GuardedProxy
-from crawler.network_guard import AddressPolicy
+from diancang.crawler.browser.proxy import GuardedProxy
+from diancang.crawler.network_guard import AddressPolicy
 
 ALLOWED, REFUSED = "127.0.0.3", "127.0.0.2"
 SUCCEEDED, NOT_ALLOWED, COMMAND_NOT_SUPPORTED = 0, 2, 7

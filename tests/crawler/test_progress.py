@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.progress import progress_line
-from storage.base import NOT_YET_UPLOADED, Backlog
+from diancang.crawler.progress import progress_line
+from diancang.storage.base import NOT_YET_UPLOADED, Backlog
 
 
 def test_progress_line_names_spooled_files_and_the_last_upload_error():

@@ -12,9 +12,8 @@ import time
 from pathlib import Path
 
 from crawl_helpers import BIN, captured_urls, crawl_env, diancang, run_crawl_cli, warc_files
-
-from console.demo_commands import write_demo_seed_list
-from demo_portal.server import DemoPortal
+from diancang.console.demo_commands import write_demo_seed_list
+from diancang.demo_portal.server import DemoPortal
 
 WARCIO = Path(sys.executable).parent / "warcio"
 

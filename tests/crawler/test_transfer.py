@@ -7,9 +7,8 @@ import brotlicffi
 import pytest
 from backports import zstd
 from crawl_helpers import records, run_crawl_cli, write_seed_list
-
-from crawler.compression import accept_encoding, decodes
-from demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
+from diancang.crawler.compression import accept_encoding, decodes
+from diancang.demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
 
 _HTML = "text/html; charset=utf-8"
 PAGES = 10

@@ -1,4 +1,4 @@
-from crawler.urls import TrapGuard, clean_url
+from diancang.crawler.urls import TrapGuard, clean_url
 
 
 def test_session_ids_are_removed_from_path_and_query():

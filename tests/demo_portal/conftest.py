@@ -3,9 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
-from demo_portal.hostile import HostileServer
-from demo_portal.server import DemoPortal
+from diancang.demo_portal.hostile import HostileServer
+from diancang.demo_portal.server import DemoPortal
 
 
 @pytest.fixture(scope="session")

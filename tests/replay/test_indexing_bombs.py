@@ -16,7 +16,7 @@ COLLECTION = "govinfo-500000"
 _INDEX = """
 import sys
 from pathlib import Path
-from replay.index import cdxj_lines
+from diancang.replay.index import cdxj_lines
 with open(sys.argv[1], "rb") as fh:
     Path(sys.argv[2]).write_text("".join(cdxj_lines(fh, "bombs.warc.gz")))
 """

@@ -4,8 +4,7 @@ import unicodedata
 from pathlib import Path
 
 from click.testing import CliRunner
-
-from console.cli import main
+from diancang.console.cli import main
 
 EXAMPLES = Path(__file__).parents[2] / "seeds" / "examples"
 

@@ -1,8 +1,7 @@
 """Bad rows give FILE:LINE: FIELD: message, and the good rows around them still load."""
 
 import pytest
-
-from seeds import SeedError, load_seed_list
+from diancang.seeds import SeedError, load_seed_list
 
 COLUMNS = (
     "url,title,jurisdiction,collection,id,scope,include,exclude,requisite_hosts,"

@@ -1,5 +1,12 @@
-from seeds import jurisdictions
-from seeds.jurisdictions import Jurisdiction, city_of, full_name, is_valid, lookup, province_of
+from diancang.seeds import jurisdictions
+from diancang.seeds.jurisdictions import (
+    Jurisdiction,
+    city_of,
+    full_name,
+    is_valid,
+    lookup,
+    province_of,
+)
 
 
 def test_municipalities_and_provinces_are_present():

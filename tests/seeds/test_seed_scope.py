@@ -2,9 +2,8 @@ import subprocess
 import sys
 
 import pytest
-
-from seeds import Limits, Scope, Seed
-from seeds.scope import in_scope, requisite_allowed
+from diancang.seeds import Limits, Scope, Seed
+from diancang.seeds.scope import in_scope, requisite_allowed
 
 
 def make(url: str, jurisdiction: str = "500000", **scope) -> Seed:
@@ -170,7 +169,7 @@ HOSTILE_URL = "https://www.cq.gov.cn/" + "a" * 10_000
 
 
 def test_seed_patterns_run_under_re2():
-    from seeds.patterns import compile_pattern
+    from diancang.seeds.patterns import compile_pattern
 
     assert type(compile_pattern(HOSTILE_PATTERN)).__module__ == "re2"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from replay.index import CollectionIndexes
+from diancang.replay.index import CollectionIndexes
 
 ROUNDS = 40
 

@@ -1,0 +1,1 @@
+"""Settings files, shipped as package data (read with importlib.resources); no code."""
