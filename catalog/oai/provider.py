@@ -156,6 +156,8 @@ class Provider:
             syntax = ARGUMENT_SYNTAX.get(name)
             if syntax is not None and not syntax.fullmatch(value):
                 raise OAIError("badArgument", f"{name}={shown(value)} is not a valid {name}")
+            if name in ("from", "until"):  # checked before any other error echoes them
+                parse_bound(value, name)
             single[name] = value
         if exclusive and exclusive in single:
             if len(single) > 1:

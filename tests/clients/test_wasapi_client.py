@@ -59,7 +59,7 @@ class Listing:
         env = {k: v for k, v in os.environ.items() if not k.startswith("WASAPI_")}
         command = [str(CLIENT), "-b", self.webdata, *args]
         if auth == "token":
-            command += ["-t", self.token]
+            command.append(f"--token={self.token}")  # a token may start with "-"
         else:  # HTTP Basic, the token as password
             env.update(WASAPI_USER="harvester", WASAPI_PASS=self.token)
         result = subprocess.run(
