@@ -1,0 +1,68 @@
+"""Which seed a request belongs to, and robots.txt on hosts that no seed owns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from crawl_helpers import run_crawl_cli, warc_files, write_seed_list
+from diancang.demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
+from warcio.archiveiterator import ArchiveIterator
+
+HTML = "text/html; charset=utf-8"
+
+
+@contextmanager
+def site(pages: dict[str, Page]) -> Iterator[tuple[str, list[str]]]:
+    """A loopback site serving ``pages``; yields its base URL and the paths requested."""
+    requested: list[str] = []
+
+    class Handler(PageHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server naming
+            requested.append(self.path)
+            self.send_page(pages.get(self.path) or Page(b"not found", "text/plain", status=404))
+
+    server = BackgroundServer(LoopbackHTTPServer(("127.0.0.1", 0), Handler), "policy").start()
+    try:
+        yield server.url, requested
+    finally:
+        server.stop()
+
+
+def test_robots_txt_of_a_requisite_host_is_obeyed_after_the_first_seed_is_spent(tmp_path):
+    # Seed s1 has spent its time at once; seed s2's page embeds images of a host that no
+    # seed owns, whose robots.txt disallows /private/. That robots.txt is s2's: fetched,
+    # recorded in s2's collection and obeyed, whatever s1's budget says.
+    files = {
+        "/robots.txt": Page(b"User-agent: *\nDisallow: /private/\n", "text/plain"),
+        "/public/a.png": Page(b"\x89PNG public", "image/png"),
+        "/private/b.png": Page(b"\x89PNG private", "image/png"),
+    }
+    with site(files) as (files_url, files_requested):
+        page = f'<html><body><img src="{files_url}public/a.png">'
+        page += f'<img src="{files_url}private/b.png"></body></html>'
+        portal = {"/": Page(page.encode(), HTML), "/robots.txt": Page(b"", "text/plain")}
+        spent = {"/": Page(b"<html><body>s1</body></html>", HTML)}
+        with site(portal) as (portal_url, _), site(spent) as (spent_url, _):
+            files_host = files_url.split("/")[2]
+            rows = [
+                {"id": "s1", "url": spent_url, "collection": "govinfo", "duration": "0.001"},
+                {"id": "s2", "url": portal_url, "collection": "webarchive",
+                 "requisite_hosts": files_host},
+            ]  # fmt: skip
+            for row in rows:
+                row.update({"title": "重庆", "jurisdiction": "500000"})
+            crawl = run_crawl_cli(tmp_path, write_seed_list(tmp_path / "seeds.csv", rows))
+
+    assert "/public/a.png" in files_requested
+    assert "/private/b.png" not in files_requested
+    assert crawl.report["robots_blocked"] == 1
+    robots_txt = f"{files_url}robots.txt"
+    recorded_in = [
+        path.parent.name
+        for path in warc_files(tmp_path)
+        for record in ArchiveIterator(path.open("rb"))
+        if record.rec_type == "response"
+        and record.rec_headers.get_header("WARC-Target-URI") == robots_txt
+    ]
+    assert recorded_in == ["webarchive-500000"]
