@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from crawl_helpers import run_crawl_cli, warc_files, write_seed_list
+from crawl_helpers import crawl_env, run_crawl_cli, warc_files, write_seed_list
+from diancang.crawler.context import SETTINGS_VALUES, settings_from_values
+from diancang.crawler.scrapy_settings import scrapy_settings
 from diancang.demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
 from warcio.archiveiterator import ArchiveIterator
+
+from diancang.settings import load_settings
 
 HTML = "text/html; charset=utf-8"
 
@@ -66,3 +71,17 @@ def test_robots_txt_of_a_requisite_host_is_obeyed_after_the_first_seed_is_spent(
         and record.rec_headers.get_header("WARC-Target-URI") == robots_txt
     ]
     assert recorded_in == ["webarchive-500000"]
+
+
+def _class_name(value: object) -> str:
+    if isinstance(value, type):  # Scrapy's own RETRY_EXCEPTIONS list classes
+        return value.__qualname__
+    raise TypeError(f"a live {type(value).__name__} in the Scrapy settings: {value!r}")
+
+
+def test_scrapy_settings_hold_plain_values_the_context_is_rebuilt_from(tmp_path):
+    env = crawl_env(tmp_path, DIANCANG_WARC_STORE="s3://bucket/prefix")
+    settings = load_settings(env)
+    values = scrapy_settings(settings, tmp_path / "seeds.csv", ["s1"], tmp_path, False, True)
+    plain = json.loads(json.dumps(values, default=_class_name))
+    assert settings_from_values(plain[SETTINGS_VALUES]) == settings
