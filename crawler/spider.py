@@ -24,8 +24,9 @@ from twisted.python.failure import Failure
 # Browser detection reads the start of a page: a page built by script is a small shell, and
 # parsing only this much bounds the tree a large page would cost.
 BROWSER_DETECT_BYTES = 1024 * 1024
-# Scrapy setting: whether script-built pages are captured again with the browser
-BROWSER_DETECT = "DIANCANG_BROWSER_DETECT"
+# Scrapy setting: whether script-built pages are captured again with the browser (that is,
+# DIANCANG_BROWSER_DETECT is on and Chromium takes part in this crawl)
+BROWSER_DETECT = "DIANCANG_RECAPTURE_SCRIPT_BUILT"
 
 
 class SiteSpider(Spider):
