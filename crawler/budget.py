@@ -1,4 +1,4 @@
-"""Per-seed limits: link depth, pages, bytes and duration."""
+"""Per-seed limits: pages, bytes and duration (applied by crawler/policy.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import time
 from collections import Counter
 
 from diancang.seeds.schema import Seed
-from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
 
 
 class SeedBudget:
@@ -39,22 +37,3 @@ class SeedBudget:
             if time.monotonic() - started >= limits.duration:
                 return "duration"
         return None
-
-
-class SeedBudgetMiddleware:
-    """Drops queued requests of a seed that has used up its bytes or its time."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def process_request(self, request: Request) -> None:
-        spider = self.crawler.spider
-        seed = spider.seed_for(request)
-        why = spider.budget.exhausted(seed)
-        if why:
-            self.crawler.stats.inc_value(f"limits/{why}")
-            raise IgnoreRequest(f"seed {seed.id} reached its {why} limit")

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from diancang.crawler.context import crawl_context
 from diancang.crawler.signals import request_done
 from diancang.crawler.state_db import open_state_db
 from diancang.crawler.stop import stop_crawl
@@ -108,7 +109,7 @@ class JournalScheduler(Scheduler):
 
     def _fingerprint(self, request: Request) -> str:
         url_key = self.crawler.request_fingerprinter.fingerprint(request).hex()
-        return f"{collection_key(self.spider.seed_for(request))} {url_key}"
+        return f"{collection_key(crawl_context(self.crawler).seed_of(request))} {url_key}"
 
     def enqueue_request(self, request: Request) -> bool:
         fingerprint = self._fingerprint(request)

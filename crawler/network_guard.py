@@ -8,6 +8,7 @@ import logging
 import socket
 from urllib.parse import urlsplit
 
+from diancang.crawler.request_meta import ROBOTS_TXT
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -94,27 +95,37 @@ class NetworkGuardMiddleware:
     The check after download catches DNS answers that changed between the two (rebinding).
     """
 
-    def __init__(self, policy: AddressPolicy, stats):
+    def __init__(self, policy: AddressPolicy, stats, refusals: list[str]):
         self.policy = policy
         self.stats = stats
+        self.refusals = refusals
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings["DIANCANG_ADDRESS_POLICY"], crawler.stats)
+        from diancang.crawler.context import crawl_context  # which imports this module
+
+        context = crawl_context(crawler)
+        return cls(context.policy, crawler.stats, context.refusals)
+
+    def _refuse(self, request: Request, message: str) -> RefusedAddress:
+        self.stats.inc_value("refused/address")
+        # a robots.txt request is refused for the same host as the request it is made for
+        if not request.meta.get(ROBOTS_TXT):
+            self.refusals.append(message)
+        return RefusedAddress(message)
 
     async def process_request(self, request: Request) -> None:
         reason = await self.policy.refusal(urlsplit(request.url).hostname or "")
         if reason:
-            self.stats.inc_value("refused/address")
             message = f"refused {request.url}: {reason}"
             log.error(message)
-            raise RefusedAddress(message)
+            raise self._refuse(request, message)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.ip_address is not None and refusal(response.ip_address, self.policy.allowed):
-            self.stats.inc_value("refused/address")
-            raise RefusedAddress(
+            raise self._refuse(
+                request,
                 f"refused {request.url}: connected to {response.ip_address}, "
-                "which is not an allowed address"
+                "which is not an allowed address",
             )
         return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from diancang.crawler.context import crawl_context
 from diancang.crawler.items import RequestHandled
 from diancang.crawler.recording import warc_sink
 from diancang.crawler.signals import request_done
@@ -29,7 +30,7 @@ class MetadataRecordPipeline:
     """Writes outlinks and the hop path of a capture, concurrent to its response record."""
 
     def __init__(self, crawler):
-        self.crawler = crawler
+        self.seeds = crawl_context(crawler).seeds
         self.sink = warc_sink(crawler)
 
     @classmethod
@@ -43,6 +44,6 @@ class MetadataRecordPipeline:
         fields.extend(
             ("outlink", f"{link.url} {link.hop} {link.context}") for link in item["outlinks"]
         )
-        seed = self.crawler.spider.seeds[item["seed_id"]]
+        seed = self.seeds[item["seed_id"]]
         self.sink.record_metadata(seed, item["uri"], item["record_id"], fields)
         return item

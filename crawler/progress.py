@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from diancang.crawler.context import crawl_context
 from diancang.storage.base import Backlog
 from scrapy import signals
 from twisted.internet.task import LoopingCall
@@ -36,7 +37,7 @@ class ProgressLine:
         return len(scheduler) if scheduler is not None else 0
 
     def _print(self) -> None:
-        backlog = self.crawler.settings["DIANCANG_STORE"].backlog()
+        backlog = crawl_context(self.crawler).store.backlog()
         line = progress_line(self.crawler.stats.get_stats(), self._queued(), backlog)
         print(line, file=sys.stderr, flush=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from diancang.crawler import connection_headers
+from diancang.crawler.context import crawl_context
 from diancang.crawler.downloader import TRANSFER_STARTED
 from diancang.crawler.stop import stop_crawl
 from diancang.crawler.warc.sink import WarcSink
@@ -17,12 +18,11 @@ def warc_sink(crawler) -> WarcSink:
     """The crawl's single WARC sink, created on first use and closed with the spider."""
     sink = getattr(crawler, "_diancang_warc_sink", None)
     if sink is None:
-        store = crawler.settings["DIANCANG_STORE"]
-        config = crawler.settings["DIANCANG_SETTINGS"]
-        closed = crawler.settings["DIANCANG_ON_WARC_CLOSED"]
+        context = crawl_context(crawler)
+        store, config = context.store, context.settings
 
         def on_close(path, collection):
-            closed(store.commit(path, collection))
+            context.warcs.append(store.commit(path, collection))
             crawler.stats.inc_value("warc/files")
 
         def on_write_error(exc: OSError) -> None:
@@ -64,7 +64,7 @@ class ResponseLimitsMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        crawl = crawler.settings["DIANCANG_SETTINGS"].crawl
+        crawl = crawl_context(crawler).settings.crawl
         return cls(crawler, crawl.max_response_bytes, crawl.timeout)
 
     def process_request(self, request: Request) -> None:
@@ -100,7 +100,7 @@ class WarcRecorderMiddleware:
     """Writes request and response (or revisit) as received, before decompression."""
 
     def __init__(self, crawler):
-        self.crawler = crawler
+        self.context = crawl_context(crawler)
         self.sink = warc_sink(crawler)
         self.stats = crawler.stats
         connection_headers.install()
@@ -115,11 +115,10 @@ class WarcRecorderMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if "playwright" in response.flags:  # the browser capture wrote every exchange
             return response
-        spider = self.crawler.spider
-        seed = spider.seed_for(request)
+        seed = self.context.seed_of(request)
         date = request.meta.get("warc_date") or self.sink.now()
         truncated = request.meta.get("truncated")
         record_id = self.sink.record_exchange(seed, request, response, date, truncated)
         request.meta["warc_record_id"] = record_id
-        spider.budget.add_bytes(seed, len(response.body))
+        self.context.budget.add_bytes(seed, len(response.body))
         return response

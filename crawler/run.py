@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from diancang.crawler.context import crawl_context
 from diancang.crawler.job import CrawlError, job_dir_for, running_job
 from diancang.crawler.report import build_report, write_report
 from diancang.crawler.scrapy_settings import scrapy_settings
 from diancang.crawler.spider import SiteSpider
-from diancang.crawler.urls import TrapGuard
 from diancang.crawler.warc.sink import CLOSE_FAILURES
 from diancang.seeds.load import load_seed_list
 from diancang.seeds.schema import Seed, SeedError, SeedList
-from diancang.storage import open_store
 from diancang.storage.base import StoredWarc
 from scrapy.crawler import CrawlerProcess
 
@@ -81,28 +80,27 @@ def _crawl(
 ) -> CrawlResult:
     job = job_dir.name
     browser = _browser_wanted(settings, seeds)
-    try:
-        store = open_store(settings)
-        recovered = store.recover()
-    except ValueError as exc:  # a WARC store that is misconfigured or unreachable
-        raise CrawlError(f"WARC store {settings.warc_store}: {exc}") from exc
-    warcs: list[StoredWarc] = []
+    seed_ids = [seed.id for seed in seeds]
     process = CrawlerProcess(
         settings={
-            **scrapy_settings(settings, seeds, store, job_dir, resume, warcs.append, browser),
+            **scrapy_settings(settings, seed_list, seed_ids, job_dir, resume, browser),
             "LOG_FILE": str(job_dir / "crawl.log"),
         }
     )
     crawler = process.create_crawler(SiteSpider)
-    trap_guard = TrapGuard(settings.crawl.query_variants_per_path, settings.crawl.max_url_length)
-    detect = browser and settings.crawl.browser_detect
-    process.crawl(crawler, seeds=seeds, trap_guard=trap_guard, browser_detect=detect)
+    try:
+        context = crawl_context(crawler)  # opens the WARC store
+        store = context.store
+        recovered = store.recover()
+    except ValueError as exc:  # a WARC store that is misconfigured or unreachable
+        raise CrawlError(f"WARC store {settings.warc_store}: {exc}") from exc
+    process.crawl(crawler)
     try:
         process.start()
     finally:
         store.close()  # hands the last closed files on (S3: waits for their upload)
 
-    spider = crawler.spider
+    warcs = context.warcs
     stats = crawler.stats.get_stats()
     names = {warc.name for warc in warcs} | {path.name for path in recovered}
     backlog = store.backlog().of(names)
@@ -114,7 +112,7 @@ def _crawl(
         resumed=resume,
         recovered_files=[str(path) for path in recovered],
         warc_files=[warc.name for warc in warcs],
-        refused=spider.refusals if spider else [],
+        refused=context.refusals,
         seed_list_errors=[str(error) for error in loaded.errors],
         warc_failures=stats.get(CLOSE_FAILURES, []),
         spool_waiting=sorted(backlog.waiting),

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from diancang.crawler.browser.scope import BrowserScope
 from diancang.crawler.browser.settings import playwright_settings
 from diancang.crawler.compression import accept_encoding
-from diancang.crawler.network_guard import AddressPolicy
-from diancang.seeds.schema import Seed
-from diancang.storage.base import StoredWarc, WarcStore
+from diancang.crawler.context import SEED_IDS, SEED_LIST, SETTINGS_VALUES, settings_values
+from diancang.crawler.spider import BROWSER_DETECT
 from scrapy.settings.default_settings import DEFAULT_REQUEST_HEADERS
 from scrapy.settings.default_settings import RETRY_EXCEPTIONS as DEFAULT_RETRY_EXCEPTIONS
 
@@ -22,16 +19,14 @@ USER_AGENT = f"Mozilla/5.0 (compatible; Diancang/{__version__}; public-library w
 
 def scrapy_settings(
     settings: Settings,
-    seeds: list[Seed],
-    store: WarcStore,
+    seed_list: Path,
+    seed_ids: list[str],
     job_dir: Path,
     resume: bool,
-    on_warc_closed: Callable[[StoredWarc], None],
     browser: bool,
 ) -> dict:
+    """Plain values only: the crawl's live objects are its context's (crawler/context.py)."""
     crawl = settings.crawl
-    policy = AddressPolicy(settings.allow_networks)
-    scope = BrowserScope(seeds, policy)
     result = {
         "BOT_NAME": "diancang",
         "USER_AGENT": USER_AGENT,
@@ -67,14 +62,16 @@ def scrapy_settings(
         "SCHEDULER": "diancang.crawler.frontier.JournalScheduler",
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER_MIDDLEWARES": {
+            # before robots.txt: a request of a spent seed makes no robots.txt request
+            "diancang.crawler.policy.SeedBudgetMiddleware": 90,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "diancang.crawler.robots.SharedRobotsTxtMiddleware": 100,
-            "diancang.crawler.budget.SeedBudgetMiddleware": 930,
             "diancang.crawler.recording.WarcRecorderMiddleware": 950,
             "diancang.crawler.recording.ResponseLimitsMiddleware": 960,
             # nearest the downloader: last check before a connection, first after it
             "diancang.crawler.network_guard.NetworkGuardMiddleware": 970,
         },
+        "SPIDER_MIDDLEWARES": {"diancang.crawler.policy.FollowPolicyMiddleware": 950},
         "ITEM_PIPELINES": {
             "diancang.crawler.pipelines.FrontierCheckpointPipeline": 100,
             "diancang.crawler.pipelines.MetadataRecordPipeline": 300,
@@ -84,16 +81,15 @@ def scrapy_settings(
             "scrapy.extensions.remote_control.RemoteControl": None,  # no listening port
             "diancang.crawler.progress.ProgressLine": 500,
         },
-        "DIANCANG_SETTINGS": settings,
-        "DIANCANG_STORE": store,
+        SETTINGS_VALUES: settings_values(settings),
+        SEED_LIST: str(seed_list),
+        SEED_IDS: list(seed_ids),
         "DIANCANG_JOB_DIR": str(job_dir),
         "DIANCANG_RESUME": resume,
-        "DIANCANG_ON_WARC_CLOSED": on_warc_closed,
-        "DIANCANG_ADDRESS_POLICY": policy,
-        "DIANCANG_BROWSER_SCOPE": scope,
+        BROWSER_DETECT: browser and crawl.browser_detect,
     }
     if browser:
-        result.update(playwright_settings(crawl, scope))
+        result.update(playwright_settings(crawl))
         result["DOWNLOADER_MIDDLEWARES"][
             "diancang.crawler.browser.middleware.BrowserCaptureMiddleware"
         ] = 940

@@ -63,14 +63,6 @@ class S3WarcStore:
     def __repr__(self) -> str:
         return f"S3WarcStore({self.location.url(self.location.prefix)!r})"
 
-    # Scrapy deep-copies its settings, this store among them; a copy would hold a second
-    # client and uploader for the same spool, so every copy is the store itself.
-    def __copy__(self) -> S3WarcStore:
-        return self
-
-    def __deepcopy__(self, memo: dict) -> S3WarcStore:
-        return self
-
     # -- writing ------------------------------------------------------------------------
 
     def spool_dir(self, collection: str) -> Path:

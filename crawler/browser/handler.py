@@ -18,6 +18,7 @@ import asyncio
 import ipaddress
 
 from diancang.crawler.browser.proxy import GuardedProxy
+from diancang.crawler.context import crawl_context
 from scrapy import Request
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
@@ -30,7 +31,9 @@ class BrowserPageTimeout(TimeoutError):
 class CrashSafePlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.proxy: GuardedProxy = crawler.settings["DIANCANG_BROWSER_PROXY"]
+        self.context = crawl_context(crawler)
+        self.abort_request = self.context.browser_scope
+        self.proxy: GuardedProxy = self.context.browser_proxy
         self.proxy.on_refused = self._refused
         options = self.config.launch_options
         options["args"] = [*options.get("args", ()), *self.proxy.bind()]
@@ -41,7 +44,7 @@ class CrashSafePlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         if target not in self._refused_targets:  # the report lists each target once
             self._refused_targets.add(target)
             message = f"refused browser connection to {target}: {reason}"
-            self._crawler.spider.refusals.append(message)
+            self.context.refusals.append(message)
 
     async def _launch(self) -> None:
         await self.proxy.start()
@@ -56,7 +59,7 @@ class CrashSafePlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     async def download_request(self, request: Request) -> Response:
         if not request.meta.get("playwright"):
             return await super().download_request(request)
-        crawl = self._crawler.settings["DIANCANG_SETTINGS"].crawl
+        crawl = self.context.settings.crawl
         budget = 3 * crawl.browser_page_timeout + crawl.behavior_timeout
         try:
             response = await asyncio.wait_for(super().download_request(request), budget)

@@ -7,6 +7,7 @@ from collections import Counter
 
 from diancang.crawler.browser.capture import PageCapture
 from diancang.crawler.browser.settings import CONTEXT_OPTIONS
+from diancang.crawler.context import crawl_context
 from diancang.crawler.links import EMBED, is_attachment
 from diancang.crawler.recording import warc_sink
 from scrapy import Request
@@ -33,10 +34,11 @@ class BrowserCaptureMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self.context = context = crawl_context(crawler)
         self.sink = warc_sink(crawler)
-        self.proxy = crawler.settings["DIANCANG_BROWSER_PROXY"]
-        self.scope = crawler.settings["DIANCANG_BROWSER_SCOPE"]
-        crawl = crawler.settings["DIANCANG_SETTINGS"].crawl
+        self.proxy = context.browser_proxy
+        self.scope = context.browser_scope
+        crawl = context.settings.crawl
         self.recycle_after = crawl.browser_recycle_after
         self.behavior_timeout = crawl.behavior_timeout
         self.navigation_timeout = crawl.browser_page_timeout * 1000
@@ -54,8 +56,7 @@ class BrowserCaptureMiddleware:
         return name
 
     def process_request(self, request: Request) -> None:
-        spider = self.crawler.spider
-        seed = spider.seed_for(request)
+        seed = self.context.seed_of(request)
         if not wants_browser(request, seed) or request.meta.get("playwright"):
             return
         capture = PageCapture(
@@ -90,8 +91,7 @@ class BrowserCaptureMiddleware:
             request.meta["warc_record_id"] = capture.document_record_id
             self.crawler.stats.inc_value("browser/pages")
             self.crawler.stats.inc_value("browser/exchanges", len(capture.urls))
-            spider = self.crawler.spider
-            spider.already_captured(spider.seed_for(request), capture.urls)
+            self.context.followed.add_captured(self.context.seed_of(request), capture.urls)
             await self._page_done(request)
         return response
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from diancang.crawler.browser.proxy import GuardedProxy
-from diancang.crawler.browser.scope import BrowserScope
-
 from diancang.settings import CrawlSettings
 
 CHROMIUM_ARGS = [
@@ -23,7 +20,7 @@ CHROMIUM_ARGS = [
 CONTEXT_OPTIONS = {"service_workers": "block"}
 
 
-def playwright_settings(crawl: CrawlSettings, scope: BrowserScope) -> dict:
+def playwright_settings(crawl: CrawlSettings) -> dict:
     handler = "diancang.crawler.browser.handler.CrashSafePlaywrightHandler"
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
@@ -38,6 +35,5 @@ def playwright_settings(crawl: CrawlSettings, scope: BrowserScope) -> dict:
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": crawl.browser_max_pages,
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": crawl.browser_page_timeout * 1000,
         "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
-        "PLAYWRIGHT_ABORT_REQUEST": scope,
-        "DIANCANG_BROWSER_PROXY": GuardedProxy(scope.policy, timeout=crawl.timeout),
+        # the abort predicate is the crawl's BrowserScope, which the handler sets itself
     }
