@@ -24,6 +24,8 @@ from scrapy import Request, Spider
 from scrapy.core.scheduler import Scheduler
 from scrapy.utils.request import request_from_dict
 
+from diancang.upstream.scrapy_scheduler import push_to_memory_queue
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests
     (id INTEGER PRIMARY KEY, state INTEGER NOT NULL, request BLOB NOT NULL);
@@ -101,7 +103,7 @@ class JournalScheduler(Scheduler):
             self._seen.update(self.journal.fingerprints())
             resumed = 0
             for request in self.journal.pending(spider):
-                self._mqpush(request)
+                push_to_memory_queue(self, request)
                 resumed += 1
             self.stats.set_value("frontier/resumed", resumed)
         return result
@@ -126,7 +128,7 @@ class JournalScheduler(Scheduler):
             stop_crawl(self.crawler, f"frontier journal write failed: {exc}")
             return False
         self._seen.add(fingerprint)
-        self._mqpush(request)
+        push_to_memory_queue(self, request)
         self.stats.inc_value("scheduler/enqueued/memory")
         self.stats.inc_value("scheduler/enqueued")
         return True
