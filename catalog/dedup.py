@@ -19,10 +19,11 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from diancang.catalog.models import KIND_GOVINFO, Capture, Record
-from diancang.catalog.site_rules import host_of
 from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
+
+from diancang.catalog.models import KIND_GOVINFO, Capture, Record
+from diancang.catalog.site_rules import host_of
 
 MAX_DISTANCE = 3
 SAME_TITLE_DISTANCE = 12

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from diancang.catalog.models import KIND_GOVINFO, Capture, Record
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+from diancang.catalog.models import KIND_GOVINFO, Capture, Record
 
 
 @dataclass

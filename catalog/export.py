@@ -6,10 +6,11 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-from diancang.catalog.models import Record
-from diancang.catalog.views import RecordView, load_views
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from diancang.catalog.models import Record
+from diancang.catalog.views import RecordView, load_views
 
 COLUMNS = (
     ("id", "记录号"), ("kind", "类型"), ("title", "名称"), ("index_no", "索引号"),

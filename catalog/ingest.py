@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from diancang.catalog.db import Catalog
 from diancang.catalog.extract import extract_page
 from diancang.catalog.jurisdiction import code_from_site_id, place_of
@@ -30,8 +33,6 @@ from diancang.catalog.records_builder import (
 from diancang.catalog.site_rules import SiteRules
 from diancang.catalog.warc_records import TornWarc, WarcCapture, WarcInfo, iter_warc
 from diancang.catalog.warc_source import WarcLocation
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 DEFAULT_REPLAY_URL = "http://127.0.0.1:8080/"
 WEBSITE_COLLECTION = "webarchive"

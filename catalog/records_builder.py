@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
 from diancang.catalog.dedup import (
     bands,
     find_duplicate,
@@ -22,8 +25,6 @@ from diancang.catalog.extract.labels import RECORD_FIELDS
 from diancang.catalog.jurisdiction import Place
 from diancang.catalog.models import KIND_GOVINFO, KIND_WEBSITE, Attachment, Capture, Record
 from diancang.catalog.xml_text import xml_text
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 
 def utcnow() -> datetime:

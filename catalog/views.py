@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from diancang.catalog.models import KIND_WEBSITE, Attachment, Capture, Record
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from diancang.catalog.models import KIND_WEBSITE, Attachment, Capture, Record
 
 
 @dataclass

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from diancang.storage.bounded_payload import MAX_WARCINFO_BYTES, payload_reader
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_datetime
+
+from diancang.storage.bounded_payload import MAX_WARCINFO_BYTES, payload_reader
 
 CAPTURE_TYPES = {"response", "revisit", "resource"}
 HTML_TYPES = {"text/html", "application/xhtml+xml"}

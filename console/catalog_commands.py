@@ -84,11 +84,11 @@ def ingest(
 def _store_warcs():
     """The configured WARC store (local directory or S3) and its closed WARC files."""
     from botocore.exceptions import BotoCoreError, ClientError
+
     from diancang.catalog.warc_source import store_warcs
+    from diancang.settings import load_settings
     from diancang.storage import open_store
     from diancang.storage.s3_client import StoreConfigError
-
-    from diancang.settings import load_settings
 
     settings = load_settings()
     try:

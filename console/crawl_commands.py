@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
 from diancang.crawler.job import CrawlError, last_job
 from diancang.crawler.report import summary
 from diancang.crawler.run import run_crawl
 from diancang.replay.index import CollectionIndexes
-from diancang.storage import open_store
-
 from diancang.settings import load_settings
+from diancang.storage import open_store
 
 EXIT_SPOOLED = 3
 

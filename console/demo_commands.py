@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import click
+
 from diancang.crawler.report import summary
 from diancang.crawler.run import run_crawl
 from diancang.replay.server import start_wayback
-
 from diancang.settings import load_settings
 
 DEMO_SEEDS = "demo-seeds.csv"

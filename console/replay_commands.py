@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import click
-from diancang.replay.server import start_wayback
 
+from diancang.replay.server import start_wayback
 from diancang.settings import load_settings
 
 

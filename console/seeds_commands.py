@@ -6,6 +6,7 @@ import unicodedata
 from collections import Counter
 
 import click
+
 from diancang.seeds import jurisdictions
 from diancang.seeds.load import load_seed_list
 from diancang.seeds.schema import COLLECTIONS, SeedList

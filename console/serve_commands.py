@@ -20,10 +20,11 @@ def serve(host: str, port: int) -> None:
     catalogue, DIANCANG_WARC_STORE the store.
     Replayed archive content is served by pywb (`diancang replay`) on its own port.
     """
+    from werkzeug.serving import run_simple
+
     from diancang.console.auth import TokenConfigError
     from diancang.console.web import TRANSFER_EXTENSION, TRANSFER_PATH, create_app
     from diancang.storage.s3_client import StoreConfigError
-    from werkzeug.serving import run_simple
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # schema checks, every start

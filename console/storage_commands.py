@@ -8,11 +8,11 @@ import random
 import time
 
 import click
+
+from diancang.settings import load_settings
 from diancang.storage import WarcStore, open_store
 from diancang.storage.base import SyncReport
 from diancang.storage.fixity import FixityProblem, FixityRecord, manifest_lines, verify_store
-
-from diancang.settings import load_settings
 
 
 def _store() -> WarcStore:

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import logging
 
+from flask import Flask, Response, jsonify, request
+
 from diancang.catalog.db import Catalog, open_catalog
 from diancang.catalog.oai.app import oai_blueprint
 from diancang.console.auth import HARVESTER, ApiTokens, init_auth, protect_blueprint
 from diancang.storage.base import WarcStore
-from flask import Flask, Response, jsonify, request
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +98,8 @@ def _mount_transfer(app: Flask, tokens: ApiTokens, store: WarcStore | None) -> b
             TRANSFER_PATH,
         )
         return False
-    from diancang.storage.transfer_api import transfer_blueprint
-
     from diancang.settings import load_settings
+    from diancang.storage.transfer_api import transfer_blueprint
 
     settings = load_settings()
     if store is None:

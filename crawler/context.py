@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from scrapy import Request
+
 from diancang.crawler.browser.proxy import GuardedProxy
 from diancang.crawler.browser.scope import BrowserScope
 from diancang.crawler.budget import SeedBudget
@@ -24,11 +26,9 @@ from diancang.crawler.urls import TrapGuard, clean_url
 from diancang.crawler.warc.sink import collection_key
 from diancang.seeds.load import load_seed_list
 from diancang.seeds.schema import Seed
+from diancang.settings import CrawlSettings, Settings, parse_networks
 from diancang.storage import open_store
 from diancang.storage.base import StoredWarc, WarcStore
-from scrapy import Request
-
-from diancang.settings import CrawlSettings, Settings, parse_networks
 
 # Scrapy settings holding the plain values the context is built from
 SETTINGS_VALUES = "DIANCANG_SETTINGS_VALUES"  # settings_values(settings)

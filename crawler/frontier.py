@@ -16,14 +16,16 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from scrapy import Request, Spider
+from scrapy.core.scheduler import Scheduler
+from scrapy.utils.request import request_from_dict
+
 from diancang.crawler.context import crawl_context
 from diancang.crawler.signals import request_done
 from diancang.crawler.state_db import open_state_db
 from diancang.crawler.stop import stop_crawl
 from diancang.crawler.warc.sink import collection_key
-from scrapy import Request, Spider
-from scrapy.core.scheduler import Scheduler
-from scrapy.utils.request import request_from_dict
+from diancang.upstream.scrapy_scheduler import push_to_memory_queue
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests
@@ -102,7 +104,7 @@ class JournalScheduler(Scheduler):
             self._seen.update(self.journal.fingerprints())
             resumed = 0
             for request in self.journal.pending(spider):
-                self._mqpush(request)
+                push_to_memory_queue(self, request)
                 resumed += 1
             self.stats.set_value("frontier/resumed", resumed)
         return result
@@ -127,7 +129,7 @@ class JournalScheduler(Scheduler):
             stop_crawl(self.crawler, f"frontier journal write failed: {exc}")
             return False
         self._seen.add(fingerprint)
-        self._mqpush(request)
+        push_to_memory_queue(self, request)
         self.stats.inc_value("scheduler/enqueued/memory")
         self.stats.inc_value("scheduler/enqueued")
         return True

@@ -17,9 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from diancang.storage.files import write_atomic
-
 from diancang.settings import Settings
+from diancang.storage.files import write_atomic
 
 JOB_FILE = "job.json"
 LOCK_FILE = "running.lock"

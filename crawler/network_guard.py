@@ -8,10 +8,11 @@ import logging
 import socket
 from urllib.parse import urlsplit
 
-from diancang.crawler.request_meta import ROBOTS_TXT
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+
+from diancang.crawler.request_meta import ROBOTS_TXT
 
 log = logging.getLogger(__name__)
 

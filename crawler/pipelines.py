@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from scrapy.exceptions import DropItem
+
 from diancang.crawler.context import crawl_context
 from diancang.crawler.items import RequestHandled
 from diancang.crawler.recording import warc_sink
 from diancang.crawler.signals import request_done
-from scrapy.exceptions import DropItem
 
 
 class FrontierCheckpointPipeline:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.httpobj import urlparse_cached
+
 from diancang.crawler.context import crawl_context
 from diancang.crawler.links import EMBED, is_attachment
 from diancang.crawler.request_meta import ROBOTS_TXT, SEED_ID
 from diancang.seeds.scope import in_scope, requisite_allowed
-from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
-from scrapy.utils.httpobj import urlparse_cached
 
 
 class SeedBudgetMiddleware:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from diancang.crawler.context import crawl_context
-from diancang.storage.base import Backlog
 from scrapy import signals
 from twisted.internet.task import LoopingCall
+
+from diancang.crawler.context import crawl_context
+from diancang.storage.base import Backlog
 
 
 def progress_line(stats: dict, queued: int, backlog: Backlog) -> str:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import time
 
-from diancang.crawler import connection_headers
+from scrapy import Request, signals
+from scrapy.exceptions import StopDownload
+from scrapy.http import Response
+
 from diancang.crawler.context import crawl_context
 from diancang.crawler.downloader import TRANSFER_STARTED
 from diancang.crawler.stop import stop_crawl
 from diancang.crawler.warc.sink import WarcSink
-from scrapy import Request, signals
-from scrapy.exceptions import StopDownload
-from scrapy.http import Response
+from diancang.upstream import twisted_headers
 
 
 def warc_sink(crawler) -> WarcSink:
@@ -103,7 +104,7 @@ class WarcRecorderMiddleware:
         self.context = crawl_context(crawler)
         self.sink = warc_sink(crawler)
         self.stats = crawler.stats
-        connection_headers.install()
+        twisted_headers.install()
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -1,10 +1,8 @@
 """robots.txt, obeyed by every request that waits for it, not only the first.
 
-Scrapy 2.19's RobotsTxtMiddleware lets each request waiting for a host's robots.txt await
-the same Deferred; the first waiter consumes its result and the others receive None, which
-the middleware reads as "no robots.txt: allow everything". With many requests queued for
-a new host (a resumed crawl, several seeds on one host) disallowed pages were fetched.
-Here every waiter gets its own Deferred, fed from the shared one.
+Scrapy's RobotsTxtMiddleware hands the result of a host's robots.txt fetch to the first
+request waiting for it only; the others were let through (docs/upstream.md). Here every
+waiter gets its own Deferred, fed from the shared one.
 """
 
 from __future__ import annotations
@@ -12,14 +10,15 @@ from __future__ import annotations
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Request
 from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+
+from diancang.upstream.scrapy_robots import pending_robots_fetch
 
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     async def robot_parser(self, request: Request):
-        pending = self._parsers.get(urlparse_cached(request).netloc)
-        if not isinstance(pending, Deferred):
+        pending = pending_robots_fetch(self, request)
+        if pending is None:
             return await super().robot_parser(request)
         waiter: Deferred = Deferred()
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scrapy.crawler import CrawlerProcess
+
 from diancang.crawler.context import crawl_context
 from diancang.crawler.job import CrawlError, job_dir_for, running_job
 from diancang.crawler.report import build_report, write_report
@@ -16,10 +18,8 @@ from diancang.crawler.spider import SiteSpider
 from diancang.crawler.warc.sink import CLOSE_FAILURES
 from diancang.seeds.load import load_seed_list
 from diancang.seeds.schema import Seed, SeedError, SeedList
-from diancang.storage.base import StoredWarc
-from scrapy.crawler import CrawlerProcess
-
 from diancang.settings import Settings
+from diancang.storage.base import StoredWarc
 
 log = logging.getLogger(__name__)
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from diancang.crawler.browser.settings import playwright_settings
-from diancang.crawler.compression import accept_encoding
-from diancang.crawler.context import SEED_IDS, SEED_LIST, SETTINGS_VALUES, settings_values
-from diancang.crawler.spider import BROWSER_DETECT
 from scrapy.settings.default_settings import DEFAULT_REQUEST_HEADERS
 from scrapy.settings.default_settings import RETRY_EXCEPTIONS as DEFAULT_RETRY_EXCEPTIONS
 
 from diancang import __version__
+from diancang.crawler.browser.settings import playwright_settings
+from diancang.crawler.compression import accept_encoding
+from diancang.crawler.context import SEED_IDS, SEED_LIST, SETTINGS_VALUES, settings_values
+from diancang.crawler.spider import BROWSER_DETECT
 from diancang.settings import Settings
 
 USER_AGENT = f"Mozilla/5.0 (compatible; Diancang/{__version__}; public-library web archive)"

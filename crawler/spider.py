@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
+from parsel import Selector
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response, TextResponse
+from twisted.python.failure import Failure
+
 from diancang.crawler.browser.detect import looks_script_built
 from diancang.crawler.context import crawl_context
 from diancang.crawler.items import RequestHandled
@@ -15,11 +21,6 @@ from diancang.crawler.links import EMBED, LINK, PageLinks, extract_from_css, ext
 from diancang.crawler.request_meta import SEED_ID
 from diancang.crawler.urls import clean_url
 from diancang.seeds.schema import Seed
-from parsel import Selector
-from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, Response, TextResponse
-from twisted.python.failure import Failure
 
 # Browser detection reads the start of a page: a page built by script is a small shell, and
 # parsing only this much bounds the tree a large page would cost.

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from diancang.demo_portal.attachments import CONTENT_TYPES
 
 DATA_FILE = Path(__file__).parent / "data" / "documents.yaml"

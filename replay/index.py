@@ -15,13 +15,13 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from diancang.storage.base import StoredWarc, WarcStore
-from diancang.storage.bounded_indexing import BoundedCDXJIndexer
+from diancang.upstream.cdxj_bounded import BoundedCDXJIndexer
 
 
 def cdxj_lines(stream, filename: str) -> list[str]:
     """The sorted CDXJ lines of one WARC stream, with pywb's own indexer (cdxj-indexer).
 
-    Record bodies are decoded in bounded memory (``diancang.storage.bounded_indexing``)."""
+    Record bodies are decoded in bounded memory (``diancang.upstream.cdxj_bounded``)."""
     out = io.StringIO()
     indexer = BoundedCDXJIndexer(out, [], post_append=True)
     indexer.process_one(stream, out, filename)

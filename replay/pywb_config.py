@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+
 from diancang.replay.index import CollectionIndexes
 from diancang.storage.base import WarcStore
 

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from diancang.replay.index import CollectionIndexes
 from diancang.replay.pywb_config import write_config
-from diancang.storage import open_store
-
 from diancang.settings import Settings
+from diancang.storage import open_store
 
 
 def prepare(settings: Settings) -> tuple[Path, list[str]]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from croniter import croniter
+
 from diancang.seeds import jurisdictions
 from diancang.seeds.patterns import compile_pattern
 from diancang.seeds.schema import MAX_BYTES, MAX_COUNT, MAX_DURATION

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from diancang.seeds.fields import text
-from diancang.seeds.shown import clip, name, shown
 from lxml import etree
 from parsel.csstranslator import css2xpath
+
+from diancang.seeds.fields import text
+from diancang.seeds.shown import clip, name, shown
 
 # Behaviour name -> (type check, description). The browser capture reads these keys.
 BEHAVIORS: dict[str, tuple[type, str]] = {

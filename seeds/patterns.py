@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 
 import re2
+
 from diancang.seeds.shown import clip, shown
 
 _OPTIONS = re2.Options()

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from w3lib.url import safe_url_string
+
 from diancang.seeds.patterns import compile_pattern
 from diancang.seeds.schema import Seed
 from diancang.seeds.urls import Site, parse_host_port, registered_domain, site_of
-from w3lib.url import safe_url_string
 
 
 def in_scope(seed: Seed, url: str) -> bool:

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import tldextract
+
 from diancang.seeds.shown import shown
 
 DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
 from diancang.seeds.raw import FIELDS, LIMIT_FIELDS, SCOPE_FIELDS, RawSeed
 from diancang.seeds.schema import SeedError
 from diancang.seeds.shown import clip, name
-from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 _TOP = tuple(f for f in FIELDS if f not in SCOPE_FIELDS + LIMIT_FIELDS) + ("limits",)
 _SCOPE = ("mode", *SCOPE_FIELDS)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from diancang.settings import Settings
 from diancang.storage.base import Backlog, StoredWarc, SyncReport, WarcStore
 from diancang.storage.local import LocalWarcStore
-
-from diancang.settings import Settings
 
 __all__ = ["Backlog", "StoredWarc", "SyncReport", "WarcStore", "LocalWarcStore", "open_store"]
 

@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
+
 from diancang.storage.fixity import sha256_stream
 from diancang.storage.s3_client import S3Location, TransferOptions, is_not_found
 

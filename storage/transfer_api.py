@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
+from flask import Blueprint, Response, abort, jsonify, request, stream_with_context, url_for
+
 from diancang.storage.base import StoredWarc, WarcStore
 from diancang.storage.transfer_listing import (
     CrawlReports,
@@ -27,7 +29,6 @@ from diancang.storage.transfer_listing import (
     TransferQuery,
     list_transfers,
 )
-from flask import Blueprint, Response, abort, jsonify, request, stream_with_context, url_for
 
 _CHUNK = 1 << 20
 _SAFE_COLLECTION = re.compile(r"[\w][\w.-]*")

@@ -38,16 +38,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from cdxj_indexer.main import CDXJIndexer
-from diancang.storage.base import StoredWarc, WarcStore
-from diancang.storage.bounded_indexing import BoundedIndexing
-from diancang.storage.bounded_payload import MAX_WARCINFO_BYTES
-from diancang.storage.fixity import FixityRecord
-from diancang.storage.transfer_listing import crawl_time
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
 from diancang import __version__
+from diancang.storage.base import StoredWarc, WarcStore
+from diancang.storage.bounded_payload import MAX_WARCINFO_BYTES
+from diancang.storage.fixity import FixityRecord
+from diancang.storage.transfer_listing import crawl_time
+from diancang.upstream.cdxj_bounded import BoundedIndexing
+from diancang.upstream.wacz_indexer import wacz_indexer_class
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 SPEC_VERSIONS = ("1.1.1", "1.2.0")
@@ -61,17 +61,8 @@ class ExportError(Exception):
 
 
 def _wacz_indexer_class():
-    """py-wacz's indexer, imported so that it leaves CDXJIndexer as it found it.
-
-    Importing ``wacz.waczindexer`` appends "warcinfo" to ``CDXJIndexer.DEFAULT_RECORDS``,
-    a list shared with replay's own indexing in the same process; it would start indexing
-    warcinfo records. Our pages do not need warcinfo to reach the indexer, so it is undone.
-    """
-    had_warcinfo = "warcinfo" in CDXJIndexer.DEFAULT_RECORDS
-    from wacz.waczindexer import WACZIndexer
-
-    if not had_warcinfo and "warcinfo" in CDXJIndexer.DEFAULT_RECORDS:
-        CDXJIndexer.DEFAULT_RECORDS.remove("warcinfo")
+    """py-wacz's indexer, finding pages as it indexes (diancang.upstream.wacz_indexer)."""
+    WACZIndexer = wacz_indexer_class()
 
     class PageFindingIndexer(BoundedIndexing, WACZIndexer):
         """Collects HTML pages captured with status 200 while it indexes."""

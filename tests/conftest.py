@@ -1,8 +1,9 @@
 import pytest
 from crawl_helpers import Crawl, run_crawl_cli
+from seaweedfs_server import SeaweedS3
+
 from diancang.console.demo_commands import write_demo_seed_list
 from diancang.demo_portal.server import DemoPortal
-from seaweedfs_server import SeaweedS3
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +34,7 @@ def s3_server(tmp_path_factory):
 def control_character_crawl(tmp_path_factory) -> Crawl:
     """One crawl of a disclosure site whose pages print characters XML cannot carry."""
     from crawl_helpers import write_seed_list
+
     from diancang.demo_portal.control_characters import ControlCharacterSite
 
     data_dir = tmp_path_factory.mktemp("control-crawl")

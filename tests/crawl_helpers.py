@@ -13,9 +13,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from diancang.replay.server import prepare, wayback_command
 from warcio.archiveiterator import ArchiveIterator
 
+from diancang.replay.server import prepare, wayback_command
 from diancang.settings import load_settings
 
 BIN = Path(sys.executable).parent

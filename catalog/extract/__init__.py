@@ -13,6 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
 from diancang.catalog.extract.charset import detect_charset
 from diancang.catalog.extract.dates import normalise_date
 from diancang.catalog.extract.labels import (
@@ -32,8 +35,6 @@ from diancang.catalog.extract.visible import (
     page_title,
     visible_title,
 )
-from lxml import etree
-from lxml.html import HtmlElement
 
 __all__ = ["Extraction", "extract_page", "parse_html"]
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from diancang.catalog.extract.labels import field_for_label, split_label_value, squeeze
 from lxml import etree
 from lxml.html import HtmlElement
+
+from diancang.catalog.extract.labels import field_for_label, split_label_value, squeeze
 
 ROW_TAGS = {
     "tr", "p", "li", "div", "br", "table", "ul", "ol", "dl", "h1", "h2", "h3",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from diancang.catalog.extract.labels import squeeze
 from lxml.html import HtmlElement
+
+from diancang.catalog.extract.labels import squeeze
 
 # meta name (lower case) → record field; SiteIDCode and ColumnName are kept as page facts.
 META_FIELDS = {

@@ -7,9 +7,10 @@ or attributes. An element selected whole gives its text content.
 
 from __future__ import annotations
 
-from diancang.catalog.extract.labels import FIELD_LABELS, field_for_label, squeeze
 from lxml.html import HtmlElement
 from parsel import Selector
+
+from diancang.catalog.extract.labels import FIELD_LABELS, field_for_label, squeeze
 
 # Other names seed lists use for the record's fields.
 ALIASES = {

@@ -6,8 +6,9 @@ import re
 from collections import Counter
 from urllib.parse import urljoin, urlsplit
 
-from diancang.catalog.extract.labels import squeeze
 from lxml.html import HtmlElement
+
+from diancang.catalog.extract.labels import squeeze
 
 BODY_SELECTORS = (
     "#UCAP-CONTENT",

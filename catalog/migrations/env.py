@@ -1,8 +1,9 @@
 """Alembic environment of the catalogue; its version table is ``catalog_alembic_version``."""
 
 from alembic import context
-from diancang.catalog.models import Base
 from sqlalchemy import engine_from_config, pool
+
+from diancang.catalog.models import Base
 
 config = context.config
 target_metadata = Base.metadata

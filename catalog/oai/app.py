@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from flask import Blueprint, Response, abort, request, send_from_directory
+
 from diancang.catalog.db import Catalog
 from diancang.catalog.oai.provider import PAGE_SIZE, Provider, RepositoryInfo
-from flask import Blueprint, Response, abort, request, send_from_directory
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 

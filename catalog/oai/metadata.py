@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from lxml import etree
+
 from diancang.catalog.dublin_core import coverage, dublin_core
 from diancang.catalog.views import RecordView
 from diancang.catalog.xml_text import set_attribute, sub_element, xml_text
-from lxml import etree
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"

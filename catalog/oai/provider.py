@@ -11,6 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from lxml import etree
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
 from diancang.catalog.db import Catalog
 from diancang.catalog.models import Record
 from diancang.catalog.oai import tokens
@@ -19,9 +23,6 @@ from diancang.catalog.oai.sets import UnknownSet, all_sets, record_sets, set_fil
 from diancang.catalog.records_builder import utcnow
 from diancang.catalog.views import load_views
 from diancang.catalog.xml_text import has_non_xml_char, set_attribute, sub_element
-from lxml import etree
-from sqlalchemy import func, select, tuple_
-from sqlalchemy.orm import Session
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

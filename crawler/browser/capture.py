@@ -12,16 +12,17 @@ import asyncio
 import ipaddress
 import logging
 
-from diancang.crawler.browser.behaviors import NetworkWatch, run_behaviors
-from diancang.crawler.browser.proxy import GuardedProxy
-from diancang.crawler.browser.scope import BrowserScope
-from diancang.crawler.warc.sink import WarcSink
-from diancang.seeds.schema import Seed
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 from playwright.async_api import Response as PageResponse
 from scrapy import Request
 from scrapy.http import Response
+
+from diancang.crawler.browser.behaviors import NetworkWatch, run_behaviors
+from diancang.crawler.browser.proxy import GuardedProxy
+from diancang.crawler.browser.scope import BrowserScope
+from diancang.crawler.warc.sink import WarcSink
+from diancang.seeds.schema import Seed
 
 log = logging.getLogger(__name__)
 

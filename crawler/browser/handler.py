@@ -1,12 +1,9 @@
 """scrapy-playwright's download handler, made safe against a browser that dies mid-crawl.
 
-When Chromium dies, scrapy-playwright 0.0.48 drops its contexts and relaunches, but a
-request already waiting for a page slot of an old context waits on that context's
-semaphore forever: the pages that would release it are gone, and their close callbacks
-release the semaphore of the new context with the same name. Waking the waiters lets them
-fail on the closed context, which scrapy-playwright retries on a fresh one. As a last line,
-a browser page that takes longer than its whole budget fails with a timeout, which
-Scrapy's RetryMiddleware retries on a new page (TimeoutError is an OSError).
+A browser crash no longer leaves requests waiting for a page slot forever
+(diancang.upstream.scrapy_playwright_crash). As a last line, a browser page that takes
+longer than its whole budget fails with a timeout, which Scrapy's RetryMiddleware retries
+on a new page (TimeoutError is an OSError).
 
 The handler also runs the guarded proxy that every Chromium connection goes through
 (crawler/browser/proxy.py): started before the browser, closed after it.
@@ -17,18 +14,19 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 
-from diancang.crawler.browser.proxy import GuardedProxy
-from diancang.crawler.context import crawl_context
 from scrapy import Request
 from scrapy.http import Response
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+from diancang.crawler.browser.proxy import GuardedProxy
+from diancang.crawler.context import crawl_context
+from diancang.upstream.scrapy_playwright_crash import CrashSafeHandler
 
 
 class BrowserPageTimeout(TimeoutError):
     """A browser page exceeded navigation, behaviour and recording time together."""
 
 
-class CrashSafePlaywrightHandler(ScrapyPlaywrightDownloadHandler):
+class CrashSafePlaywrightHandler(CrashSafeHandler):
     def __init__(self, crawler):
         super().__init__(crawler)
         self.context = crawl_context(crawler)
@@ -40,21 +38,17 @@ class CrashSafePlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         self._refused_targets: set[str] = set()
 
     def _refused(self, target: str, reason: str) -> None:
-        self._crawler.stats.inc_value("refused/address")
+        self.crawler.stats.inc_value("refused/address")
         if target not in self._refused_targets:  # the report lists each target once
             self._refused_targets.add(target)
             message = f"refused browser connection to {target}: {reason}"
             self.context.refusals.append(message)
 
-    async def _launch(self) -> None:
+    async def before_launch(self) -> None:
         await self.proxy.start()
-        await super()._launch()
 
-    async def _close(self) -> None:
-        try:
-            await super()._close()
-        finally:
-            await self.proxy.close()
+    async def after_close(self) -> None:
+        await self.proxy.close()
 
     async def download_request(self, request: Request) -> Response:
         if not request.meta.get("playwright"):
@@ -69,10 +63,3 @@ class CrashSafePlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             ) from exc
         address = self.proxy.address_of(response.url)
         return response.replace(ip_address=ipaddress.ip_address(address) if address else None)
-
-    async def _browser_disconnected_callback(self) -> None:
-        orphans = list(self.context_wrappers.values())
-        await super()._browser_disconnected_callback()
-        for wrapper in orphans:
-            for _ in range(self.config.max_pages_per_context):
-                wrapper.semaphore.release()

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
+from scrapy import Request
+from scrapy.http import Response
+from scrapy_playwright.page import PageMethod
+
 from diancang.crawler.browser.capture import PageCapture
 from diancang.crawler.browser.settings import CONTEXT_OPTIONS
 from diancang.crawler.context import crawl_context
 from diancang.crawler.links import EMBED, is_attachment
 from diancang.crawler.recording import warc_sink
-from scrapy import Request
-from scrapy.http import Response
-from scrapy_playwright.page import PageMethod
 
 log = logging.getLogger(__name__)
 

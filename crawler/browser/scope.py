@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from diancang.crawler.network_guard import AddressPolicy
-from diancang.seeds.schema import Seed
-from diancang.seeds.scope import requisite_allowed
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 from playwright.async_api import Request as PageRequest
+
+from diancang.crawler.network_guard import AddressPolicy
+from diancang.seeds.schema import Seed
+from diancang.seeds.scope import requisite_allowed
 
 log = logging.getLogger(__name__)
 

@@ -8,14 +8,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from diancang.crawler.warc.dedup import DedupIndex, Original
-from diancang.crawler.warc.records import RecordFactory, payload_digest
-from diancang.crawler.warc.writer import RotatingWarcWriter
-from diancang.seeds.schema import Seed
 from scrapy import Request
 from scrapy.http import Response
 
 from diancang import __version__
+from diancang.crawler.warc.dedup import DedupIndex, Original
+from diancang.crawler.warc.records import RecordFactory, payload_digest
+from diancang.crawler.warc.writer import RotatingWarcWriter
+from diancang.seeds.schema import Seed
 
 # One WARC file is open per seed being crawled; a crawl of hundreds of sites would run out
 # of file descriptors, so the least recently used writers are closed beyond this many.

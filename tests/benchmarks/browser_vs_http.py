@@ -60,9 +60,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from browser_proctree import MIB, TreeSampler
+from warcio.archiveiterator import ArchiveIterator
+
 from diancang.demo_portal.generated import GeneratedSite, linked_pages, page_path
 from diancang.demo_portal.serving import PageHandler, RequestProbe
-from warcio.archiveiterator import ArchiveIterator
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

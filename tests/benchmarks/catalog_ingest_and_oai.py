@@ -27,6 +27,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "catalog"))
 
 from catalog_warcs import write_warc  # noqa: E402
+
 from diancang.catalog.db import Catalog  # noqa: E402
 from diancang.catalog.ingest import IngestOptions, ingest_warc  # noqa: E402
 from diancang.catalog.oai import tokens  # noqa: E402

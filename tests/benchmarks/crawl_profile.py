@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from crawl_vs_wget import BIN, PER_HOST, ROOT, write_seed_list
+
 from diancang.demo_portal.generated import GeneratedSite
 
 

@@ -42,9 +42,10 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from warcio.archiveiterator import ArchiveIterator
+
 from diancang.demo_portal.generated import GeneratedSite
 from diancang.demo_portal.serving import PageHandler, RequestProbe
-from warcio.archiveiterator import ArchiveIterator
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

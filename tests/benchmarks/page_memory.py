@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 
 import brotlicffi
+
 import diancang.storage  # noqa: F401 - imported before tests/ joins the path: tests/storage would shadow it
 from diancang.demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
-
 from diancang.settings import CrawlSettings
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # tests/: crawl_helpers

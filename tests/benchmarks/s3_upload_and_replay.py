@@ -36,12 +36,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from boto3.s3.transfer import TransferConfig  # noqa: E402
-from diancang.replay.index import cdxj_lines  # noqa: E402
-from diancang.storage.s3 import S3WarcStore  # noqa: E402
-from diancang.storage.s3_client import MiB, S3Location, TransferOptions  # noqa: E402
 from pywb_runner import wayback  # noqa: E402
 from seaweedfs_server import SeaweedS3  # noqa: E402
 from warc_files import write_large_warc, write_warc  # noqa: E402
+
+from diancang.replay.index import cdxj_lines  # noqa: E402
+from diancang.storage.s3 import S3WarcStore  # noqa: E402
+from diancang.storage.s3_client import MiB, S3Location, TransferOptions  # noqa: E402
 
 COLLECTION = "bench-500000"
 

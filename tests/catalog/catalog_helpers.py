@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy import func, select
+
 from diancang.catalog.db import Catalog
 from diancang.catalog.ingest import IngestOptions, IngestResult, ingest_warc
 from diancang.catalog.models import Capture, Record
 from diancang.catalog.warc_source import local_warc
-from sqlalchemy import func, select
 
 
 def ingest(catalog: Catalog, path: Path, **options) -> IngestResult:

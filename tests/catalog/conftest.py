@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from diancang.catalog.db import Catalog
 
 CACHE = Path(os.environ.get("DIANCANG_TEST_CACHE", Path.home() / ".cache" / "diancang-tests"))

@@ -20,13 +20,14 @@ from bomb_warcs import (
     run_bounded,
     write_bomb_warc,
 )
-from diancang.catalog.db import Catalog
-from diancang.catalog.models import Capture
-from diancang.storage.bounded_payload import payload_reader
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from diancang.catalog.db import Catalog
+from diancang.catalog.models import Capture
+from diancang.storage.bounded_payload import payload_reader
 
 BIN = Path(sys.executable).parent
 

@@ -12,9 +12,10 @@ from catalog_expected import (
     REPUBLISHED,
 )
 from catalog_helpers import ingest, records_by_path
+from sqlalchemy import select
+
 from diancang.catalog.models import Capture
 from diancang.catalog.site_rules import SiteRule, SiteRules
-from sqlalchemy import select
 
 
 def test_every_field_of_every_disclosure_page_matches_the_hand_written_table(catalog, demo_warc):
@@ -115,6 +116,7 @@ def test_the_deviating_layout_is_read_with_the_seed_lists_override(catalog, demo
 
 def test_ingest_reads_overrides_from_a_seed_list_file(catalog, demo_warc, demo_portal, tmp_path):
     from click.testing import CliRunner
+
     from diancang.console.catalog_commands import catalog as catalog_group
 
     seed_list = tmp_path / "seeds.yaml"

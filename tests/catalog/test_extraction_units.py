@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from diancang.catalog.extract import extract_page
 from diancang.catalog.extract.charset import canonical_charset, detect_charset
 from diancang.catalog.extract.dates import normalise_date

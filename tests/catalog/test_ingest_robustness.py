@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import shutil
 
-import diancang.catalog.ingest
 from catalog_helpers import counts
 from catalog_warcs import write_warc
 from click.testing import CliRunner
+from sqlalchemy import func, select
+from warcio.archiveiterator import ArchiveIterator
+
+import diancang.catalog.ingest
 from diancang.catalog.duplicates import duplicate_groups
 from diancang.catalog.extract.visible import BAD_LINK
 from diancang.catalog.ingest import IngestOptions, ingest_warc
 from diancang.catalog.models import Attachment, Capture, Record, WarcFile
 from diancang.catalog.warc_records import MAX_HTML_BYTES
 from diancang.catalog.warc_source import local_warc
-from sqlalchemy import func, select
-from warcio.archiveiterator import ArchiveIterator
 
 PAGE = """<html><head><meta charset="utf-8"><title>{t}_某区政府</title></head><body>
 <table class="xxgk_table"><tr><th>索引号：</th><td>{i}</td><th>发布机构：</th><td>{a}</td></tr>

@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 from catalog_warcs import write_warc
 from cli_runner import run
+from sqlalchemy import inspect, select
+from warcio.archiveiterator import ArchiveIterator
+
 from diancang.catalog.db import Catalog
 from diancang.catalog.ingest import IngestOptions, ingest_warc
 from diancang.catalog.models import Attachment, Capture, Record, WarcFile
 from diancang.catalog.warc_source import store_warcs
 from diancang.storage.s3 import S3WarcStore
 from diancang.storage.s3_client import S3Location, TransferOptions
-from sqlalchemy import inspect, select
-from warcio.archiveiterator import ArchiveIterator
 
 # Columns that differ between two catalogues of the same files: row ids, clocks, where the
 # file lay (its identity is name + size).

@@ -13,9 +13,10 @@ from urllib.request import urlopen
 
 import pytest
 from crawl_helpers import BIN, warc_files
+from sqlalchemy import func, select, update
+
 from diancang.catalog.models import Attachment, Capture, Record
 from diancang.demo_portal.control_characters import BAD_CHARACTERS
-from sqlalchemy import func, select, update
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -254,11 +255,12 @@ def forged_tokens():
 def test_fuzzed_requests_never_break_the_provider(catalogued, oai_validator):
     """Arbitrary arguments (any text, forged tokens) through Flask's test client: every
     answer is HTTP 200 and a schema-valid OAI-PMH response."""
-    from diancang.catalog.oai.provider import VERBS
-    from diancang.console.web import create_app
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
     from werkzeug.datastructures import MultiDict
+
+    from diancang.catalog.oai.provider import VERBS
+    from diancang.console.web import create_app
 
     client = create_app(catalogued, oai_page_size=3).test_client()
     text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)

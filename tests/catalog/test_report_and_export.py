@@ -9,10 +9,11 @@ from catalog_expected import EXPECTED, FIELDS
 from catalog_helpers import ingest
 from catalog_warcs import write_warc
 from click.testing import CliRunner
-from diancang.catalog.models import Attachment
-from diancang.catalog.report import build_report, render_html, write_csv
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
+
+from diancang.catalog.models import Attachment
+from diancang.catalog.report import build_report, render_html, write_csv
 
 YEAR = date.today().year
 
@@ -95,8 +96,9 @@ def test_report_html_has_inline_charts_and_csv_has_the_numbers(catalog, demo_war
 
 
 def test_cli_report_and_exports(catalog, demo_warc, tmp_path, monkeypatch):
-    from diancang.console.catalog_commands import catalog as catalog_group
     from openpyxl import load_workbook
+
+    from diancang.console.catalog_commands import catalog as catalog_group
 
     monkeypatch.setenv("DIANCANG_DATABASE_URL", catalog.url)
     runner = CliRunner()

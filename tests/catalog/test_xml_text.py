@@ -1,7 +1,8 @@
 """The one cleaning function for text XML cannot carry, over every Unicode code point."""
 
-from diancang.catalog.xml_text import xml_text
 from lxml import etree
+
+from diancang.catalog.xml_text import xml_text
 
 
 def is_xml_char(c: int) -> bool:  # XML 1.0, production [2] Char

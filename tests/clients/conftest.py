@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from crawl_helpers import Crawl, run_crawl_cli
+
 from diancang.console.demo_commands import write_demo_seed_list
 
 

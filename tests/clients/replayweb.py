@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from diancang.demo_portal.serving import BackgroundServer, LoopbackHTTPServer, PageHandler
 from playwright.sync_api import sync_playwright
+
+from diancang.demo_portal.serving import BackgroundServer, LoopbackHTTPServer, PageHandler
 
 HERE = Path(__file__).parent
 PACKAGE = HERE / "node_modules" / "replaywebpage"

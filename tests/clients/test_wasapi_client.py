@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from cli_runner import store_env, write_seed_list
 from crawl_helpers import crawl_env, diancang
-from diancang.storage import open_store
 from served_app import Served
 
 from diancang.settings import load_settings
+from diancang.storage import open_store
 
 CLIENT = Path(sys.executable).with_name("wasapi-client")
 COLLECTION = "govinfo-500000"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from console_helpers import COLLECTION, WARC_NAME, Tokens, write_warc
+
 from diancang.catalog.db import Catalog
 from diancang.storage.local import LocalWarcStore
 

@@ -6,8 +6,9 @@ import base64
 import hashlib
 
 import pytest
-from diancang.console.auth import ApiTokens, TokenConfigError, init_auth, requires_role
 from flask import Flask
+
+from diancang.console.auth import ApiTokens, TokenConfigError, init_auth, requires_role
 
 
 def _digest(token: str) -> str:

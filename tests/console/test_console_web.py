@@ -7,6 +7,7 @@ import logging
 
 import pytest
 from console_helpers import COLLECTION, WARC_NAME, Tokens
+
 from diancang.console.auth import ApiTokens
 from diancang.console.web import CONTENT_SECURITY_POLICY, create_app
 

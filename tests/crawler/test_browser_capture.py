@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from crawl_helpers import Wayback, records, run_crawl_cli, write_seed_list
+from playwright.sync_api import sync_playwright
+
 from diancang.crawler.browser.settings import CHROMIUM_ARGS
 from diancang.demo_portal.server import DemoPortal
-from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")
 COLLECTION = "govinfo-500000"

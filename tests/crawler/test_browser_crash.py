@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from crawl_helpers import BIN, captured_urls, crawl_env, write_seed_list
+
 from diancang.demo_portal.server import DemoPortal
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from crawl_helpers import records, run_crawl_cli, write_seed_list
+
 from diancang.demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
 
 ATTACKER_HOST, VICTIM_HOST = "127.0.0.3", "127.0.0.2"

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from crawl_helpers import BIN, captured_urls, crawl_env, diancang, warc_files, write_seed_list
+
 from diancang.crawler.job import job_dir_for, running_job
 from diancang.demo_portal.serving import (
     BackgroundServer,
@@ -24,7 +25,6 @@ from diancang.demo_portal.serving import (
     PageHandler,
     ServedSite,
 )
-
 from diancang.settings import load_settings
 
 WARCIO = Path(sys.executable).parent / "warcio"

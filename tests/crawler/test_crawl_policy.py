@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from crawl_helpers import crawl_env, run_crawl_cli, warc_files, write_seed_list
+from warcio.archiveiterator import ArchiveIterator
+
 from diancang.crawler.context import SETTINGS_VALUES, settings_from_values
 from diancang.crawler.scrapy_settings import scrapy_settings
 from diancang.demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
-from warcio.archiveiterator import ArchiveIterator
-
 from diancang.settings import load_settings
 
 HTML = "text/html; charset=utf-8"

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from crawl_helpers import BIN, captured_urls, crawl_env, diancang, warc_files
+
 from diancang.console.demo_commands import write_demo_seed_list
 
 WARCIO = Path(sys.executable).parent / "warcio"

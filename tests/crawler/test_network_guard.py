@@ -4,8 +4,8 @@ import socket
 
 import pytest
 from crawl_helpers import run_crawl_cli, write_seed_list
-from diancang.crawler.network_guard import AddressPolicy, refusal
 
+from diancang.crawler.network_guard import AddressPolicy, refusal
 from diancang.settings import parse_networks
 
 

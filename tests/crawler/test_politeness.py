@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crawl_helpers import run_crawl_cli, write_seed_list
+
 from diancang.demo_portal.generated import GeneratedSite
 from diancang.demo_portal.serving import RequestProbe
 

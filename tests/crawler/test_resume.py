@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from crawl_helpers import BIN, captured_urls, crawl_env, diancang, run_crawl_cli, warc_files
+
 from diancang.console.demo_commands import write_demo_seed_list
 from diancang.demo_portal.server import DemoPortal
 

@@ -7,6 +7,7 @@ import brotlicffi
 import pytest
 from backports import zstd
 from crawl_helpers import records, run_crawl_cli, write_seed_list
+
 from diancang.crawler.compression import accept_encoding, decodes
 from diancang.demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
 

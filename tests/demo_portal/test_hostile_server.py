@@ -10,6 +10,8 @@ import zlib
 from urllib.parse import urlsplit
 
 import pytest
+from portal_client import fetch
+
 from diancang.demo_portal.hostile import (
     BOMB_SIZE,
     HUGE_SIZE,
@@ -17,7 +19,6 @@ from diancang.demo_portal.hostile import (
     WRONG_CHARSET_TITLE,
     HostileServer,
 )
-from portal_client import fetch
 
 
 def _connect(server: HostileServer, timeout: float) -> http.client.HTTPConnection:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 
-from diancang.demo_portal.server import DemoPortal
 from playwright import sync_api
+
+from diancang.demo_portal.server import DemoPortal
 
 # `make test` installs Debian's Chromium; a missing browser must fail, not skip.
 CHROMIUM = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")

@@ -8,8 +8,9 @@ from collections import deque
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
-from diancang.demo_portal.server import DemoPortal
 from portal_client import extract_links, fetch
+
+from diancang.demo_portal.server import DemoPortal
 
 
 def test_expected_urls_answer_200_301_404_as_designed(portal: DemoPortal) -> None:

@@ -10,11 +10,12 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from lxml import html
+from portal_client import fetch
+
 from diancang.demo_portal.attachments import DOCX_TYPE, PDF_TYPE, XLSX_TYPE
 from diancang.demo_portal.documents import DATA_FILE, load_catalogue
 from diancang.demo_portal.server import DemoPortal
-from lxml import html
-from portal_client import fetch
 
 
 def _attachment_urls(portal: DemoPortal, suffix: str) -> list[str]:

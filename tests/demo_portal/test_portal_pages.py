@@ -8,10 +8,11 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from diancang.demo_portal.documents import Document
-from diancang.demo_portal.server import DemoPortal
 from lxml import html
 from portal_client import Response, fetch
+
+from diancang.demo_portal.documents import Document
+from diancang.demo_portal.server import DemoPortal
 
 
 def _doc(portal: DemoPortal, doc_id: int) -> Document:

@@ -4,6 +4,7 @@ import unicodedata
 from pathlib import Path
 
 from click.testing import CliRunner
+
 from diancang.console.cli import main
 
 EXAMPLES = Path(__file__).parents[2] / "seeds" / "examples"

@@ -1,6 +1,7 @@
 """Bad rows give FILE:LINE: FIELD: message, and the good rows around them still load."""
 
 import pytest
+
 from diancang.seeds import SeedError, load_seed_list
 
 COLUMNS = (

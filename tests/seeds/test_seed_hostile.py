@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from diancang.seeds.load import MAX_FILE_BYTES
 
 DIANCANG = Path(sys.executable).with_name("diancang")  # `make test` installs it

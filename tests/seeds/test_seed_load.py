@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+
 from diancang.seeds import Limits, Scope, Seed, load_seed_list
 
 EXAMPLES = Path(__file__).parents[2] / "seeds" / "examples"

@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import pytest
+
 from diancang.seeds import Limits, Scope, Seed
 from diancang.seeds.scope import in_scope, requisite_allowed
 

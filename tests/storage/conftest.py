@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from cli_runner import S3Crawl, run, store_env, write_seed_list
-from diancang.demo_portal.server import DemoPortal
 from seaweedfs_server import SeaweedS3
+
+from diancang.demo_portal.server import DemoPortal
 
 _prefixes = itertools.count()
 

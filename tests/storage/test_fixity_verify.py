@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from cli_runner import run, store_env
+from seaweedfs_server import SeaweedS3
+from warc_files import write_warc
+
 from diancang.storage.fixity import verify_store
 from diancang.storage.local import LocalWarcStore
 from diancang.storage.s3 import S3WarcStore
 from diancang.storage.s3_client import S3Location, TransferOptions
-from seaweedfs_server import SeaweedS3
-from warc_files import write_warc
 
 COLLECTION = "govinfo-500000"
 

@@ -1,9 +1,10 @@
 import io
 
-from diancang.storage.local import LocalWarcStore
-from diancang.storage.recovery import close_torn_warc
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
+
+from diancang.storage.local import LocalWarcStore
+from diancang.storage.recovery import close_torn_warc
 
 
 def _write_open_warc(path, count):

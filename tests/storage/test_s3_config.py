@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from diancang.storage import LocalWarcStore, open_store
-from diancang.storage.s3 import S3WarcStore
-from diancang.storage.s3_client import S3Location, StoreConfigError, TransferOptions
 from warc_files import write_warc
 
 from diancang.settings import load_settings
+from diancang.storage import LocalWarcStore, open_store
+from diancang.storage.s3 import S3WarcStore
+from diancang.storage.s3_client import S3Location, StoreConfigError, TransferOptions
 
 
 def test_store_url_gives_bucket_and_prefix():

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 from cli_runner import BIN, run, store_env, write_seed_list
+from seaweedfs_server import SeaweedS3
+from warc_files import write_large_warc, write_warc
+
 from diancang.console.crawl_commands import EXIT_SPOOLED
 from diancang.demo_portal.server import DemoPortal
 from diancang.storage.fixity import verify_store
 from diancang.storage.s3 import S3WarcStore
 from diancang.storage.s3_client import MiB, S3Location, TransferOptions
 from diancang.storage.spool import CHECKSUM_SUFFIX
-from seaweedfs_server import SeaweedS3
-from warc_files import write_large_warc, write_warc
 
 
 def _wait_for(condition, timeout: float, what: str) -> None:

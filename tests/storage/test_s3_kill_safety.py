@@ -12,13 +12,14 @@ import time
 from pathlib import Path
 
 from cli_runner import BIN, run, store_env
+from seaweedfs_server import SeaweedS3
+from warc_files import write_warc
+
 from diancang.storage.fixity import verify_store
 from diancang.storage.handoff import manifest_key, warc_key
 from diancang.storage.s3 import S3WarcStore
 from diancang.storage.s3_client import S3Location, TransferOptions
 from diancang.storage.spool import CHECKSUM_SUFFIX, SpooledWarc, record_checksum
-from seaweedfs_server import SeaweedS3
-from warc_files import write_warc
 
 COLLECTION = "govinfo-500000"
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import yaml
 from cli_runner import S3Crawl
-from diancang.replay.index import CollectionIndexes
-from diancang.replay.pywb_config import write_config
-from diancang.storage import open_store
 from pywb_runner import get, wayback
 
+from diancang.replay.index import CollectionIndexes
+from diancang.replay.pywb_config import write_config
 from diancang.settings import load_settings
+from diancang.storage import open_store
 
 
 def _title(url: str) -> str:

@@ -8,13 +8,14 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
+from seaweedfs_server import SeaweedS3
+from warc_files import write_large_warc, write_warc
+from warcio.archiveiterator import ArchiveIterator
+
 from diancang.storage.fixity import verify_store
 from diancang.storage.s3 import S3WarcStore
 from diancang.storage.s3_client import MiB, S3Location, StoreConfigError, TransferOptions
 from diancang.storage.spool import CHECKSUM_SUFFIX
-from seaweedfs_server import SeaweedS3
-from warc_files import write_large_warc, write_warc
-from warcio.archiveiterator import ArchiveIterator
 
 
 def _store(bucket: str, prefix: str, spool: Path, **options) -> S3WarcStore:

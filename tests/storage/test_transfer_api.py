@@ -10,12 +10,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from flask import Flask
+from warc_files import write_warc
+
 from diancang.storage.local import LocalWarcStore
 from diancang.storage.s3 import S3WarcStore
 from diancang.storage.s3_client import S3Location, TransferOptions
 from diancang.storage.transfer_api import transfer_blueprint
-from flask import Flask
-from warc_files import write_warc
 
 FILES = [
     ("govinfo-500000", "govinfo-500000-20261101080000000001-00000-h.warc.gz"),
