@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run
+from diancang.catalog.wacz_export import REFERRED_WARC, export_wacz
 from diancang.storage.local import LocalWarcStore
-from diancang.storage.wacz_export import REFERRED_WARC, export_wacz
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
