@@ -6,9 +6,10 @@ import unicodedata
 from collections import Counter
 
 import click
-from diancang.seeds import jurisdictions
 from diancang.seeds.load import load_seed_list
 from diancang.seeds.schema import COLLECTIONS, SeedList
+
+from diancang import jurisdictions
 
 
 @click.group()

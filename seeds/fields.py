@@ -13,11 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from croniter import croniter
-from diancang.seeds import jurisdictions
 from diancang.seeds.patterns import compile_pattern
 from diancang.seeds.schema import MAX_BYTES, MAX_COUNT, MAX_DURATION
 from diancang.seeds.shown import clip, shown
 from diancang.seeds.urls import DEFAULT_PORTS, is_ip, parse_host_port, site_of
+
+from diancang import jurisdictions
 
 _HOST_CHARS = re.compile(r"^[a-z0-9._-]+$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from diancang.catalog.jurisdiction import set_level
 from diancang.catalog.models import Record
-from diancang.seeds import jurisdictions
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
+
+from diancang import jurisdictions
 
 TOP_SETS = {
     "collection": "Collections (网事典藏, 政府信息公开…)",
