@@ -15,8 +15,9 @@ from diancang.storage.bounded_payload import MAX_WARCINFO_BYTES, payload_reader
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_datetime
 
+from diancang.media_types import HTML_TYPES
+
 CAPTURE_TYPES = {"response", "revisit", "resource"}
-HTML_TYPES = {"text/html", "application/xhtml+xml"}
 # A page's extraction (lxml tree, text, SimHash) costs a multiple of its size: past this
 # prefix a page is extracted from its first MAX_HTML_BYTES, and its record says so.
 MAX_HTML_BYTES = 2 * 2**20

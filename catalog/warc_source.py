@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from diancang.storage.base import WarcStore
 
-WARC_SUFFIXES = (".warc.gz", ".warc")
+from diancang.warc_names import WARC_SUFFIXES
 
 
 @dataclass(frozen=True)

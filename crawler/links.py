@@ -17,6 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from diancang.media_types import ATTACHMENT_SUFFIXES
+
 # Heritrix hop types: L = navigational link, E = embedded requisite, R = redirect.
 LINK, EMBED = "L", "E"
 
@@ -51,12 +53,6 @@ _ATTRIBUTES_BY_TAG: dict[str, tuple[tuple[str, str], ...]] = {
 }
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.IGNORECASE)
 PARSE_SLICE = 1024 * 1024  # bytes of HTML decoded and fed to the parser at a time
-
-
-ATTACHMENT_SUFFIXES = (
-    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et", ".ofd",
-    ".zip", ".rar", ".7z", ".txt", ".rtf", ".csv", ".jpg", ".jpeg", ".png", ".gif",
-)  # fmt: skip
 
 
 def is_attachment(url: str) -> bool:

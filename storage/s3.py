@@ -36,9 +36,9 @@ from diancang.storage.spool import (
 )
 from diancang.storage.uploader import BackgroundUploader
 
-log = logging.getLogger(__name__)
+from diancang.warc_names import WARC_SUFFIXES
 
-WARC_SUFFIXES = (".warc.gz", ".warc")
+log = logging.getLogger(__name__)
 
 
 class S3WarcStore:

@@ -29,9 +29,10 @@ from diancang.storage.transfer_listing import (
 )
 from flask import Blueprint, Response, abort, jsonify, request, stream_with_context, url_for
 
+from diancang.warc_names import WARC_SUFFIXES
+
 _CHUNK = 1 << 20
 _SAFE_COLLECTION = re.compile(r"[\w][\w.-]*")
-WARC_SUFFIXES = (".warc.gz", ".warc")
 NO_JOBS = (
     "this server runs no WASAPI jobs: it offers its WARC files only, through /webdata "
     "(derivatives such as WAT or CDX are not built here)"

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from diancang.crawler.warc.records import WARC_VERSION, DiancangWARCWriter, RecordFactory
 from diancang.storage.files import fsync_dir
-from diancang.storage.open_files import OPEN_SUFFIX, closed_name, create_locked
+from diancang.storage.open_files import closed_name, create_locked
+
+from diancang.warc_names import OPEN_SUFFIX, WARC_GZ
 
 
 class RotatingWarcWriter:
@@ -50,7 +52,7 @@ class RotatingWarcWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
         while self._file is None:
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
-            name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.origin}.warc.gz"
+            name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.origin}{WARC_GZ}"
             self._serial += 1
             self._path = self.directory / (name + OPEN_SUFFIX)
             self._file = create_locked(self._path)
