@@ -59,12 +59,6 @@ class RotatingWarcWriter:
         self._writer = DiancangWARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
         self._writer.write_record(self.factory.warcinfo(name, self.info))
 
-    @property
-    def current_name(self) -> str:
-        if self._path is None:
-            self._open()
-        return self._path.name.removesuffix(OPEN_SUFFIX)
-
     def write(self, *records) -> None:
         """Write records together into one file, then roll over if the file is full."""
         if self._writer is None:
