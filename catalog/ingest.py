@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
-from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,8 +31,9 @@ from diancang.catalog.records_builder import (
 from diancang.catalog.site_rules import SiteRules
 from diancang.catalog.warc_records import TornWarc, WarcCapture, WarcInfo, iter_warc
 from diancang.catalog.warc_source import WarcLocation
+from diancang.pywb_collections import DEFAULT_REPLAY_URL, replay_url
+from diancang.warc_names import INFO_COLLECTION, INFO_JURISDICTION, INFO_SEED, INFO_SEED_URL
 
-DEFAULT_REPLAY_URL = "http://127.0.0.1:8080/"
 WEBSITE_COLLECTION = "webarchive"
 DEFAULT_COLLECTION = "govinfo"
 BATCH = 500
@@ -43,14 +42,6 @@ BATCH = 500
 def replay_base() -> str:
     base = os.environ.get("DIANCANG_REPLAY_URL") or DEFAULT_REPLAY_URL
     return base if base.endswith("/") else base + "/"
-
-
-def replay_url(
-    base: str, collection: str, jurisdiction: str | None, when: datetime, url: str
-) -> str:
-    """pywb link: ``{base}{collection}-{jurisdiction}/{timestamp}/{url}``."""
-    name = f"{collection}-{jurisdiction}" if jurisdiction else collection
-    return f"{base}{name}/{when:%Y%m%d%H%M%S}/{quote(url, safe=':/?&=%#;@+,~!$*()[]')}"
 
 
 @dataclass
@@ -176,10 +167,10 @@ def _catalogue_guarded(session, state, item, options, result) -> None:
 
 def _read_warcinfo(session: Session, state: _FileState, info: WarcInfo) -> None:
     state.info.update({k: v for k, v in info.fields.items() if v})
-    state.seed_url = state.info.get("seed-url") or state.seed_url
+    state.seed_url = state.info.get(INFO_SEED_URL) or state.seed_url
     warc_file = session.get(WarcFile, state.warc.id)
-    for column, key in (("collection", "collection"), ("jurisdiction", "jurisdiction"),
-                        ("seed", "seed"), ("seed_url", "seed-url")):  # fmt: skip
+    for column, key in (("collection", INFO_COLLECTION), ("jurisdiction", INFO_JURISDICTION),
+                        ("seed", INFO_SEED), ("seed_url", INFO_SEED_URL)):  # fmt: skip
         if state.info.get(key):
             setattr(warc_file, column, state.info[key][:255])
 
@@ -191,10 +182,10 @@ def _catalogue_capture(
     options: IngestOptions,
     result: IngestResult,
 ) -> None:
-    seed_id = state.info.get("seed")
+    seed_id = state.info.get(INFO_SEED)
     rule = options.rules.find(seed_id, item.url)
     collection = (
-        state.info.get("collection")
+        state.info.get(INFO_COLLECTION)
         or (rule.collection if rule else None)
         or options.collection
         or DEFAULT_COLLECTION
@@ -215,7 +206,7 @@ def _catalogue_capture(
         for reason, count in extraction.skipped_links.items():
             result.problems[reason] += count
     jurisdiction = (
-        state.info.get("jurisdiction")
+        state.info.get(INFO_JURISDICTION)
         or (rule.jurisdiction if rule else None)
         or options.jurisdiction
         or (code_from_site_id(extraction.site_id_code) if extraction else None)

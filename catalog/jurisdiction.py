@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from diancang.seeds import jurisdictions
+from diancang import jurisdictions
 
 _CODE = re.compile(r"^\d{6}$")
 

@@ -12,11 +12,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from diancang import jurisdictions
 from diancang.catalog import charts
 from diancang.catalog.extract.dates import looks_like_date
 from diancang.catalog.models import KIND_GOVINFO, Attachment, Capture, Record
 from diancang.catalog.views import archived_by_hash
-from diancang.seeds import jurisdictions
 
 TARGETS = {"province": 24000, "city": 12000}
 REQUIRED_FIELDS = {

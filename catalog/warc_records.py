@@ -14,10 +14,10 @@ from typing import BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_datetime
 
+from diancang.media_types import HTML_TYPES
 from diancang.storage.bounded_payload import MAX_WARCINFO_BYTES, payload_reader
 
 CAPTURE_TYPES = {"response", "revisit", "resource"}
-HTML_TYPES = {"text/html", "application/xhtml+xml"}
 # A page's extraction (lxml tree, text, SimHash) costs a multiple of its size: past this
 # prefix a page is extracted from its first MAX_HTML_BYTES, and its record says so.
 MAX_HTML_BYTES = 2 * 2**20
@@ -52,7 +52,7 @@ class WarcInfo:
 
 
 class _Counting:
-    """Counts the payload bytes as transferred (content-encoding kept) while it is read."""
+    """Counts the bytes read from the file, to tell a torn tail from the end of the file."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
@@ -118,14 +118,10 @@ def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo]:
                 status = int(http.get_statuscode())
             except (TypeError, ValueError):
                 status = None
-        counter = _Counting(record.raw_stream)
-        record.raw_stream = counter
         body = problem = None
         mime = _mime(content_type)
         if warc_type != "revisit" and mime in HTML_TYPES and (status is None or status < 300):
             body, problem = _html_prefix(record)
-        while counter.read(CHUNK):
-            pass
         records.read_to_end(record)
         _check_whole(records, stored)
         yield WarcCapture(
@@ -138,12 +134,20 @@ def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo]:
             mime=mime,
             content_type=content_type,
             payload_digest=headers.get_header("WARC-Payload-Digest"),
-            size=counter.count,
+            size=_payload_size(record),
             body=body,
             refers_to_url=headers.get_header("WARC-Refers-To-Target-URI"),
             record_id=headers.get_header("WARC-Record-ID"),
             body_problem=problem,
         )
+
+
+def _payload_size(record) -> int:
+    """Payload bytes as transferred (content-encoding kept): the block after the HTTP headers,
+    or the whole block of a record without them (a resource); a revisit stores none."""
+    if record.payload_length >= 0:
+        return record.payload_length
+    return 0 if record.rec_type == "revisit" else record.length or 0
 
 
 def _html_prefix(record) -> tuple[bytes, str | None]:

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from diancang.storage.base import WarcStore
-
-WARC_SUFFIXES = (".warc.gz", ".warc")
+from diancang.warc_names import WARC_SUFFIXES
 
 
 @dataclass(frozen=True)

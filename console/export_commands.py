@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
+from diancang.catalog.wacz_export import SPEC_VERSIONS, ExportError, export_wacz
 from diancang.settings import Settings, load_settings
 from diancang.storage import open_store
 from diancang.storage.base import StoredWarc, WarcStore
-from diancang.storage.wacz_export import SPEC_VERSIONS, ExportError, export_wacz
 
 
 @click.group()

@@ -7,7 +7,7 @@ from collections import Counter
 
 import click
 
-from diancang.seeds import jurisdictions
+from diancang import jurisdictions
 from diancang.seeds.load import load_seed_list
 from diancang.seeds.schema import COLLECTIONS, SeedList
 

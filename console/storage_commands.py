@@ -13,6 +13,7 @@ from diancang.settings import load_settings
 from diancang.storage import WarcStore, open_store
 from diancang.storage.base import SyncReport
 from diancang.storage.fixity import FixityProblem, FixityRecord, manifest_lines, verify_store
+from diancang.storage.open_files import OPEN_WARCS
 
 
 def _store() -> WarcStore:
@@ -75,7 +76,7 @@ def sync(watch: bool, interval: float, recover: bool) -> None:
                 raise click.ClickException(str(exc)) from exc
             for path in closed:
                 click.echo(f"closed    {path}")
-        still_open = sorted(settings.spool_dir.glob("*/*.warc.gz.open"))
+        still_open = sorted(settings.spool_dir.glob(OPEN_WARCS))
         if still_open:
             click.echo(
                 f"{len(still_open)} files in {settings.spool_dir} are still being written, or "

@@ -2,9 +2,11 @@
 
 HTML is read by lxml's event parser in slices of ``PARSE_SLICE`` bytes, decoded
 incrementally: no tree and no decoded copy of the whole page is built, so a page costs
-about its own body plus its links, however large it is. A link that is not a URL (urljoin
-or urlsplit refuse it: ``//[::1``, ``http://[127.0.0.1]/``, a port out of range) is
-skipped and counted; the page's other links are kept.
+about its own body plus its links, however large it is. ``<base href>`` and
+``<meta http-equiv=refresh>`` are read by w3lib from the first ``PARSE_SLICE`` bytes (they
+belong in the head). A link that is not a URL (urljoin or urlsplit refuse it: ``//[::1``,
+``http://[127.0.0.1]/``, a port out of range) is skipped and counted; the page's other links
+are kept.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
+from w3lib.html import get_base_url, get_meta_refresh
+
+from diancang.media_types import ATTACHMENT_SUFFIXES
 
 # Heritrix hop types: L = navigational link, E = embedded requisite, R = redirect.
 LINK, EMBED = "L", "E"
@@ -49,14 +54,7 @@ _ATTRIBUTES_BY_TAG: dict[str, tuple[tuple[str, str], ...]] = {
     "table": (("background", EMBED),),
     "td": (("background", EMBED),),
 }
-_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.IGNORECASE)
 PARSE_SLICE = 1024 * 1024  # bytes of HTML decoded and fed to the parser at a time
-
-
-ATTACHMENT_SUFFIXES = (
-    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et", ".ofd",
-    ".zip", ".rar", ".7z", ".txt", ".rtf", ".csv", ".jpg", ".jpeg", ".png", ".gif",
-)  # fmt: skip
 
 
 def is_attachment(url: str) -> bool:
@@ -99,7 +97,6 @@ class _LinkTarget:
 
     def __init__(self) -> None:
         self.found: list[tuple[str, str, str]] = []
-        self.base: str | None = None
         self._style: list[str] | None = None  # text of the <style> element being read
 
     def start(self, tag: str, attrib) -> None:
@@ -113,12 +110,6 @@ class _LinkTarget:
         elif tag == "link" and "href" in attrib:
             rels = set((attrib.get("rel") or "").lower().split())
             found.append((attrib["href"], EMBED if rels & _STYLESHEET_RELS else LINK, "link"))
-        elif tag == "meta" and (attrib.get("http-equiv") or "").lower() == "refresh":
-            match = _REFRESH_URL.search(attrib.get("content", ""))
-            if match:
-                found.append((match.group(1), LINK, "meta/refresh"))
-        elif tag == "base" and self.base is None and "href" in attrib:
-            self.base = attrib["href"]
         elif tag == "style":
             self._style = []
         if "style" in attrib:
@@ -145,10 +136,21 @@ def extract_from_html(body: bytes, encoding: str, base_url: str) -> PageLinks:
         parser.feed(text)
     parser.close()
     invalid = 0
-    if target.base:
-        base = absolute_url(base_url, target.base.strip())
-        invalid += base is None
-        base_url = base or base_url
+    try:
+        base = absolute_url(base_url, get_base_url(body, base_url, encoding, max_scan=PARSE_SLICE))
+    except ValueError:
+        base = None
+    if base is None:  # a <base href> that is not a URL: links resolve against the page
+        invalid += 1
+    base_url = base or base_url
+    try:
+        _, refresh = get_meta_refresh(
+            body, base_url, encoding, ignore_tags=(), max_scan=PARSE_SLICE
+        )
+    except ValueError:
+        refresh, invalid = None, invalid + 1
+    if refresh and refresh != base_url:  # content="5" alone reloads the page itself
+        target.found.append((refresh, LINK, "meta/refresh"))
     links = _absolute(target.found, base_url)
     links.invalid += invalid
     return links

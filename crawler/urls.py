@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from w3lib.url import safe_url_string
+from w3lib.url import safe_url_string, url_query_cleaner
 
 # Query parameters and path parameters that carry a session and change on every visit.
 SESSION_PARAMS = frozenset(
@@ -37,13 +37,12 @@ def clean_url(url: str) -> str | None:
     except ValueError:  # bad brackets, an invalid IPv6 or IDNA host
         return None
     path = _ASP_COOKIELESS.sub("", _PATH_SESSION.sub("", parts.path)) or "/"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if k.lower() not in SESSION_PARAMS]
-        if len(kept) != len(pairs):
-            query = urlencode(kept)
-    return urlunsplit((parts.scheme, parts.netloc.lower(), path, query, ""))
+    cleaned = urlunsplit((parts.scheme, parts.netloc.lower(), path, parts.query, ""))
+    names = {pair.partition("=")[0] for pair in parts.query.split("&")} if parts.query else ()
+    sessions = [name for name in names if name.lower() in SESSION_PARAMS]
+    if sessions:  # the other parameters are kept as linked, not decoded and re-encoded
+        cleaned = url_query_cleaner(cleaned, sessions, remove=True, unique=False)
+    return cleaned
 
 
 class TrapGuard:

@@ -112,8 +112,6 @@ LAYOUTS: dict[str, Layout] = {
     )
 }
 
-DEVIATING_LAYOUT = "attr"
-
 
 def field_value(doc: Document, field: str) -> str:
     """The text a page shows for ``field`` (dates in the document's display style)."""

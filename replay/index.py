@@ -14,18 +14,23 @@ import os
 from contextlib import ExitStack
 from pathlib import Path
 
+from cdxj_indexer.main import SortingWriter
+
 from diancang.storage.base import StoredWarc, WarcStore
 from diancang.upstream.cdxj_bounded import BoundedCDXJIndexer
 
 
 def cdxj_lines(stream, filename: str) -> list[str]:
-    """The sorted CDXJ lines of one WARC stream, with pywb's own indexer (cdxj-indexer).
+    """The sorted CDXJ lines of one WARC stream, with pywb's own indexer (cdxj-indexer) and
+    its sorting (``cdxj-indexer --sort``).
 
     Record bodies are decoded in bounded memory (``diancang.upstream.cdxj_bounded``)."""
     out = io.StringIO()
+    sorting = SortingWriter(out)
     indexer = BoundedCDXJIndexer(out, [], post_append=True)
-    indexer.process_one(stream, out, filename)
-    return sorted(line for line in out.getvalue().splitlines(keepends=True) if line.strip())
+    indexer.process_one(stream, sorting, filename)
+    sorting.flush()
+    return out.getvalue().splitlines(keepends=True)
 
 
 class CollectionIndexes:

@@ -14,7 +14,7 @@ from typing import Any
 
 from croniter import croniter
 
-from diancang.seeds import jurisdictions
+from diancang import jurisdictions
 from diancang.seeds.patterns import compile_pattern
 from diancang.seeds.schema import MAX_BYTES, MAX_COUNT, MAX_DURATION
 from diancang.seeds.shown import clip, shown

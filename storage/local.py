@@ -14,6 +14,7 @@ from diancang.storage.base import Backlog, StoredWarc, SyncReport
 from diancang.storage.files import write_atomic
 from diancang.storage.fixity import MANIFEST_DIR, FixityRecord, now_rfc3339, sha256_file
 from diancang.storage.recovery import recover_open_warcs
+from diancang.warc_names import WARC_GZ
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class LocalWarcStore:
         return closed
 
     def list(self, collection: str | None = None) -> Iterator[StoredWarc]:
-        pattern = f"{collection}/*.warc.gz" if collection else "*/*.warc.gz"
+        pattern = f"{collection}/*{WARC_GZ}" if collection else f"*/*{WARC_GZ}"
         for path in sorted(self.root.glob(pattern)):
             yield StoredWarc(path.parent.name, path.name, path.stat().st_size, str(path))
 

@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-OPEN_SUFFIX = ".open"
-OPEN_WARCS = f"*/*.warc.gz{OPEN_SUFFIX}"  # relative to a store root or a spool root
+from diancang.warc_names import OPEN_SUFFIX, WARC_GZ
+
+OPEN_WARCS = f"*/*{WARC_GZ}{OPEN_SUFFIX}"  # relative to a store root or a spool root
 
 
 def closed_name(path: Path) -> Path:

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from diancang.storage.base import NOT_YET_UPLOADED, Backlog, StoredWarc, SyncReport
 from diancang.storage.fixity import MANIFEST_DIR, FixityRecord
-from diancang.storage.handoff import HandoffError, hand_off, manifest_key, read_record, warc_key
+from diancang.storage.handoff import HandoffError, hand_off, read_record, warc_key
 from diancang.storage.recovery import recover_open_warcs
 from diancang.storage.s3_client import (
     S3Location,
@@ -35,10 +35,9 @@ from diancang.storage.spool import (
     spooled,
 )
 from diancang.storage.uploader import BackgroundUploader
+from diancang.warc_names import WARC_SUFFIXES
 
 log = logging.getLogger(__name__)
-
-WARC_SUFFIXES = (".warc.gz", ".warc")
 
 
 class S3WarcStore:
@@ -242,10 +241,6 @@ class S3WarcStore:
     def archive_path(self, collection: str) -> str:
         return self.location.url(self._dir_prefix(collection))
 
-    def archive_paths(self, collection: str) -> list[str]:
-        """The bucket first, then the spool: replay also finds files not yet uploaded."""
-        return [self.archive_path(collection), str(self.spool_dir(collection).resolve()) + "/"]
-
     # -- fixity and transfer ------------------------------------------------------------
 
     def manifest_names(self, collection: str | None = None) -> Iterator[tuple[str, str]]:
@@ -265,9 +260,6 @@ class S3WarcStore:
             record = self.fixity_record(coll, name)
             if record is not None:
                 yield record
-
-    def manifest_url(self, collection: str, name: str) -> str:
-        return self.location.url(manifest_key(self.bucket, collection, name))
 
     def download_url(self, warc: StoredWarc, expires: int = 3600) -> str | None:
         return self.bucket.presign(warc_key(self.bucket, warc.collection, warc.name), expires)

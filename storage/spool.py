@@ -18,10 +18,10 @@ from typing import BinaryIO
 
 from diancang.storage.files import fsync_dir, write_atomic
 from diancang.storage.fixity import sha256_file
+from diancang.warc_names import WARC_GZ
 
 log = logging.getLogger(__name__)
 
-WARC_SUFFIX = ".warc.gz"
 CHECKSUM_SUFFIX = ".sha256"
 
 
@@ -41,7 +41,7 @@ class SpooledWarc:
 
 def spooled(root: Path, collection: str | None = None) -> list[SpooledWarc]:
     """Closed WARC files in the spool, oldest name first (names start with their time)."""
-    pattern = f"{collection}/*{WARC_SUFFIX}" if collection else f"*/*{WARC_SUFFIX}"
+    pattern = f"{collection}/*{WARC_GZ}" if collection else f"*/*{WARC_GZ}"
     found = [SpooledWarc(p.parent.name, p) for p in root.glob(pattern) if p.is_file()]
     return sorted(found, key=lambda s: (s.name, s.collection))
 
@@ -50,7 +50,7 @@ def orphan_checksums(root: Path) -> list[Path]:
     """Checksum files whose WARC was already released (a kill between the two unlinks)."""
     return [
         p
-        for p in root.glob(f"*/*{WARC_SUFFIX}{CHECKSUM_SUFFIX}")
+        for p in root.glob(f"*/*{WARC_GZ}{CHECKSUM_SUFFIX}")
         if not p.with_name(p.name.removesuffix(CHECKSUM_SUFFIX)).exists()
     ]
 

@@ -29,10 +29,10 @@ from diancang.storage.transfer_listing import (
     TransferQuery,
     list_transfers,
 )
+from diancang.warc_names import WARC_SUFFIXES
 
 _CHUNK = 1 << 20
 _SAFE_COLLECTION = re.compile(r"[\w][\w.-]*")
-WARC_SUFFIXES = (".warc.gz", ".warc")
 NO_JOBS = (
     "this server runs no WASAPI jobs: it offers its WARC files only, through /webdata "
     "(derivatives such as WAT or CDX are not built here)"

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from diancang.pywb_collections import JURISDICTION_CODE, collection_name, split_collection
 from diancang.storage.fixity import FixityRecord
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,6 @@ PARAMETERS = (
 )
 _LISTS = ("filename", "filetype")  # the spec's semicolon-separated lists
 _MAX_VALUES = 100  # values of one parameter
-_JURISDICTION = re.compile(r"\d{6}")
 _STAMP = re.compile(r"(?<!\d)(\d{14})\d{0,6}(?!\d)")
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
 _REPORT_STAMP = re.compile(r"(.+)-(\d{14})")
@@ -59,14 +59,6 @@ _REPORT_STAMP = re.compile(r"(.+)-(\d{14})")
 
 class QueryError(ValueError):
     """A query parameter is wrong; the message names it."""
-
-
-def split_collection(store_collection: str) -> tuple[str, str]:
-    """``govinfo-500000`` -> (``govinfo``, ``500000``); no code -> (name, "")."""
-    head, _, tail = store_collection.rpartition("-")
-    if head and _JURISDICTION.fullmatch(tail):
-        return head, tail
-    return store_collection, ""
 
 
 def crawl_time(name: str) -> datetime | None:
@@ -230,7 +222,7 @@ class TransferQuery:
 
         jurisdictions = values("jurisdiction")
         for code in jurisdictions:
-            if not _JURISDICTION.fullmatch(code):
+            if not JURISDICTION_CODE.fullmatch(code):
                 raise QueryError(f"jurisdiction={code!r}: expected a six-digit GB/T 2260 code")
         return cls(
             collections=values("collection"),
@@ -251,7 +243,7 @@ class TransferQuery:
             return None
         collection = self.collections[0]
         if self.jurisdictions:
-            return f"{collection}-{self.jurisdictions[0]}"
+            return collection_name(collection, self.jurisdictions[0])
         return collection if split_collection(collection)[1] else None
 
     def matches_name(self, store_collection: str, name: str, run: CrawlRun | None) -> bool:

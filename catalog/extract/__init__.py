@@ -16,7 +16,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from diancang.catalog.extract.charset import detect_charset
+from diancang.catalog.extract.charset import detect_charset, page_text
 from diancang.catalog.extract.dates import normalise_date
 from diancang.catalog.extract.labels import (
     DATE_FIELDS,
@@ -95,7 +95,7 @@ def extract_page(
 ) -> Extraction:
     """Read an HTML response body (as archived, already de-chunked and decompressed)."""
     charset, charset_rule = detect_charset(body, content_type)
-    doc = parse_html(body.decode(charset, errors="replace"))
+    doc = parse_html(page_text(body, charset))
     result = Extraction(charset=charset, page_title=page_title(doc))
     result.provenance["charset"] = f"{charset_rule}:{charset}"
 

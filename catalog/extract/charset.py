@@ -1,52 +1,35 @@
-"""Decode an archived page with its real charset (GB2312/GBK pages are decoded as GB18030)."""
+"""Decode an archived page with its real charset (GB2312/GBK pages are decoded as GB18030).
+
+w3lib reads the BOM, the HTTP header and the ``<meta>``/XML declaration, and maps labels as
+browsers do (WHATWG: gb2312 and gbk → gb18030). A declared label is believed unless the page
+plainly is not in it; then the page's charset is detected.
+"""
 
 from __future__ import annotations
 
-import codecs
-import re
-
 from charset_normalizer import from_bytes
-
-# Labels whose repertoire is a subset of GB18030: decoding with GB18030 loses nothing and
-# keeps the characters that pages labelled gb2312 use anyway (e.g. 镕, 堃, 喆).
-_SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+    to_unicode,
 )
-_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 
 
 def canonical_charset(label: str | None) -> str | None:
     """The Python codec to use for a declared charset label, or None when unknown."""
-    if not label:
-        return None
-    label = label.strip().lower()
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        return None
-    return _SUPERSET.get(label) or _SUPERSET.get(name) or name
-
-
-def charset_from_content_type(content_type: str | None) -> str | None:
-    match = _HEADER_CHARSET.search(content_type or "")
-    return canonical_charset(match.group(1)) if match else None
-
-
-def charset_from_meta(head: bytes) -> str | None:
-    match = _META_CHARSET.search(head[:4096])
-    return canonical_charset(match.group(1).decode("ascii", "ignore")) if match else None
+    return resolve_encoding(label.strip()) if label and label.strip() else None
 
 
 def detect_charset(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return (codec, how it was found): BOM, then HTTP header, then <meta>, then detection."""
-    if body.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", "bom"
-    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", "bom"
+    bom_charset, _ = read_bom(body)
+    if bom_charset is not None:
+        return bom_charset, "bom"
     for charset, source in (
-        (charset_from_content_type(content_type), "http-header"),
-        (charset_from_meta(body), "meta"),
+        (http_content_type_encoding(content_type), "http-header"),
+        (html_body_declared_encoding(body), "meta"),
     ):
         if charset and _decodes(body, charset):
             return charset, source
@@ -61,6 +44,12 @@ def detect_charset(body: bytes, content_type: str | None = None) -> tuple[str, s
     return "gb18030", "fallback"
 
 
+def page_text(body: bytes, charset: str) -> str:
+    """The page decoded with ``charset``, without its BOM; bytes that do not decode → U+FFFD."""
+    _, bom = read_bom(body)
+    return to_unicode(body[len(bom or b"") :], charset)
+
+
 def _decodes(body: bytes, charset: str) -> bool:
     """A declared charset is believed unless the page plainly is not in it."""
     try:
@@ -72,9 +61,3 @@ def _decodes(body: bytes, charset: str) -> bool:
         return text.count("\ufffd") * 200 < len(text)
     except LookupError:
         return False
-
-
-def decode_page(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Return (text, codec) for the page body."""
-    charset, _ = detect_charset(body, content_type)
-    return body.decode(charset, errors="replace"), charset

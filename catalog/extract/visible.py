@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from diancang.catalog.extract.labels import squeeze
+from diancang.media_types import ATTACHMENT_SUFFIXES
 
 BODY_SELECTORS = (
     "#UCAP-CONTENT",
@@ -21,10 +22,6 @@ BODY_SELECTORS = (
     ".content",
     "article",
 )
-ATTACHMENT_EXTENSIONS = (
-    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".zip", ".rar", ".7z",
-    ".txt", ".ppt", ".pptx", ".csv",
-)  # fmt: skip
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||-{1,2}|—)\s*")
 _BLOCKS = {"p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "table", "section"}
 
@@ -122,7 +119,7 @@ def attachment_links(
             if skipped is not None:
                 skipped[BAD_LINK] += 1
             continue
-        if not path.lower().endswith(ATTACHMENT_EXTENSIONS) or url in seen:
+        if not path.lower().endswith(ATTACHMENT_SUFFIXES) or url in seen:
             continue
         if len(links) == MAX_ATTACHMENTS:
             if skipped is not None:

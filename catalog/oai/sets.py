@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
+from diancang import jurisdictions
 from diancang.catalog.jurisdiction import set_level
 from diancang.catalog.models import Record
-from diancang.seeds import jurisdictions
 
 TOP_SETS = {
     "collection": "Collections (网事典藏, 政府信息公开…)",

@@ -15,7 +15,16 @@ from diancang import __version__
 from diancang.crawler.warc.dedup import DedupIndex, Original
 from diancang.crawler.warc.records import RecordFactory, payload_digest
 from diancang.crawler.warc.writer import RotatingWarcWriter
+from diancang.pywb_collections import collection_name
 from diancang.seeds.schema import Seed
+from diancang.warc_names import (
+    INFO_COLLECTION,
+    INFO_JURISDICTION,
+    INFO_ROBOTS,
+    INFO_SEED,
+    INFO_SEED_TITLE,
+    INFO_SEED_URL,
+)
 
 # One WARC file is open per seed being crawled; a crawl of hundreds of sites would run out
 # of file descriptors, so the least recently used writers are closed beyond this many.
@@ -28,7 +37,7 @@ log = logging.getLogger(__name__)
 
 def collection_key(seed: Seed) -> str:
     """The pywb collection of a seed's captures: its collection and jurisdiction."""
-    return f"{seed.collection}-{seed.jurisdiction}"
+    return collection_name(seed.collection, seed.jurisdiction)
 
 
 class WarcSink:
@@ -68,12 +77,12 @@ class WarcSink:
                 "warc-format/warc-1.1/",
                 "hostname": platform.node(),
                 "operator": self._operator,
-                "collection": seed.collection,
-                "jurisdiction": seed.jurisdiction,
-                "robots": seed.robots,
-                "seed": seed.id,
-                "seed-url": seed.url,
-                "seed-title": seed.title,
+                INFO_COLLECTION: seed.collection,
+                INFO_JURISDICTION: seed.jurisdiction,
+                INFO_ROBOTS: seed.robots,
+                INFO_SEED: seed.id,
+                INFO_SEED_URL: seed.url,
+                INFO_SEED_TITLE: seed.title,
             }
             writer = RotatingWarcWriter(
                 self._spool_dir(key),

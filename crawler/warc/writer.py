@@ -14,7 +14,8 @@ from pathlib import Path
 
 from diancang.crawler.warc.records import WARC_VERSION, DiancangWARCWriter, RecordFactory
 from diancang.storage.files import fsync_dir
-from diancang.storage.open_files import OPEN_SUFFIX, closed_name, create_locked
+from diancang.storage.open_files import closed_name, create_locked
+from diancang.warc_names import OPEN_SUFFIX, WARC_GZ
 
 
 class RotatingWarcWriter:
@@ -50,18 +51,12 @@ class RotatingWarcWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
         while self._file is None:
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
-            name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.origin}.warc.gz"
+            name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.origin}{WARC_GZ}"
             self._serial += 1
             self._path = self.directory / (name + OPEN_SUFFIX)
             self._file = create_locked(self._path)
         self._writer = DiancangWARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
         self._writer.write_record(self.factory.warcinfo(name, self.info))
-
-    @property
-    def current_name(self) -> str:
-        if self._path is None:
-            self._open()
-        return self._path.name.removesuffix(OPEN_SUFFIX)
 
     def write(self, *records) -> None:
         """Write records together into one file, then roll over if the file is full."""

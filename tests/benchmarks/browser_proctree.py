@@ -1,4 +1,4 @@
-"""Memory and CPU of a process and all its descendants, polled from /proc (Linux only).
+"""Memory and CPU of a process and all its descendants, polled with psutil (Linux).
 
 ``os.wait4`` gives a process's peak RSS, but only the largest single process of the tree:
 a crawler that drives Chromium spends most of its memory in the browser, its GPU, network
@@ -17,16 +17,14 @@ every process the crawler starts inherits); such processes are listed in ``stray
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROC = Path("/proc")
-PAGE = os.sysconf("SC_PAGE_SIZE")
-TICK = os.sysconf("SC_CLK_TCK")
+import psutil
+
 MIB = 2**20
 
 
@@ -45,48 +43,35 @@ class Sample:
 class _Proc:
     name: str
     ppid: int
-    cpu_ticks: int  # utime + stime of the process itself
-
-
-def _read_stat(pid: int) -> _Proc | None:
-    try:
-        text = (PROC / str(pid) / "stat").read_text()
-    except OSError:  # gone meanwhile
-        return None
-    name = text[text.index("(") + 1 : text.rindex(")")]
-    fields = text[text.rindex(")") + 2 :].split()
-    # fields[0] is state (field 3 of proc(5)): ppid is field 4, utime 14, stime 15
-    return _Proc(name, int(fields[1]), int(fields[11]) + int(fields[12]))
+    cpu_seconds: float  # user + system time of the process itself
 
 
 def _rss(pid: int) -> int:
     try:
-        return int((PROC / str(pid) / "statm").read_text().split()[1]) * PAGE
-    except (OSError, IndexError):
+        return psutil.Process(pid).memory_info().rss
+    except psutil.Error:  # gone meanwhile
         return 0
 
 
 def _pss(pid: int) -> int:
     try:
-        for line in (PROC / str(pid) / "smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+        return psutil.Process(pid).memory_full_info().pss
+    except psutil.Error:
+        return 0
 
 
 def _open_files(pid: int) -> int:
     try:
-        return len(os.listdir(PROC / str(pid) / "fd"))
-    except OSError:
+        return psutil.Process(pid).num_fds()
+    except psutil.Error:
         return 0
 
 
 def _high_water(pid: int) -> int:
-    """VmHWM: the peak RSS of one process over its life, as the kernel counts it."""
+    """VmHWM: the peak RSS of one process over its life, as the kernel counts it (psutil
+    does not report it)."""
     try:
-        for line in (PROC / str(pid) / "status").read_text().splitlines():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) * 1024
     except OSError:
@@ -96,11 +81,12 @@ def _high_water(pid: int) -> int:
 
 def processes() -> dict[int, _Proc]:
     found = {}
-    for entry in os.scandir(PROC):
-        if entry.name.isdigit():
-            proc = _read_stat(int(entry.name))
-            if proc is not None:
-                found[int(entry.name)] = proc
+    for proc in psutil.process_iter(["name", "ppid", "cpu_times"]):
+        times = proc.info["cpu_times"]
+        if times is not None:  # None: gone meanwhile, or another user's
+            found[proc.pid] = _Proc(
+                proc.info["name"] or "", proc.info["ppid"], times.user + times.system
+            )
     return found
 
 
@@ -131,7 +117,7 @@ class TreeSampler:
     cpu_seconds: float = 0.0  # summed over every process seen, at its last sample
     strays: set[str] = field(default_factory=set)  # marked processes outside the tree
     own_cpu: float = 0.0  # CPU seconds the sampling itself took
-    _cpu: dict[tuple[int, str], int] = field(default_factory=dict)
+    _cpu: dict[tuple[int, str], float] = field(default_factory=dict)
     _before: set[int] = field(default_factory=set)
     _marked: dict[int, bool] = field(default_factory=dict)
     members: set[int] = field(default_factory=set)  # the processes of the last sample
@@ -148,7 +134,7 @@ class TreeSampler:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        self.cpu_seconds = sum(self._cpu.values()) / TICK
+        self.cpu_seconds = sum(self._cpu.values())
 
     def _run(self) -> None:
         started = time.thread_time()
@@ -169,7 +155,7 @@ class TreeSampler:
                 self.strays.add(f"{pid} {proc.name}")
                 tree.append(pid)
         for pid in tree:
-            self._cpu[(pid, table[pid].name)] = table[pid].cpu_ticks
+            self._cpu[(pid, table[pid].name)] = table[pid].cpu_seconds
         self.members = set(tree)
         self.root_high_water = max(self.root_high_water, _high_water(self.root))
         rss = {pid: _rss(pid) for pid in tree}
@@ -193,11 +179,12 @@ class TreeSampler:
         if self.marker is None:
             return False
         if pid not in self._marked:
+            name, _, value = self.marker.decode().partition("=")
             try:
-                entries = (PROC / str(pid) / "environ").read_bytes().split(b"\0")
-            except OSError:  # another user's process, or gone
-                entries = []
-            self._marked[pid] = self.marker in entries
+                environ = psutil.Process(pid).environ()
+            except psutil.Error:  # another user's process, or gone
+                environ = {}
+            self._marked[pid] = environ.get(name) == value
         return self._marked[pid]
 
     def peak(self, attribute: str, start: float = float("-inf"), end: float = float("inf")):

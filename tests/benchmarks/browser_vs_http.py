@@ -59,6 +59,7 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psutil
 from browser_proctree import MIB, TreeSampler
 from warcio.archiveiterator import ArchiveIterator
 
@@ -391,11 +392,7 @@ def machine_facts() -> list[str]:
         if line.startswith("model name"):
             cpu_model = line.split(":", 1)[1].strip()
             break
-    memory = next(
-        int(line.split()[1]) // 1024
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal:")
-    )
+    memory = psutil.virtual_memory().total // MIB
     chromium = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")
     try:
         browser = subprocess.run(

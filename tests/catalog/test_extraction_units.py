@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
 from diancang.catalog.extract import extract_page
 from diancang.catalog.extract.charset import canonical_charset, detect_charset
 from diancang.catalog.extract.dates import normalise_date
 from diancang.catalog.extract.overrides import OverrideError
+from diancang.catalog.extract.visible import attachment_links
 from diancang.catalog.site_rules import SiteRule, SiteRules
+from diancang.crawler.links import is_attachment
 
 
 @pytest.mark.parametrize(
@@ -109,3 +112,13 @@ def test_gov_cn_policy_library_header_with_source_and_document_type():
         "category": "卫生、体育\\医药管理",
         "written_date": "2018-09-27",
     }
+
+
+def test_catalogue_and_crawler_take_the_same_links_for_attachments():
+    # one list: the catalogue once left out .rtf files and scanned images the crawler fetched
+    names = ["notice.pdf", "form.rtf", "scan.JPG", "photo.jpeg", "map.png", "chart.gif"]
+    doc = lxml.html.fromstring("".join(f'<a href="/files/{n}">{n}</a>' for n in names))
+    listed = [url for url, _ in attachment_links(doc, "http://x.gov.cn/a/b.html")]
+    assert listed == [f"http://x.gov.cn/files/{n}" for n in names]
+    assert all(is_attachment(url) for url in listed)
+    assert not is_attachment("http://x.gov.cn/a/b.html")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import shutil
 import socket
 import subprocess
@@ -15,9 +16,12 @@ from catalog_helpers import counts, ingest
 from catalog_warcs import write_warc
 from click.testing import CliRunner
 from sqlalchemy import select
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from diancang.catalog.ingest import IngestOptions, ingest_warc
 from diancang.catalog.models import Capture, Record
+from diancang.catalog.warc_records import WarcCapture, iter_warc
 from diancang.catalog.warc_source import local_warc
 
 DISCLOSURE = """<html><head><meta charset="utf-8"><title>{t}_某区政府</title></head><body>
@@ -160,3 +164,37 @@ def test_a_sqlite_catalogue_in_a_new_data_directory_is_created(tmp_path):
         assert counts(db) == (0, 0)
     finally:
         db.dispose()
+
+
+def test_capture_size_is_the_payload_as_transferred(tmp_path):
+    """gzip-encoded and chunked payloads count as stored; a resource its block; a revisit 0."""
+    packed = gzip.compress(b"<html>" + b"x" * 5000 + b"</html>")
+    chunked = b"5\r\nhello\r\n0\r\n\r\n"
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    for url, headers, body in (
+        ("http://h/gz", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], packed),
+        ("http://h/chunked", [("Content-Type", "text/plain"), ("Transfer-Encoding", "chunked")],
+         chunked),
+    ):  # fmt: skip
+        http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http)
+        )
+    writer.write_record(
+        writer.create_warc_record(
+            "urn:x", "resource", payload=io.BytesIO(b"abc"), warc_content_type="text/plain"
+        )
+    )
+    writer.write_record(
+        writer.create_revisit_record("http://h/gz", "sha1:X", "http://h/gz", "2024-03-05T08:00:00Z")
+    )
+    out.seek(0)
+    captures = [c for c in iter_warc(out) if isinstance(c, WarcCapture)]
+    assert [(c.url, c.size) for c in captures] == [
+        ("http://h/gz", len(packed)),
+        ("http://h/chunked", len(chunked)),
+        ("urn:x", 3),
+        ("http://h/gz", 0),
+    ]
+    assert captures[0].body == b"<html>" + b"x" * 5000 + b"</html>"

@@ -7,36 +7,20 @@ import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
+import psutil
 from crawl_helpers import BIN, captured_urls, crawl_env, write_seed_list
 
 from diancang.demo_portal.server import DemoPortal
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def _chromium_pids(pid: int) -> list[int]:
     pids = []
-    for child in _descendants(pid):
+    for child in psutil.Process(pid).children(recursive=True):
         try:
-            if b"chrom" in Path(f"/proc/{child}/cmdline").read_bytes():
-                pids.append(child)
-        except OSError:
+            if "chrom" in " ".join(child.cmdline()):
+                pids.append(child.pid)
+        except psutil.Error:  # gone meanwhile
             pass
     return pids
 

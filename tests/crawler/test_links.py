@@ -61,3 +61,17 @@ def test_text_split_across_parse_slices_is_decoded_whole():
     assert len(head) + 1 == PARSE_SLICE  # the slice ends inside the character
     (link,) = extract_from_html(html, "utf-8", "http://h/").links
     assert link.url == "http://h/典.html"
+
+
+def test_meta_refresh_is_a_link_resolved_against_base():
+    html = (
+        b'<head><base href="http://h/b/"><noscript>'
+        b'<meta http-equiv="Refresh" content="0; URL=\'next.html\'"></noscript></head>'
+    )
+    (link,) = extract_from_html(html, "utf-8", "http://h/p/").links
+    assert (link.url, link.hop, link.context) == ("http://h/b/next.html", LINK, "meta/refresh")
+    # a refresh without a URL reloads the page itself: no link
+    assert (
+        extract_from_html(b'<meta http-equiv="refresh" content="5">', "utf-8", "http://h/").links
+        == []
+    )

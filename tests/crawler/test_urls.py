@@ -6,6 +6,14 @@ def test_session_ids_are_removed_from_path_and_query():
     assert clean_url("http://h/s.html?sid=9f8e&page=2&PHPSESSID=1") == "http://h/s.html?page=2"
 
 
+def test_removing_a_session_id_leaves_the_rest_of_the_query_as_linked():
+    # the captured URL is the linked one less its session id: nothing re-encoded or reordered
+    assert clean_url("http://h/s?q=a%20b&sid=1&t=%E6%94%BF+x&d=1&d=2") == (
+        "http://h/s?q=a%20b&t=%E6%94%BF+x&d=1&d=2"
+    )
+    assert clean_url("http://h/s?q=a%20b&x=") == "http://h/s?q=a%20b&x="  # no session id
+
+
 def test_fragments_dropped_and_non_http_refused():
     assert clean_url("http://h/p.html#top") == "http://h/p.html"
     assert clean_url("ftp://h/file") is None

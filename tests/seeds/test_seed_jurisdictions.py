@@ -1,5 +1,5 @@
-from diancang.seeds import jurisdictions
-from diancang.seeds.jurisdictions import (
+from diancang import jurisdictions
+from diancang.jurisdictions import (
     Jurisdiction,
     city_of,
     full_name,

@@ -15,8 +15,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from diancang.catalog.wacz_export import REFERRED_WARC, export_wacz
 from diancang.storage.local import LocalWarcStore
-from diancang.storage.wacz_export import REFERRED_WARC, export_wacz
 
 COLLECTION = "govinfo-500000"
 FIRST = "govinfo-500000-20261101080000000001-00000-h.warc.gz"

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA = Path(__file__).with_name("data") / "gbt2260.csv"
-LEVELS = ("province", "city", "county")
 
 # Names the standard uses for grouping rows under a province rather than for a real city:
 # the districts and counties of a municipality, and counties governed by the province.

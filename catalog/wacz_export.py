@@ -42,14 +42,16 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
 from diancang import __version__
+from diancang.catalog.warc_records import parse_warcinfo
+from diancang.media_types import HTML_TYPES
 from diancang.storage.base import StoredWarc, WarcStore
 from diancang.storage.bounded_payload import MAX_WARCINFO_BYTES
 from diancang.storage.fixity import FixityRecord
 from diancang.storage.transfer_listing import crawl_time
 from diancang.upstream.cdxj_bounded import BoundedIndexing
 from diancang.upstream.wacz_indexer import wacz_indexer_class
+from diancang.warc_names import INFO_SEED_TITLE, INFO_SEED_URL
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 SPEC_VERSIONS = ("1.1.1", "1.2.0")
 REFERRED_WARC = "referred-originals.warc.gz"
 PAGE_RECORDS = ("response", "revisit")
@@ -130,14 +132,9 @@ def _seeds(path: Path) -> list[dict]:
         for record in ArchiveIterator(fh):
             if record.rec_type != "warcinfo":
                 return []
-            fields = {}
-            block = record.raw_stream.read(MAX_WARCINFO_BYTES)
-            for line in block.decode("utf-8", "replace").splitlines():
-                key, sep, value = line.partition(":")
-                if sep:
-                    fields[key.strip()] = value.strip()
-            url = fields.get("seed-url")
-            return [{"url": url, "title": fields.get("seed-title") or url}] if url else []
+            fields = parse_warcinfo(record.raw_stream.read(MAX_WARCINFO_BYTES))
+            url = fields.get(INFO_SEED_URL)
+            return [{"url": url, "title": fields.get(INFO_SEED_TITLE) or url}] if url else []
     return []
 
 

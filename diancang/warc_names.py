@@ -1,0 +1,19 @@
+"""Names in and of our WARC files: file suffixes and the fields of the warcinfo record.
+
+The crawler writes these, storage lists files by them, the catalogue and the WACZ export
+read them back.
+"""
+
+from __future__ import annotations
+
+WARC_GZ = ".warc.gz"  # what we write: one gzip member per record
+WARC_SUFFIXES = (WARC_GZ, ".warc")  # what we read (Heritrix's and wget's files too)
+OPEN_SUFFIX = ".open"  # appended while a file is being written; removed when it is closed
+
+# Fields of the warcinfo record that starts each of our WARC files ("key: value" lines).
+INFO_COLLECTION = "collection"
+INFO_JURISDICTION = "jurisdiction"
+INFO_ROBOTS = "robots"
+INFO_SEED = "seed"  # the seed's id
+INFO_SEED_URL = "seed-url"
+INFO_SEED_TITLE = "seed-title"
