@@ -8,7 +8,6 @@ record that cannot be catalogued costs that record, counted in ``problems``, nev
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,15 +32,16 @@ from diancang.catalog.warc_source import WarcLocation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-DEFAULT_REPLAY_URL = "http://127.0.0.1:8080/"
+from diancang.settings import load_settings
+
 WEBSITE_COLLECTION = "webarchive"
 DEFAULT_COLLECTION = "govinfo"
 BATCH = 500
 
 
 def replay_base() -> str:
-    base = os.environ.get("DIANCANG_REPLAY_URL") or DEFAULT_REPLAY_URL
-    return base if base.endswith("/") else base + "/"
+    """The configured pywb base URL (DIANCANG_REPLAY_URL), ending in "/"."""
+    return load_settings().replay_url
 
 
 def replay_url(

@@ -33,7 +33,7 @@ def s3_server(tmp_path_factory):
 def control_character_crawl(tmp_path_factory) -> Crawl:
     """One crawl of a disclosure site whose pages print characters XML cannot carry."""
     from crawl_helpers import write_seed_list
-    from diancang.demo_portal.control_characters import ControlCharacterSite
+    from sites.control_characters import ControlCharacterSite
 
     data_dir = tmp_path_factory.mktemp("control-crawl")
     with ControlCharacterSite() as site:

@@ -24,14 +24,14 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "catalog"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: warc_files
 
-from catalog_warcs import write_warc  # noqa: E402
 from diancang.catalog.db import Catalog  # noqa: E402
 from diancang.catalog.ingest import IngestOptions, ingest_warc  # noqa: E402
 from diancang.catalog.oai import tokens  # noqa: E402
 from diancang.catalog.oai.provider import Provider  # noqa: E402
 from diancang.catalog.warc_source import local_warc  # noqa: E402
+from warc_files import write_warc  # noqa: E402
 
 WORDS = "政府 信息 公开 通知 工作 推进 加强 管理 服务 建设 发展 改革 落实 实施 方案 意见 单位 部门"
 PAGE = """<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="{title}">

@@ -220,12 +220,13 @@ def s3_demo_crawl(s3_server, demo_portal, tmp_path_factory):
     """``diancang crawl`` of the demo portal with DIANCANG_WARC_STORE=s3://BUCKET/PREFIX.
 
     Returns (environment of the crawl, PREFIX, work directory)."""
-    from cli_runner import run, store_env, write_seed_list
+    from cli_runner import run, store_env
+    from crawl_helpers import portal_seed, write_seed_list
 
     work = tmp_path_factory.mktemp("s3-catalog")
     prefix = "catalog/warcs"
     env = store_env(s3_server, work / "data", f"s3://{s3_server.bucket}/{prefix}")
-    seeds = write_seed_list(work / "seeds.csv", demo_portal.base_url)
+    seeds = write_seed_list(work / "seeds.csv", [portal_seed(demo_portal.base_url)])
     result = run(["diancang", "crawl", str(seeds)], env, cwd=work)
     assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
     assert not list((work / "data" / "spool").glob("*/*.warc.gz*")), "not all uploaded"

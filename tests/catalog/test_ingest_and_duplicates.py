@@ -7,12 +7,12 @@ from urllib.parse import urlsplit
 
 from catalog_expected import EXPECTED
 from catalog_helpers import counts, ingest, records_by_path
-from catalog_warcs import write_warc
 from click.testing import CliRunner
 from diancang.catalog.dedup import hamming, simhash64
 from diancang.catalog.duplicates import duplicate_groups
 from diancang.catalog.models import Capture, WarcFile
 from sqlalchemy import select
+from warc_files import write_warc
 
 
 def test_ingesting_the_same_warc_again_adds_nothing(catalog, demo_warc, tmp_path):

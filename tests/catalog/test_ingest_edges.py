@@ -12,12 +12,12 @@ from pathlib import Path
 from urllib.request import urlopen
 
 from catalog_helpers import counts, ingest
-from catalog_warcs import write_warc
 from click.testing import CliRunner
 from diancang.catalog.ingest import IngestOptions, ingest_warc
 from diancang.catalog.models import Capture, Record
 from diancang.catalog.warc_source import local_warc
 from sqlalchemy import select
+from warc_files import write_warc
 
 DISCLOSURE = """<html><head><meta charset="utf-8"><title>{t}_某区政府</title></head><body>
 <table class="xxgk_table"><tr><th>索引号：</th><td>{i}</td><th>发布机构：</th><td>某区政府</td></tr>

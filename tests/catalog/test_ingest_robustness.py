@@ -7,7 +7,6 @@ import shutil
 
 import diancang.catalog.ingest
 from catalog_helpers import counts
-from catalog_warcs import write_warc
 from click.testing import CliRunner
 from diancang.catalog.duplicates import duplicate_groups
 from diancang.catalog.extract.visible import BAD_LINK
@@ -16,6 +15,7 @@ from diancang.catalog.models import Attachment, Capture, Record, WarcFile
 from diancang.catalog.warc_records import MAX_HTML_BYTES
 from diancang.catalog.warc_source import local_warc
 from sqlalchemy import func, select
+from warc_files import write_warc
 from warcio.archiveiterator import ArchiveIterator
 
 PAGE = """<html><head><meta charset="utf-8"><title>{t}_某区政府</title></head><body>

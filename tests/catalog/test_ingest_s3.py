@@ -6,7 +6,6 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from catalog_warcs import write_warc
 from cli_runner import run
 from diancang.catalog.db import Catalog
 from diancang.catalog.ingest import IngestOptions, ingest_warc
@@ -15,6 +14,7 @@ from diancang.catalog.warc_source import store_warcs
 from diancang.storage.s3 import S3WarcStore
 from diancang.storage.s3_client import S3Location, TransferOptions
 from sqlalchemy import inspect, select
+from warc_files import write_warc
 from warcio.archiveiterator import ArchiveIterator
 
 # Columns that differ between two catalogues of the same files: row ids, clocks, where the
@@ -162,7 +162,7 @@ def test_a_file_catalogued_in_the_spool_is_not_catalogued_again_once_uploaded(
     for name, value in s3_server.env().items():
         monkeypatch.setenv(name, value)
     store = S3WarcStore(S3Location(s3_server.bucket, "spooled/warcs"), tmp_path / "spool",
-                        TransferOptions())  # fmt: skip
+                        TransferOptions.configured({}))  # fmt: skip
     spool = store.spool_dir("govinfo-500000")
     spool.mkdir(parents=True)
     page = {"url": "http://s.example/1.html", "body": b"<html><title>x</title></html>"}

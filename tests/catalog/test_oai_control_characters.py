@@ -14,7 +14,7 @@ from urllib.request import urlopen
 import pytest
 from crawl_helpers import BIN, warc_files
 from diancang.catalog.models import Attachment, Capture, Record
-from diancang.demo_portal.control_characters import BAD_CHARACTERS
+from sites.control_characters import BAD_CHARACTERS
 from sqlalchemy import func, select, update
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"

@@ -7,11 +7,11 @@ from datetime import date
 
 from catalog_expected import EXPECTED, FIELDS
 from catalog_helpers import ingest
-from catalog_warcs import write_warc
 from click.testing import CliRunner
 from diancang.catalog.models import Attachment
 from diancang.catalog.report import build_report, render_html, write_csv
 from sqlalchemy import select
+from warc_files import write_warc
 from warcio.archiveiterator import ArchiveIterator
 
 YEAR = date.today().year

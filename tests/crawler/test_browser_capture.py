@@ -6,10 +6,11 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
-from crawl_helpers import Wayback, records, run_crawl_cli, write_seed_list
+from crawl_helpers import records, run_crawl_cli, write_seed_list
 from diancang.crawler.browser.settings import CHROMIUM_ARGS
 from diancang.demo_portal.server import DemoPortal
 from playwright.sync_api import sync_playwright
+from pywb_runner import Pywb
 
 CHROMIUM = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")
 COLLECTION = "govinfo-500000"
@@ -39,7 +40,7 @@ def captures(tmp_path_factory):
 
 def _replay_item_count(data_dir, url: str, live: set[str]) -> tuple[int, list[str], list[str]]:
     """Items shown by the replayed page after the same clicks and scrolls a reader makes."""
-    wayback = Wayback(data_dir)
+    wayback = Pywb.for_data_dir(data_dir)
     leaked, misses = [], []
     try:
         with sync_playwright() as playwright:

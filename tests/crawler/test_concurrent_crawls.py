@@ -15,7 +15,15 @@ import threading
 import time
 from pathlib import Path
 
-from crawl_helpers import BIN, captured_urls, crawl_env, diancang, warc_files, write_seed_list
+from crawl_helpers import (
+    BIN,
+    captured_urls,
+    crawl_env,
+    diancang,
+    portal_seed,
+    warc_files,
+    write_seed_list,
+)
 from diancang.crawler.job import job_dir_for, running_job
 from diancang.demo_portal.serving import (
     BackgroundServer,
@@ -69,8 +77,7 @@ class HeldSite(ServedSite):
 
 
 def _seed_list(path: Path, url: str) -> Path:
-    row = {"url": url, "title": "重庆市人民政府", "jurisdiction": "500000", "collection": "govinfo"}
-    return write_seed_list(path, [row])
+    return write_seed_list(path, [portal_seed(url)])
 
 
 def _start_crawl(data_dir: Path, seed_list: Path) -> subprocess.Popen:

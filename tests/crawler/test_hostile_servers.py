@@ -6,7 +6,7 @@ import time
 
 import pytest
 from crawl_helpers import crawl_env, diancang, records, run_crawl_cli, write_seed_list
-from diancang.demo_portal.hostile import BAD_LINKS, CUT_SIZE, HostileServer, gzip_bomb
+from sites.hostile import BAD_LINKS, CUT_SIZE, HostileServer, gzip_bomb
 
 TIMEOUT = 3  # seconds a response may take before it is cut
 MAX_BYTES = 2_000_000  # above the bomb's compressed size

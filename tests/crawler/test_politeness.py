@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from crawl_helpers import run_crawl_cli, write_seed_list
-from diancang.demo_portal.generated import GeneratedSite
-from diancang.demo_portal.serving import RequestProbe
+from sites.generated import GeneratedSite
+from sites.request_probe import RequestProbe
 
 
 def test_requests_in_flight_per_host_never_exceed_the_setting(tmp_path):

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from diancang.demo_portal.hostile import HostileServer
 from diancang.demo_portal.server import DemoPortal
+from sites.hostile import HostileServer
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,9 @@ import json
 import os
 from urllib.parse import urljoin, urlsplit
 
-from diancang.demo_portal.generated import (
+from playwright import sync_api
+from portal_client import extract_links, fetch
+from sites.generated import (
     CSS_PATH,
     SCRIPT_PATH,
     GeneratedSite,
@@ -15,8 +17,6 @@ from diancang.demo_portal.generated import (
     links_path,
     page_path,
 )
-from playwright import sync_api
-from portal_client import extract_links, fetch
 
 # `make test` installs Debian's Chromium; a missing browser must fail, not skip.
 CHROMIUM = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")

@@ -7,8 +7,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-from diancang.demo_portal.generated import GeneratedSite, linked_pages
 from portal_client import extract_links, fetch
+from sites.generated import GeneratedSite, linked_pages
 
 
 def _crawl(seeds: list[str], scope: set[str]) -> set[str]:

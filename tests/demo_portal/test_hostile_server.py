@@ -10,14 +10,14 @@ import zlib
 from urllib.parse import urlsplit
 
 import pytest
-from diancang.demo_portal.hostile import (
+from portal_client import fetch
+from sites.hostile import (
     BOMB_SIZE,
     HUGE_SIZE,
     PATHS,
     WRONG_CHARSET_TITLE,
     HostileServer,
 )
-from portal_client import fetch
 
 
 def _connect(server: HostileServer, timeout: float) -> http.client.HTTPConnection:

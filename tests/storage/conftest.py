@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_runner import S3Crawl, run, store_env, write_seed_list
+from cli_runner import S3Crawl, run, store_env
+from crawl_helpers import portal_seed, write_seed_list
 from diancang.demo_portal.server import DemoPortal
 from seaweedfs_server import SeaweedS3
 
@@ -55,7 +56,7 @@ def s3_crawl(
     prefix = "crawl/warcs"
     store_url = f"s3://{s3_server.bucket}/{prefix}"
     env = store_env(s3_server, work / "data", store_url)
-    seeds = write_seed_list(work / "seeds.csv", portal.base_url)
+    seeds = write_seed_list(work / "seeds.csv", [portal_seed(portal.base_url)])
     result = run(["diancang", "crawl", str(seeds)], env, cwd=work)
     assert result.returncode == 0, result.stderr + result.stdout
     report_path = next((work / "data" / "warcs" / "reports").glob("*.json"))

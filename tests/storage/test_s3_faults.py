@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_runner import BIN, run, store_env, write_seed_list
+from cli_runner import BIN, run, store_env
+from crawl_helpers import portal_seed, write_seed_list
 from diancang.console.crawl_commands import EXIT_SPOOLED
 from diancang.demo_portal.server import DemoPortal
 from diancang.storage.fixity import verify_store
@@ -17,7 +18,7 @@ from diancang.storage.s3 import S3WarcStore
 from diancang.storage.s3_client import MiB, S3Location, TransferOptions
 from diancang.storage.spool import CHECKSUM_SUFFIX
 from seaweedfs_server import SeaweedS3
-from warc_files import write_large_warc, write_warc
+from warc_files import write_html_warc, write_large_warc
 
 
 def _wait_for(condition, timeout: float, what: str) -> None:
@@ -73,7 +74,8 @@ def test_endpoint_stopped_mid_upload_files_wait_then_go_up_by_themselves(
         # the crawl goes on: more files are committed while the endpoint is down
         small = [
             store.commit(
-                write_warc(store.spool_dir("web-110000") / f"s-{i:05d}-h.warc.gz"), "web-110000"
+                write_html_warc(store.spool_dir("web-110000") / f"s-{i:05d}-h.warc.gz"),
+                "web-110000",
             )
             for i in range(2)
         ]
@@ -107,7 +109,7 @@ def test_endpoint_stopped_mid_crawl_the_crawl_says_what_waits_and_sync_stores_it
     client = server.client()
     slow = DemoPortal(port=0, latency=0.12).start()
     try:
-        seeds = write_seed_list(tmp_path / "seeds.csv", slow.base_url)
+        seeds = write_seed_list(tmp_path / "seeds.csv", [portal_seed(slow.base_url)])
         crawl = subprocess.Popen(
             [str(BIN / "diancang"), "crawl", str(seeds)],
             env=env,

@@ -15,7 +15,7 @@ from diancang.storage.s3 import S3WarcStore
 from diancang.storage.s3_client import S3Location, TransferOptions
 from diancang.storage.transfer_api import transfer_blueprint
 from flask import Flask
-from warc_files import write_warc
+from warc_files import write_html_warc
 
 FILES = [
     ("govinfo-500000", "govinfo-500000-20261101080000000001-00000-h.warc.gz"),
@@ -33,9 +33,9 @@ def _client(store):
 
 @pytest.fixture
 def s3_store(bucket, prefix, spool) -> S3WarcStore:
-    store = S3WarcStore(S3Location(bucket, prefix), spool, TransferOptions())
+    store = S3WarcStore(S3Location(bucket, prefix), spool, TransferOptions.configured({}))
     for i, (collection, name) in enumerate(FILES):
-        write_warc(store.spool_dir(collection) / name, seed=i)
+        write_html_warc(store.spool_dir(collection) / name, seed=i)
     assert len(store.sync().stored) == len(FILES)
     return store
 
@@ -91,7 +91,7 @@ def test_presigned_link_and_proxy_both_deliver_the_recorded_bytes(s3_store):
 
 def test_local_store_lists_with_a_proxy_link_only(tmp_path: Path):
     store = LocalWarcStore(tmp_path / "warcs")
-    path = write_warc(store.spool_dir("govinfo-500000") / FILES[0][1])
+    path = write_html_warc(store.spool_dir("govinfo-500000") / FILES[0][1])
     store.commit(path, "govinfo-500000")
     client = _client(store)
     entry = client.get("/wasapi/v1/webdata").get_json()["files"][0]
@@ -112,7 +112,7 @@ RUNS = {
 def wasapi(tmp_path: Path):
     store = LocalWarcStore(tmp_path / "warcs")
     for i, (collection, name) in enumerate(FILES):
-        store.commit(write_warc(store.spool_dir(collection) / name, seed=i), collection)
+        store.commit(write_html_warc(store.spool_dir(collection) / name, seed=i), collection)
     reports = tmp_path / "warcs" / "reports"
     reports.mkdir()
     for run, (job, started, files) in RUNS.items():
