@@ -80,9 +80,9 @@ def _download_bucket(s3_server, prefix: str, target: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def ingested(s3_demo_crawl, s3_server):
+def ingested(s3_crawl, s3_server):
     """The S3 crawl catalogued with `ingest --new`, and its local copy catalogued by path."""
-    env, prefix, work = s3_demo_crawl
+    env, prefix, work = s3_crawl.env, s3_crawl.prefix, s3_crawl.data_dir.parent
     s3_db = f"sqlite:///{work / 's3-catalog.sqlite'}"
     result = run(
         ["diancang", "catalog", "ingest", "--new"], {**env, "DIANCANG_DATABASE_URL": s3_db}

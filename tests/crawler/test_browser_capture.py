@@ -117,6 +117,7 @@ def test_every_exchange_of_the_page_is_recorded_with_evidence(captures):
     assert browser.report["by_status"]["200"] >= 8
 
 
+@pytest.mark.slow
 def test_a_browser_seed_without_chromium_is_a_clear_error(tmp_path):
     seeds = write_seed_list(
         tmp_path / "b.csv",

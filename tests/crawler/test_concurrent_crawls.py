@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from crawl_helpers import (
     BIN,
     captured_urls,
@@ -118,6 +119,7 @@ def _check_warcs(data_dir: Path) -> None:
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+@pytest.mark.slow
 def test_two_crawls_on_one_data_dir_both_keep_every_warc(tmp_path, demo_portal):
     data_dir = tmp_path / "data"
     other_seeds = _seed_list(tmp_path / "portal.csv", demo_portal.base_url)
@@ -157,6 +159,7 @@ def test_two_crawls_on_one_data_dir_both_keep_every_warc(tmp_path, demo_portal):
     _check_warcs(data_dir)
 
 
+@pytest.mark.slow
 def test_killed_crawl_is_recovered_without_touching_a_running_one(tmp_path, demo_portal):
     data_dir = tmp_path / "data"
     with HeldSite() as running_site, HeldSite() as killed_site:
@@ -210,6 +213,7 @@ def test_seed_lists_of_one_name_in_two_folders_get_their_own_job(tmp_path):
     assert job_dir_for(settings, one, "x") != job_dir_for(settings, dashed, None)
 
 
+@pytest.mark.slow
 def test_a_warc_file_that_cannot_be_closed_fails_the_crawl(tmp_path):
     data_dir = tmp_path / "data"
     with HeldSite() as held:

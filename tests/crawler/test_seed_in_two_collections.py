@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from crawl_helpers import run_crawl_cli, write_seed_list
 from pywb_runner import Pywb
 from warcio.archiveiterator import ArchiveIterator
@@ -11,6 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 COLLECTIONS = ("govinfo-500000", "webarchive-500000")
 
 
+@pytest.mark.slow
 def test_url_seeded_in_both_collections_is_captured_and_replayed_in_each(tmp_path, demo_portal):
     files_host = demo_portal.files_url.split("//", 1)[1].rstrip("/")
     rows = [

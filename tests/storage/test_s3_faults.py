@@ -94,6 +94,7 @@ def test_endpoint_stopped_mid_upload_files_wait_then_go_up_by_themselves(
     assert not uploads.get("Uploads"), "a killed multipart upload was left behind"
 
 
+@pytest.mark.slow
 def test_endpoint_stopped_mid_crawl_the_crawl_says_what_waits_and_sync_stores_it(
     restart_after: SeaweedS3, bucket, tmp_path: Path
 ):

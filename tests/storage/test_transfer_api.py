@@ -162,6 +162,7 @@ def test_filetype(wasapi):
     assert _names(wasapi, "filetype=wat&filetype=cdx") == []
 
 
+@pytest.mark.slow
 def test_crawl_names_one_run_or_every_run_of_a_job(wasapi, caplog):
     assert _names(wasapi, "crawl=seeds-20261120075900") == ALL[2:3]
     assert _names(wasapi, "crawl=seeds") == ALL[:3]
