@@ -186,6 +186,9 @@ def _merged(env: Mapping[str, str]) -> dict:
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     raw = _merged(env)
+    unknown = set(raw) - set(_TOP) - set(_SECTIONS) - {"allow_networks"}
+    if unknown:
+        raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     top = {key: _value(raw, None, key, kind, env) for key, kind in _TOP.items()}
     data_dir = Path(top["data_dir"]).resolve()
     networks = env.get("DIANCANG_ALLOW_NETWORKS")  # set but empty: no extra networks

@@ -53,6 +53,9 @@ def test_bad_values_and_unknown_keys_are_named(tmp_path):
     override.write_text("[crawl]\nretry_tmes = 1\n", encoding="utf-8")
     with pytest.raises(SettingsError, match="retry_tmes"):
         load_settings({"DIANCANG_CONFIG": str(override)})
+    override.write_text('data_dri = "/srv/data"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="data_dri"):
+        load_settings({"DIANCANG_CONFIG": str(override)})
 
 
 def test_no_module_but_settings_reads_the_environment():
