@@ -1,11 +1,11 @@
-# Two commands for a new machine: `make demo` and `make test`.
+# Two commands for a new machine: `make demo` and `make test` (`make test-fast` to iterate).
 VENV    ?= .venv
 PYTHON  ?= python3
 BIN     := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup chromium clients demo test lint format benchmark clean
+.PHONY: setup chromium clients demo test test-fast lint format benchmark clean
 
 setup: $(VENV)/.installed
 
@@ -40,6 +40,10 @@ lint: setup
 
 test: setup chromium clients lint
 	$(BIN)/pytest
+
+# The inner loop: everything but the end-to-end crawls and browser tests (marked slow).
+test-fast: setup lint
+	$(BIN)/pytest -m "not slow"
 
 format: setup
 	$(BIN)/ruff check --fix .

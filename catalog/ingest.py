@@ -8,7 +8,6 @@ record that cannot be catalogued costs that record, counted in ``problems``, nev
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -31,7 +30,8 @@ from diancang.catalog.records_builder import (
 from diancang.catalog.site_rules import SiteRules
 from diancang.catalog.warc_records import TornWarc, WarcCapture, WarcInfo, iter_warc
 from diancang.catalog.warc_source import WarcLocation
-from diancang.pywb_collections import DEFAULT_REPLAY_URL, replay_url
+from diancang.pywb_collections import replay_url
+from diancang.settings import load_settings
 from diancang.warc_names import INFO_COLLECTION, INFO_JURISDICTION, INFO_SEED, INFO_SEED_URL
 
 WEBSITE_COLLECTION = "webarchive"
@@ -40,8 +40,8 @@ BATCH = 500
 
 
 def replay_base() -> str:
-    base = os.environ.get("DIANCANG_REPLAY_URL") or DEFAULT_REPLAY_URL
-    return base if base.endswith("/") else base + "/"
+    """The configured pywb base URL (DIANCANG_REPLAY_URL), ending in "/"."""
+    return load_settings().replay_url
 
 
 @dataclass

@@ -26,13 +26,14 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from diancang.settings import load_settings
 
 ENV = "DIANCANG_API_TOKENS"
 HARVESTER = "harvester"
@@ -82,9 +83,9 @@ class ApiTokens:
         return cls(tuple(entries))
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> ApiTokens:
-        env = os.environ if env is None else env
-        return cls.parse(env.get(ENV, ""))
+    def configured(cls) -> ApiTokens:
+        """The tokens of the ``api_tokens`` setting (``DIANCANG_API_TOKENS``)."""
+        return cls.parse(load_settings().api_tokens)
 
     def has_role(self, role: str) -> bool:
         """True if some token holds ``role``."""

@@ -20,7 +20,7 @@ def export() -> None:
 
 def _crawl_warcs(settings: Settings, job: str) -> list[str]:
     """The WARC files named by the latest report of crawl job ``job``."""
-    reports = sorted((settings.warc_dir / "reports").glob(f"{job}-*.json"))
+    reports = sorted(settings.reports_dir.glob(f"{job}-*.json"))
     reports = [p for p in reports if p.stem.removeprefix(f"{job}-").isdigit()]
     if not reports:
         raise click.ClickException(f"no crawl report for job {job!r} in {settings.warc_dir}")

@@ -63,7 +63,7 @@ def create_app(
     ``TokenConfigError``); ``store`` to the configured WARC store, opened only when the
     transfer listing is served.
     """
-    tokens = ApiTokens.from_env() if tokens is None else tokens  # a bad value fails first
+    tokens = ApiTokens.configured() if tokens is None else tokens  # a bad value fails first
     catalog = catalog or open_catalog()
     app = Flask("diancang")
     init_auth(app, tokens)
@@ -106,6 +106,6 @@ def _mount_transfer(app: Flask, tokens: ApiTokens, store: WarcStore | None) -> b
         from diancang.storage import open_store
 
         store = open_store(settings)
-    blueprint = transfer_blueprint(store, settings.warc_dir / "reports")
+    blueprint = transfer_blueprint(store, settings.reports_dir)
     app.register_blueprint(protect_blueprint(blueprint, HARVESTER))
     return True

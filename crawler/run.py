@@ -119,7 +119,7 @@ def _crawl(
         spool_reason=backlog.reason,
     )
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    report_path = settings.warc_dir / "reports" / f"{job}-{stamp}.json"
+    report_path = settings.reports_dir / f"{job}-{stamp}.json"
     write_report(report, report_path)
     if report["warc_failures"]:
         raise CrawlError(

@@ -49,7 +49,7 @@ def scrapy_settings(
         "REDIRECT_MAX_TIMES": crawl.redirect_limit,
         "METAREFRESH_ENABLED": False,  # meta refresh targets are followed as links
         "HTTPERROR_ALLOW_ALL": True,
-        "RETRY_TIMES": 2,
+        "RETRY_TIMES": crawl.retry_times,
         "DEPTH_LIMIT": 0,  # link depth per seed is the spider's: requisites do not count
         "COOKIES_ENABLED": True,
         "TELNETCONSOLE_ENABLED": False,

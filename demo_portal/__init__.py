@@ -2,9 +2,9 @@
 
 * :mod:`diancang.demo_portal.server` -- :class:`DemoPortal`, 重庆市人民政府 (500000) style site
   with a separate attachment host, used by ``make demo`` and the end-to-end tests.
-* :mod:`diancang.demo_portal.hostile` -- :class:`HostileServer`, misbehaving endpoints for tests.
-* :mod:`diancang.demo_portal.generated` -- :class:`GeneratedSite`, many interlinked pages on several
-  hosts, for benchmarks.
+
+The hostile servers, generated benchmark site and other test sites live in ``tests/sites``:
+they are not shipped.
 
 Main-site paths of :class:`DemoPortal`:
 

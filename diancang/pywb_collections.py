@@ -11,7 +11,6 @@ import re
 from datetime import datetime
 from urllib.parse import quote
 
-DEFAULT_REPLAY_URL = "http://127.0.0.1:8080/"
 JURISDICTION_CODE = re.compile(r"\d{6}")  # a GB/T 2260 code, the tail of a collection name
 # characters left as they are in the URL part of a replay link
 _REPLAY_SAFE = ":/?&=%#;@+,~!$*()[]"

@@ -1,11 +1,19 @@
-"""Settings: config/default.toml, then the file named by DIANCANG_CONFIG, then the environment."""
+"""Settings: config/default.toml, then the file named by DIANCANG_CONFIG, then the environment.
+
+Every ``DIANCANG_*`` variable is read here and nowhere else. A key of ``[section]`` is
+overridden by ``DIANCANG_SECTION_KEY`` (``[crawl]`` keys by ``DIANCANG_KEY``); default.toml is
+the one source of default values, so a key missing there is an error, not a silent default.
+The standard ``AWS_*`` variables are boto3's and are not read here.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -15,24 +23,49 @@ DEFAULT_CONFIG = resources.files("diancang.config") / "default.toml"  # shipped 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the key or variable."""
+
+
 @dataclass(frozen=True)
 class CrawlSettings:
-    concurrency_per_host: int = 2
-    delay: float = 0.0
-    concurrency_total: int = 32
-    timeout: float = 30
-    redirect_limit: int = 10
-    max_response_bytes: int = 50 * 2**20
-    max_decompressed_bytes: int = 200 * 2**20
-    warc_max_size: int = 1_000_000_000
-    query_variants_per_path: int = 50
-    max_url_length: int = 2048
-    chromium: str = "/usr/bin/chromium"
-    browser_max_pages: int = 4  # pages open in Chromium at once
-    browser_recycle_after: int = 50  # pages per browser context before a fresh one
-    browser_page_timeout: float = 30  # seconds for navigation
-    behavior_timeout: float = 20  # seconds of scrolling and clicking per page
-    browser_detect: bool = True  # capture pages that look script-built with the browser
+    concurrency_per_host: int
+    delay: float  # seconds between requests to one host
+    concurrency_total: int
+    timeout: float
+    redirect_limit: int
+    retry_times: int  # Scrapy RETRY_TIMES: retries of a failed download
+    max_response_bytes: int
+    max_decompressed_bytes: int
+    warc_max_size: int
+    query_variants_per_path: int
+    max_url_length: int
+    chromium: str
+    browser_max_pages: int  # pages open in Chromium at once
+    browser_recycle_after: int  # pages per browser context before a fresh one
+    browser_page_timeout: float  # seconds for navigation
+    behavior_timeout: float  # seconds of scrolling and clicking per page
+    browser_detect: bool  # capture pages that look script-built with the browser
+
+
+@dataclass(frozen=True)
+class OaiSettings:
+    """What the OAI-PMH provider says about itself, and its list page size."""
+
+    name: str
+    admin_email: str
+    repository_id: str
+    page_size: int
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    """Transfer settings of the S3 store (endpoint and credentials are boto3's AWS_*)."""
+
+    multipart_threshold: int
+    multipart_chunksize: int
+    max_concurrency: int
+    retry_max_delay: int
 
 
 @dataclass(frozen=True)
@@ -40,13 +73,22 @@ class Settings:
     data_dir: Path
     warc_store: str
     database_url: str
-    allow_networks: tuple[Network, ...] = ()
-    operator: str = "Diancang operator"
-    crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    allow_networks: tuple[Network, ...]
+    operator: str
+    replay_url: str  # pywb base URL, ending in "/"
+    api_tokens: str  # "role:sha256,…", parsed by diancang.console.auth.ApiTokens
+    crawl: CrawlSettings
+    oai: OaiSettings
+    s3: S3Settings
 
     @property
     def warc_dir(self) -> Path:
         return self.data_dir / "warcs"
+
+    @property
+    def reports_dir(self) -> Path:
+        """The crawl reports, one JSON file per crawl."""
+        return self.warc_dir / "reports"
 
     @property
     def jobs_dir(self) -> Path:
@@ -85,52 +127,83 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
-_CRAWL_ENV = {
-    "concurrency_per_host": ("DIANCANG_CONCURRENCY_PER_HOST", int),
-    "delay": ("DIANCANG_DELAY", float),
-    "concurrency_total": ("DIANCANG_CONCURRENCY_TOTAL", int),
-    "timeout": ("DIANCANG_TIMEOUT", float),
-    "max_response_bytes": ("DIANCANG_MAX_RESPONSE_BYTES", int),
-    "max_decompressed_bytes": ("DIANCANG_MAX_DECOMPRESSED_BYTES", int),
-    "redirect_limit": ("DIANCANG_REDIRECT_LIMIT", int),
-    "query_variants_per_path": ("DIANCANG_QUERY_VARIANTS_PER_PATH", int),
-    "chromium": ("DIANCANG_CHROMIUM", str),
-    "browser_max_pages": ("DIANCANG_BROWSER_MAX_PAGES", int),
-    "browser_recycle_after": ("DIANCANG_BROWSER_RECYCLE_AFTER", int),
-    "behavior_timeout": ("DIANCANG_BEHAVIOR_TIMEOUT", float),
-    "browser_page_timeout": ("DIANCANG_BROWSER_PAGE_TIMEOUT", float),
-    "browser_detect": ("DIANCANG_BROWSER_DETECT", _flag),
-    "warc_max_size": ("DIANCANG_WARC_MAX_SIZE", int),
-}
+_FROM_TEXT = {"int": int, "float": float, "str": str, "bool": _flag}
+_TOML_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,)}
+_SECTIONS = {"crawl": CrawlSettings, "oai": OaiSettings, "s3": S3Settings}
+_POSITIVE = {"s3"}  # sections whose numbers must be above 0
+_TOP = {"data_dir": "str", "warc_store": "str", "database_url": "str", "operator": "str",
+        "replay_url": "str", "api_tokens": "str"}  # fmt: skip
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    env = os.environ if environ is None else environ
+def _variable(section: str | None, key: str) -> str:
+    prefix = "DIANCANG_" if section in (None, "crawl") else f"DIANCANG_{section.upper()}_"
+    return prefix + key.upper()
+
+
+def _value(raw: dict, section: str | None, key: str, kind: str, env: Mapping[str, str]):
+    """One setting: the environment variable if set, else the configured value."""
+    var = _variable(section, key)
+    name = f"{section}.{key}" if section else key
+    if env.get(var):
+        try:
+            value = _FROM_TEXT[kind](env[var])
+        except ValueError:
+            raise SettingsError(f"{var}={env[var]!r}: expected {kind}") from None
+        where = var
+    else:
+        table = raw.get(section, {}) if section else raw
+        if key not in table:
+            raise SettingsError(f"setting {name!r} is missing from the configuration")
+        value = table[key]
+        if not isinstance(value, _TOML_TYPES[kind]) or (kind == "int" and value is True):
+            raise SettingsError(f"setting {name!r} = {value!r}: expected {kind}")
+        where = name
+    if section in _POSITIVE and value < 1:
+        raise SettingsError(f"{where}={value!r}: expected a whole number above 0")
+    return float(value) if kind == "float" else value
+
+
+def _section(raw: dict, section: str, env: Mapping[str, str]):
+    cls = _SECTIONS[section]
+    fields = {f.name: f.type for f in dataclasses.fields(cls)}
+    unknown = set(raw.get(section, {})) - set(fields)
+    if unknown:
+        raise SettingsError(f"unknown setting(s) in [{section}]: {', '.join(sorted(unknown))}")
+    return cls(**{key: _value(raw, section, key, kind, env) for key, kind in fields.items()})
+
+
+def _merged(env: Mapping[str, str]) -> dict:
     raw = _read_toml(DEFAULT_CONFIG)
     if env.get("DIANCANG_CONFIG"):
         override = _read_toml(Path(env["DIANCANG_CONFIG"]))
-        crawl = {**raw.get("crawl", {}), **override.get("crawl", {})}
-        raw = {**raw, **override, "crawl": crawl}
+        merged = {**raw, **override}
+        for section in _SECTIONS:
+            merged[section] = {**raw.get(section, {}), **override.get(section, {})}
+        raw = merged
+    return raw
 
-    data_dir = Path(env.get("DIANCANG_DATA_DIR") or raw.get("data_dir", "./data")).resolve()
-    warc_store = env.get("DIANCANG_WARC_STORE") or raw.get("warc_store") or str(data_dir / "warcs")
-    database_url = (
-        env.get("DIANCANG_DATABASE_URL")
-        or raw.get("database_url")
-        or f"sqlite:///{data_dir / 'catalog.sqlite'}"
-    )
-    networks = env.get("DIANCANG_ALLOW_NETWORKS")
-    allow = parse_networks(networks if networks is not None else raw.get("allow_networks", []))
 
-    crawl = dict(raw.get("crawl", {}))
-    for key, (var, cast) in _CRAWL_ENV.items():
-        if env.get(var):
-            crawl[key] = cast(env[var])
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    raw = _merged(env)
+    unknown = set(raw) - set(_TOP) - set(_SECTIONS) - {"allow_networks"}
+    if unknown:
+        raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    top = {key: _value(raw, None, key, kind, env) for key, kind in _TOP.items()}
+    data_dir = Path(top["data_dir"]).resolve()
+    networks = env.get("DIANCANG_ALLOW_NETWORKS")  # set but empty: no extra networks
+    if networks is None and "allow_networks" not in raw:
+        raise SettingsError("setting 'allow_networks' is missing from the configuration")
+    replay_url = top["replay_url"]
     return Settings(
         data_dir=data_dir,
-        warc_store=warc_store,
-        database_url=database_url,
-        allow_networks=allow,
-        operator=env.get("DIANCANG_OPERATOR") or raw.get("operator", "Diancang operator"),
-        crawl=CrawlSettings(**crawl),
+        warc_store=top["warc_store"] or str(data_dir / "warcs"),
+        database_url=top["database_url"] or f"sqlite:///{data_dir / 'catalog.sqlite'}",
+        allow_networks=parse_networks(networks if networks is not None else raw["allow_networks"]),
+        operator=top["operator"],
+        replay_url=replay_url if replay_url.endswith("/") else replay_url + "/",
+        api_tokens=top["api_tokens"],
+        crawl=_section(raw, "crawl", env),
+        oai=_section(raw, "oai", env),
+        s3=_section(raw, "s3", env),
     )

@@ -19,7 +19,8 @@ def open_store(settings: Settings) -> WarcStore:
     location = settings.warc_store
     if location.startswith("s3://"):
         from diancang.storage.s3 import S3WarcStore
-        from diancang.storage.s3_client import S3Location
+        from diancang.storage.s3_client import S3Location, TransferOptions
 
-        return S3WarcStore(S3Location.parse(location), settings.spool_dir)
+        transfer = TransferOptions.from_settings(settings.s3)
+        return S3WarcStore(S3Location.parse(location), settings.spool_dir, transfer)
     return LocalWarcStore(location.removeprefix("file://"))

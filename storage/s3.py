@@ -51,7 +51,7 @@ class S3WarcStore:
     ):
         self.location = location
         self.spool_root = Path(spool_root)
-        self.transfer = transfer or TransferOptions.from_env()
+        self.transfer = transfer or TransferOptions.configured()
         client = client or make_client(max_pool_connections=self.transfer.max_concurrency + 4)
         self.bucket = Bucket(location, client, self.transfer)
         self._progress = progress

@@ -7,7 +7,6 @@ the AWS config and credentials files (``AWS_CONFIG_FILE``). Nothing is read from
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -21,6 +20,8 @@ from botocore.exceptions import (
     NoRegionError,
     ParamValidationError,
 )
+
+from diancang.settings import S3Settings, SettingsError, load_settings
 
 MiB = 1 << 20
 
@@ -57,39 +58,32 @@ class S3Location:
         return f"s3://{self.bucket}/{key}"
 
 
-def _number(env: Mapping[str, str], name: str, default: int) -> int:
-    value = env.get(name)
-    if not value:
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise StoreConfigError(f"{name}={value!r}: expected a whole number above 0")
-    return int(value)
-
-
 @dataclass(frozen=True)
 class TransferOptions:
-    multipart_threshold: int = 64 * MiB
-    multipart_chunksize: int = 16 * MiB
-    max_concurrency: int = 4
-    retry_min_delay: float = 1.0
-    retry_max_delay: float = 60.0
+    """How the S3 store uploads; the configured values are the ``[s3]`` settings."""
+
+    multipart_threshold: int
+    multipart_chunksize: int
+    max_concurrency: int
+    retry_max_delay: float  # longest back-off between upload attempts, seconds
+    retry_min_delay: float = 1.0  # first back-off after a transient failure
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> TransferOptions:
-        env = os.environ if env is None else env
-        defaults = cls()
+    def from_settings(cls, s3: S3Settings) -> TransferOptions:
         return cls(
-            multipart_threshold=_number(
-                env, "DIANCANG_S3_MULTIPART_THRESHOLD", defaults.multipart_threshold
-            ),
-            multipart_chunksize=_number(
-                env, "DIANCANG_S3_MULTIPART_CHUNKSIZE", defaults.multipart_chunksize
-            ),
-            max_concurrency=_number(env, "DIANCANG_S3_MAX_CONCURRENCY", defaults.max_concurrency),
-            retry_max_delay=_number(
-                env, "DIANCANG_S3_RETRY_MAX_DELAY", int(defaults.retry_max_delay)
-            ),
+            multipart_threshold=s3.multipart_threshold,
+            multipart_chunksize=s3.multipart_chunksize,
+            max_concurrency=s3.max_concurrency,
+            retry_max_delay=float(s3.retry_max_delay),
         )
+
+    @classmethod
+    def configured(cls, environ: Mapping[str, str] | None = None) -> TransferOptions:
+        """From the settings of ``environ`` (default: this process's environment)."""
+        try:
+            return cls.from_settings(load_settings(environ).s3)
+        except SettingsError as exc:
+            raise StoreConfigError(str(exc)) from exc
 
 
 def make_client(max_pool_connections: int = 10):

@@ -33,14 +33,6 @@ def run(
     )
 
 
-def write_seed_list(path: Path, base_url: str) -> Path:
-    path.write_text(
-        f"url,title,jurisdiction,collection\n{base_url},重庆市人民政府,500000,govinfo\n",
-        encoding="utf-8",
-    )
-    return path
-
-
 @dataclass(frozen=True)
 class S3Crawl:
     """A finished crawl of the demo portal into ``s3://BUCKET/PREFIX``."""

@@ -1,9 +1,27 @@
+import json
+
 import pytest
-from crawl_helpers import Crawl, run_crawl_cli
+from cli_runner import S3Crawl, run, store_env
+from crawl_helpers import Crawl, portal_seed, run_crawl_cli, write_seed_list
 from seaweedfs_server import SeaweedS3
 
 from diancang.console.demo_commands import write_demo_seed_list
 from diancang.demo_portal.server import DemoPortal
+from diancang.settings import load_settings
+
+# Fixtures that run a whole `diancang crawl` (or drive Chromium): every test using one is
+# marked slow, as are the tests that crawl themselves (@pytest.mark.slow); `make test-fast`
+# runs the rest.
+CRAWL_FIXTURES = {
+    "demo_crawl", "s3_crawl", "control_character_crawl", "recrawl", "s3_listing", "captures",
+    "hostile_crawl", "hostile_browser_crawl",
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if CRAWL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -31,11 +49,27 @@ def s3_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def s3_crawl(s3_server: SeaweedS3, demo_portal: DemoPortal, tmp_path_factory) -> S3Crawl:
+    """One ``diancang crawl`` of the demo portal into ``s3://BUCKET/crawl/warcs``, shared by
+    the storage and catalogue tests that only read it."""
+    work = tmp_path_factory.mktemp("s3-crawl")
+    prefix = "crawl/warcs"
+    store_url = f"s3://{s3_server.bucket}/{prefix}"
+    env = store_env(s3_server, work / "data", store_url)
+    seeds = write_seed_list(work / "seeds.csv", [portal_seed(demo_portal.base_url)])
+    result = run(["diancang", "crawl", str(seeds)], env, cwd=work)
+    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
+    assert not list((work / "data" / "spool").glob("*/*.warc.gz*")), "not all uploaded"
+    report_path = next(load_settings(env).reports_dir.glob("*.json"))
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    return S3Crawl(work / "data", store_url, prefix, env, report, demo_portal.base_url)
+
+
+@pytest.fixture(scope="session")
 def control_character_crawl(tmp_path_factory) -> Crawl:
     """One crawl of a disclosure site whose pages print characters XML cannot carry."""
     from crawl_helpers import write_seed_list
-
-    from diancang.demo_portal.control_characters import ControlCharacterSite
+    from sites.control_characters import ControlCharacterSite
 
     data_dir = tmp_path_factory.mktemp("control-crawl")
     with ControlCharacterSite() as site:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,27 +12,13 @@ from pathlib import Path
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
+from ports import free_port
 
 WEED = Path(sys.executable).with_name("weed")
 ROLES = ("s3", "master", "volume", "filer")
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port() -> int:
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        if port < 55000 and _port_free(port + 10000):  # weed's gRPC default is port + 10000
-            return port
+GRPC_OFFSET = 10000  # weed's gRPC port of a role defaults to its port + 10000
 
 
 class SeaweedS3:
@@ -42,8 +27,8 @@ class SeaweedS3:
     def __init__(self, directory: Path, bucket: str = "diancang-test"):
         self.directory = directory
         self.bucket = bucket
-        self.ports = {role: free_port() for role in ROLES}
-        self.grpc_ports = {role: free_port() for role in ROLES}
+        self.ports = {role: free_port(GRPC_OFFSET) for role in ROLES}
+        self.grpc_ports = {role: free_port(GRPC_OFFSET) for role in ROLES}
         self.log = directory.parent / "weed.log"
         self.process: subprocess.Popen | None = None
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request, send_from_directory
 
 from diancang.catalog.db import Catalog
-from diancang.catalog.oai.provider import PAGE_SIZE, Provider, RepositoryInfo
+from diancang.catalog.oai.provider import Provider, RepositoryInfo
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 
@@ -16,10 +15,9 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 def oai_blueprint(
     catalog: Catalog, info: RepositoryInfo | None = None, page_size: int | None = None
 ) -> Blueprint:
-    """``/oai`` over ``catalog``; ``page_size`` records per list response (default 100, or
-    DIANCANG_OAI_PAGE_SIZE)."""
-    size = page_size or int(os.environ.get("DIANCANG_OAI_PAGE_SIZE") or PAGE_SIZE)
-    provider = Provider(catalog, info, page_size=size)
+    """``/oai`` over ``catalog``; ``page_size`` records per list response (default: the
+    ``oai.page_size`` setting, DIANCANG_OAI_PAGE_SIZE)."""
+    provider = Provider(catalog, info, page_size=page_size)
     blueprint = Blueprint("oai", __name__)
 
     @blueprint.route("/oai", methods=["GET", "POST"])

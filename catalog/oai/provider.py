@@ -6,7 +6,6 @@ as a query string or form body gives them) and returns the XML response as bytes
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,12 +22,12 @@ from diancang.catalog.oai.sets import UnknownSet, all_sets, record_sets, set_fil
 from diancang.catalog.records_builder import utcnow
 from diancang.catalog.views import load_views
 from diancang.catalog.xml_text import has_non_xml_char, set_attribute, sub_element
+from diancang.settings import load_settings
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
-PAGE_SIZE = 100
 # Far longer than any identifier, set, date or resumption token this provider issues.
 MAX_ARGUMENT_CHARS = 1024
 SHOWN_CHARS = 80  # of a bad value, in an error message
@@ -61,17 +60,15 @@ class OAIError(Exception):
 
 @dataclass(frozen=True)
 class RepositoryInfo:
-    name: str = "Diancang web archive (典藏)"
-    admin_email: str = "webarchive@diancang.local"
-    repository_id: str = "diancang.local"
+    name: str
+    admin_email: str
+    repository_id: str
 
     @classmethod
-    def from_env(cls) -> RepositoryInfo:
-        return cls(
-            name=os.environ.get("DIANCANG_OAI_NAME") or cls.name,
-            admin_email=os.environ.get("DIANCANG_OAI_ADMIN_EMAIL") or cls.admin_email,
-            repository_id=os.environ.get("DIANCANG_OAI_REPOSITORY_ID") or cls.repository_id,
-        )
+    def configured(cls) -> RepositoryInfo:
+        """From the settings (DIANCANG_OAI_NAME, _ADMIN_EMAIL, _REPOSITORY_ID)."""
+        oai = load_settings().oai
+        return cls(name=oai.name, admin_email=oai.admin_email, repository_id=oai.repository_id)
 
 
 def format_datestamp(value: datetime) -> str:
@@ -105,11 +102,11 @@ def last_instant(bound: datetime, granularity: str) -> datetime:
 
 class Provider:
     def __init__(
-        self, catalog: Catalog, info: RepositoryInfo | None = None, page_size: int = PAGE_SIZE
+        self, catalog: Catalog, info: RepositoryInfo | None = None, page_size: int | None = None
     ) -> None:
         self.catalog = catalog
-        self.info = info or RepositoryInfo.from_env()
-        self.page_size = page_size
+        self.info = info or RepositoryInfo.configured()
+        self.page_size = page_size or load_settings().oai.page_size
 
     # -- envelope ---------------------------------------------------------------------------
     def handle(self, args: dict[str, list[str]], base_url: str) -> bytes:

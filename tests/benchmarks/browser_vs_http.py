@@ -42,7 +42,6 @@ status 1 when a crawl failed or stalled, missed pages, or the completeness check
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform
@@ -59,12 +58,15 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import psutil
-from browser_proctree import MIB, TreeSampler
-from warcio.archiveiterator import ArchiveIterator
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: sites
+import crawl_helpers  # noqa: E402
+import psutil  # noqa: E402
+from browser_proctree import MIB, TreeSampler  # noqa: E402
+from sites.generated import GeneratedSite, linked_pages, page_path  # noqa: E402
+from sites.request_probe import RequestProbe  # noqa: E402
+from warcio.archiveiterator import ArchiveIterator  # noqa: E402
 
-from diancang.demo_portal.generated import GeneratedSite, linked_pages, page_path
-from diancang.demo_portal.serving import PageHandler, RequestProbe
+from diancang.demo_portal.serving import PageHandler  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -155,15 +157,15 @@ class Run:
         return 60 * self.capture.pages / self.crawl_seconds if self.crawl_seconds else 0.0
 
 
-def write_seed_list(site: GeneratedSite, path: Path, browser: bool) -> Path:
+def generated_seed_list(site: GeneratedSite, path: Path, browser: bool) -> Path:
     """Every page a seed of depth 0: both crawls capture exactly the site's pages."""
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["url", "title", "jurisdiction", "collection", "browser", "depth"])
-        for url in sorted(site.page_urls()):
-            title = f"生成站点 {urlsplit(url).hostname} {urlsplit(url).path}"
-            writer.writerow([url, title, "500000", "webarchive", str(browser).lower(), 0])
-    return path
+    rows = [
+        {"url": url, "title": f"生成站点 {urlsplit(url).hostname} {urlsplit(url).path}",
+         "jurisdiction": "500000", "collection": "webarchive", "browser": str(browser).lower(),
+         "depth": 0}
+        for url in sorted(site.page_urls())
+    ]  # fmt: skip
+    return crawl_helpers.write_seed_list(path, rows)
 
 
 def crawl_env(data_dir: Path, mode: str, args: argparse.Namespace) -> dict[str, str]:
@@ -220,7 +222,7 @@ def read_capture(site: GeneratedSite, warcs: list[Path]) -> Capture:
 def run_crawl(site: GeneratedSite, log: PageLog, mode: str, work: Path, args) -> Run:
     work.mkdir(parents=True)
     data_dir = work / "data"
-    seeds = write_seed_list(site, work / f"{mode}.csv", browser=mode == "browser")
+    seeds = generated_seed_list(site, work / f"{mode}.csv", browser=mode == "browser")
     command = [str(BIN / "diancang"), "crawl", str(seeds)]
     env = crawl_env(data_dir, mode, args)
     log.reset()

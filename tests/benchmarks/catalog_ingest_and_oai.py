@@ -24,9 +24,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "catalog"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: warc_files
 
-from catalog_warcs import write_warc  # noqa: E402
+from warc_files import write_warc  # noqa: E402
 
 from diancang.catalog.db import Catalog  # noqa: E402
 from diancang.catalog.ingest import IngestOptions, ingest_warc  # noqa: E402

@@ -22,9 +22,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from crawl_vs_wget import BIN, PER_HOST, ROOT, write_seed_list
-
-from diancang.demo_portal.generated import GeneratedSite
+from crawl_vs_wget import BIN, PER_HOST, ROOT, generated_seed_list
+from sites.generated import GeneratedSite
 
 
 def crawl_env(data_dir: Path) -> dict[str, str]:
@@ -96,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = out / "data"
     shutil.rmtree(data_dir, ignore_errors=True)
     with GeneratedSite(args.hosts, args.pages, args.latency) as site:
-        seeds = write_seed_list(site, out / "seeds.csv")
+        seeds = generated_seed_list(site, out / "seeds.csv")
         command = [str(BIN / "diancang"), "crawl", str(seeds)]
         if args.tool == "cprofile":
             profile_cprofile(command, out, crawl_env(data_dir), args.top)

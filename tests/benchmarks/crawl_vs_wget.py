@@ -25,7 +25,6 @@ of N runs. The output is a Markdown table for the README, then the runs one by o
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform
@@ -42,10 +41,13 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: sites
+import crawl_helpers  # noqa: E402
+from sites.generated import GeneratedSite  # noqa: E402
+from sites.request_probe import RequestProbe  # noqa: E402
+from warcio.archiveiterator import ArchiveIterator  # noqa: E402
 
-from diancang.demo_portal.generated import GeneratedSite
-from diancang.demo_portal.serving import PageHandler, RequestProbe
+from diancang.demo_portal.serving import PageHandler  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -158,14 +160,14 @@ def warc_urls(paths: Iterable[Path]) -> set[str]:
     return urls
 
 
-def write_seed_list(site: GeneratedSite, path: Path) -> Path:
+def generated_seed_list(site: GeneratedSite, path: Path) -> Path:
     """One seed per host; depth ``pages`` reaches every page whatever order links come in."""
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["url", "title", "jurisdiction", "collection", "depth"])
-        for number, url in enumerate(site.seed_urls(), start=1):
-            writer.writerow([url, f"生成站点{number}", "500000", "webarchive", site.pages])
-    return path
+    rows = [
+        {"url": url, "title": f"生成站点{number}", "jurisdiction": "500000",
+         "collection": "webarchive", "depth": site.pages}
+        for number, url in enumerate(site.seed_urls(), start=1)
+    ]  # fmt: skip
+    return crawl_helpers.write_seed_list(path, rows)
 
 
 def crawl_diancang(site: GeneratedSite, work: Path) -> tuple[Usage, set[str], float | None]:
@@ -176,7 +178,7 @@ def crawl_diancang(site: GeneratedSite, work: Path) -> tuple[Usage, set[str], fl
         "DIANCANG_ALLOW_NETWORKS": "127.0.0.0/8",
         "DIANCANG_CONCURRENCY_PER_HOST": str(PER_HOST),
     }
-    seeds = write_seed_list(site, work / "seeds.csv")
+    seeds = generated_seed_list(site, work / "seeds.csv")
     usage = run_measured([str(BIN / "diancang"), "crawl", str(seeds)], work / "diancang.log", env)
     report = json.loads(
         max((data_dir / "warcs" / "reports").glob("*.json")).read_text(encoding="utf-8")

@@ -29,7 +29,7 @@ import brotlicffi
 
 import diancang.storage  # noqa: F401 - imported before tests/ joins the path: tests/storage would shadow it
 from diancang.demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
-from diancang.settings import CrawlSettings
+from diancang.settings import CrawlSettings, load_settings
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # tests/: crawl_helpers
 from crawl_helpers import BIN, crawl_env, warc_files, write_seed_list  # noqa: E402
@@ -137,7 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="html,gzip,br")
     options = parser.parse_args()
-    limits = CrawlSettings()
+    limits = load_settings({}).crawl
     base = baseline_rss()
     rows = []
     with tempfile.TemporaryDirectory(prefix="page-memory-") as tmp:

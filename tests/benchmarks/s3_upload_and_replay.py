@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from boto3.s3.transfer import TransferConfig  # noqa: E402
 from pywb_runner import wayback  # noqa: E402
 from seaweedfs_server import SeaweedS3  # noqa: E402
-from warc_files import write_large_warc, write_warc  # noqa: E402
+from warc_files import write_html_warc, write_large_warc  # noqa: E402
 
 from diancang.replay.index import cdxj_lines  # noqa: E402
 from diancang.storage.s3 import S3WarcStore  # noqa: E402
@@ -58,7 +58,7 @@ def bench_upload(server: SeaweedS3, work: Path, files: int, size_mb: int, rounds
         write_large_warc(source / f"bench-{i:05d}.warc.gz", size_mb * MiB) for i in range(files)
     ]
     total = sum(p.stat().st_size for p in paths)
-    transfer = TransferOptions()  # the defaults a deployment gets
+    transfer = TransferOptions.configured({})  # the defaults a deployment gets
     config = TransferConfig(
         multipart_threshold=transfer.multipart_threshold,
         multipart_chunksize=transfer.multipart_chunksize,
@@ -107,11 +107,11 @@ def bench_replay(server: SeaweedS3, work: Path, lookups: int) -> dict:
     from pywb.utils.loaders import BlockLoader
 
     local_dir = work / "local" / COLLECTION
-    warc = write_warc(local_dir / "replay-00000.warc.gz", pages=500, payload_bytes=20000)
+    warc = write_html_warc(local_dir / "replay-00000.warc.gz", pages=500, payload_bytes=20000)
     spool = work / "replay-spool"
     (spool / COLLECTION).mkdir(parents=True)
     shutil.copyfile(warc, spool / COLLECTION / warc.name)
-    store = S3WarcStore(S3Location(server.bucket, "replay"), spool, TransferOptions())
+    store = S3WarcStore(S3Location(server.bucket, "replay"), spool, TransferOptions.configured({}))
     assert len(store.sync().stored) == 1
 
     with warc.open("rb") as fh:

@@ -1,6 +1,5 @@
 """Fixtures of the catalogue tests: real databases (SQLite file, PostgreSQL server), WARCs of
-the demo portal crawled by wget, a crawl stored in a real S3 server (SeaweedFS), the official
-OAI-PMH schema and a real HTTP server."""
+the demo portal crawled by wget, the official OAI-PMH schema and a real HTTP server."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ import itertools
 import os
 import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,6 @@ import pytest
 
 from diancang.catalog.db import Catalog
 
-CACHE = Path(os.environ.get("DIANCANG_TEST_CACHE", Path.home() / ".cache" / "diancang-tests"))
 WGET_FLAGS = [
     "--recursive", "--level=3", "--page-requisites", "--span-hosts",
     "--domains=127.0.0.1,127.0.0.2,127.0.0.5,127.0.0.6", "-e", "robots=on",
@@ -103,15 +100,6 @@ def wget_warc(start_url: str, warc_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_portal():
-    from diancang.demo_portal.server import DemoPortal
-
-    portal = DemoPortal().start()
-    yield portal
-    portal.stop()
-
-
-@pytest.fixture(scope="session")
 def demo_warc(demo_portal, tmp_path_factory) -> Path:
     """One wget crawl of the demo portal (main site and files host)."""
     return wget_warc(demo_portal.base_url, tmp_path_factory.mktemp("warcs") / "demo-1.warc.gz")
@@ -137,35 +125,12 @@ def mirror_warc(tmp_path_factory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def oai_pmh_xsd() -> Path:
-    """OAI-PMH.xsd (2005) from the pyoai source distribution on PyPI, cached between runs."""
-    target = CACHE / "OAI-PMH.xsd"
-    if target.exists():
-        return target
-    import tarfile
-    import tempfile
-
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-             "--no-binary", ":all:", "pyoai==2.5.0", "-d", tmp],
-            check=True, timeout=300,
-        )  # fmt: skip
-        sdist = next(Path(tmp).glob("pyoai-2.5.0.tar.gz"))
-        with tarfile.open(sdist) as tar:
-            member = next(m for m in tar.getmembers() if m.name.endswith("tests/OAI-PMH.xsd"))
-            data = tar.extractfile(member).read()
-    target.write_bytes(data)
-    return target
-
-
-@pytest.fixture(scope="session")
-def oai_validator(oai_pmh_xsd, tmp_path_factory):
+def oai_validator(tmp_path_factory):
     """An lxml XMLSchema for OAI-PMH responses carrying oai_dc or govinfo metadata."""
     from lxml import etree
 
     schemas = Path(__file__).resolve().parents[2] / "catalog" / "oai" / "schemas"
+    oai_pmh_xsd = Path(__file__).resolve().parent / "schemas" / "OAI-PMH.xsd"  # see its README
     wrapper = tmp_path_factory.mktemp("xsd") / "all.xsd"
     wrapper.write_text(
         f"""<?xml version="1.0"?>
@@ -211,23 +176,3 @@ def oai_server(catalog) -> Iterator[LiveServer]:
     server = LiveServer(create_app(catalog, oai_page_size=7))
     yield server
     server.stop()
-
-
-# -- a real S3 server (SeaweedFS) and a crawl of the demo portal stored in it ----------------
-
-
-@pytest.fixture(scope="session")
-def s3_demo_crawl(s3_server, demo_portal, tmp_path_factory):
-    """``diancang crawl`` of the demo portal with DIANCANG_WARC_STORE=s3://BUCKET/PREFIX.
-
-    Returns (environment of the crawl, PREFIX, work directory)."""
-    from cli_runner import run, store_env, write_seed_list
-
-    work = tmp_path_factory.mktemp("s3-catalog")
-    prefix = "catalog/warcs"
-    env = store_env(s3_server, work / "data", f"s3://{s3_server.bucket}/{prefix}")
-    seeds = write_seed_list(work / "seeds.csv", demo_portal.base_url)
-    result = run(["diancang", "crawl", str(seeds)], env, cwd=work)
-    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
-    assert not list((work / "data" / "spool").glob("*/*.warc.gz*")), "not all uploaded"
-    return env, prefix, work

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from catalog_expected import EXPECTED
 from catalog_helpers import counts, ingest, records_by_path
-from catalog_warcs import write_warc
 from click.testing import CliRunner
 from sqlalchemy import select
+from warc_files import write_warc
 
 from diancang.catalog.dedup import hamming, simhash64
 from diancang.catalog.duplicates import duplicate_groups

@@ -13,9 +13,9 @@ from pathlib import Path
 from urllib.request import urlopen
 
 from catalog_helpers import counts, ingest
-from catalog_warcs import write_warc
 from click.testing import CliRunner
 from sqlalchemy import select
+from warc_files import write_warc
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 
 from catalog_helpers import counts
-from catalog_warcs import write_warc
 from click.testing import CliRunner
 from sqlalchemy import func, select
+from warc_files import write_warc
 from warcio.archiveiterator import ArchiveIterator
 
 import diancang.catalog.ingest

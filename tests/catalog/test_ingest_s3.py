@@ -6,9 +6,9 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from catalog_warcs import write_warc
 from cli_runner import run
 from sqlalchemy import inspect, select
+from warc_files import write_warc
 from warcio.archiveiterator import ArchiveIterator
 
 from diancang.catalog.db import Catalog
@@ -81,9 +81,9 @@ def _download_bucket(s3_server, prefix: str, target: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def ingested(s3_demo_crawl, s3_server):
+def ingested(s3_crawl, s3_server):
     """The S3 crawl catalogued with `ingest --new`, and its local copy catalogued by path."""
-    env, prefix, work = s3_demo_crawl
+    env, prefix, work = s3_crawl.env, s3_crawl.prefix, s3_crawl.data_dir.parent
     s3_db = f"sqlite:///{work / 's3-catalog.sqlite'}"
     result = run(
         ["diancang", "catalog", "ingest", "--new"], {**env, "DIANCANG_DATABASE_URL": s3_db}
@@ -163,7 +163,7 @@ def test_a_file_catalogued_in_the_spool_is_not_catalogued_again_once_uploaded(
     for name, value in s3_server.env().items():
         monkeypatch.setenv(name, value)
     store = S3WarcStore(S3Location(s3_server.bucket, "spooled/warcs"), tmp_path / "spool",
-                        TransferOptions())  # fmt: skip
+                        TransferOptions.configured({}))  # fmt: skip
     spool = store.spool_dir("govinfo-500000")
     spool.mkdir(parents=True)
     page = {"url": "http://s.example/1.html", "body": b"<html><title>x</title></html>"}

@@ -9,8 +9,8 @@ from urllib.request import urlopen
 
 import pytest
 from catalog_helpers import ingest, records_by_path
-from catalog_warcs import write_warc
 from sqlalchemy import select, update
+from warc_files import write_warc
 
 from diancang.catalog.duplicates import withdraw
 from diancang.catalog.models import Record

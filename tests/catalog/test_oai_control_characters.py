@@ -13,10 +13,10 @@ from urllib.request import urlopen
 
 import pytest
 from crawl_helpers import BIN, warc_files
+from sites.control_characters import BAD_CHARACTERS
 from sqlalchemy import func, select, update
 
 from diancang.catalog.models import Attachment, Capture, Record
-from diancang.demo_portal.control_characters import BAD_CHARACTERS
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 DC = "{http://purl.org/dc/elements/1.1/}"

@@ -7,9 +7,9 @@ from datetime import date
 
 from catalog_expected import EXPECTED, FIELDS
 from catalog_helpers import ingest
-from catalog_warcs import write_warc
 from click.testing import CliRunner
 from sqlalchemy import select
+from warc_files import write_warc
 from warcio.archiveiterator import ArchiveIterator
 
 from diancang.catalog.models import Attachment

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cli_runner import store_env, write_seed_list
-from crawl_helpers import crawl_env, diancang
+from cli_runner import store_env
+from crawl_helpers import crawl_env, diancang, portal_seed, write_seed_list
 from served_app import Served
 
 from diancang.settings import load_settings
@@ -94,7 +94,7 @@ def local_listing(recrawl, tmp_path_factory) -> Iterator[Listing]:
 def s3_listing(s3_server, demo_portal, tmp_path_factory) -> Iterator[Listing]:
     work = tmp_path_factory.mktemp("wasapi-s3")
     env = store_env(s3_server, work / "data", f"s3://{s3_server.bucket}/wasapi/warcs")
-    seeds = write_seed_list(work / "seeds.csv", demo_portal.base_url)
+    seeds = write_seed_list(work / "seeds.csv", [portal_seed(demo_portal.base_url)])
     for _ in range(2):
         result = diancang("crawl", str(seeds), env=env)
         assert result.returncode == 0, result.stderr[-3000:]

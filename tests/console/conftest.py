@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from console_helpers import COLLECTION, WARC_NAME, Tokens, write_warc
+from console_helpers import COLLECTION, WARC_NAME, Tokens
+from warc_files import write_html_warc
 
 from diancang.catalog.db import Catalog
 from diancang.storage.local import LocalWarcStore
@@ -30,6 +31,6 @@ def catalog(tmp_path: Path) -> Iterator[Catalog]:
 def warc_store(tmp_path: Path) -> LocalWarcStore:
     """``DATA_DIR/warcs`` (DATA_DIR = tmp_path/data) with one WARC committed."""
     store = LocalWarcStore(tmp_path / "data" / "warcs")
-    path = write_warc(store.spool_dir(COLLECTION) / WARC_NAME)
+    path = write_html_warc(store.spool_dir(COLLECTION) / WARC_NAME, payload_bytes=5000)
     store.commit(path, COLLECTION)
     return store

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from console_helpers import WARC_NAME
-from served_app import DIANCANG, Served, free_port
+from ports import free_port
+from served_app import DIANCANG, Served
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -6,8 +6,9 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
-from crawl_helpers import Wayback, records, run_crawl_cli, write_seed_list
+from crawl_helpers import records, run_crawl_cli, write_seed_list
 from playwright.sync_api import sync_playwright
+from pywb_runner import Pywb
 
 from diancang.crawler.browser.settings import CHROMIUM_ARGS
 from diancang.demo_portal.server import DemoPortal
@@ -40,7 +41,7 @@ def captures(tmp_path_factory):
 
 def _replay_item_count(data_dir, url: str, live: set[str]) -> tuple[int, list[str], list[str]]:
     """Items shown by the replayed page after the same clicks and scrolls a reader makes."""
-    wayback = Wayback(data_dir)
+    wayback = Pywb.for_data_dir(data_dir)
     leaked, misses = [], []
     try:
         with sync_playwright() as playwright:
@@ -117,6 +118,7 @@ def test_every_exchange_of_the_page_is_recorded_with_evidence(captures):
     assert browser.report["by_status"]["200"] >= 8
 
 
+@pytest.mark.slow
 def test_a_browser_seed_without_chromium_is_a_clear_error(tmp_path):
     seeds = write_seed_list(
         tmp_path / "b.csv",

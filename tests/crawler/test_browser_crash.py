@@ -9,6 +9,7 @@ import subprocess
 import time
 
 import psutil
+import pytest
 from crawl_helpers import BIN, captured_urls, crawl_env, write_seed_list
 
 from diancang.demo_portal.server import DemoPortal
@@ -25,6 +26,7 @@ def _chromium_pids(pid: int) -> list[int]:
     return pids
 
 
+@pytest.mark.slow
 def test_killed_browser_is_restarted_and_every_page_captured(tmp_path):
     with DemoPortal(port=0, latency=0.2).start() as portal:
         pages = [portal.document_url(doc) for doc in portal.documents()[:8]]

@@ -15,7 +15,16 @@ import threading
 import time
 from pathlib import Path
 
-from crawl_helpers import BIN, captured_urls, crawl_env, diancang, warc_files, write_seed_list
+import pytest
+from crawl_helpers import (
+    BIN,
+    captured_urls,
+    crawl_env,
+    diancang,
+    portal_seed,
+    warc_files,
+    write_seed_list,
+)
 
 from diancang.crawler.job import job_dir_for, running_job
 from diancang.demo_portal.serving import (
@@ -69,8 +78,7 @@ class HeldSite(ServedSite):
 
 
 def _seed_list(path: Path, url: str) -> Path:
-    row = {"url": url, "title": "重庆市人民政府", "jurisdiction": "500000", "collection": "govinfo"}
-    return write_seed_list(path, [row])
+    return write_seed_list(path, [portal_seed(url)])
 
 
 def _start_crawl(data_dir: Path, seed_list: Path) -> subprocess.Popen:
@@ -111,6 +119,7 @@ def _check_warcs(data_dir: Path) -> None:
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+@pytest.mark.slow
 def test_two_crawls_on_one_data_dir_both_keep_every_warc(tmp_path, demo_portal):
     data_dir = tmp_path / "data"
     other_seeds = _seed_list(tmp_path / "portal.csv", demo_portal.base_url)
@@ -150,6 +159,7 @@ def test_two_crawls_on_one_data_dir_both_keep_every_warc(tmp_path, demo_portal):
     _check_warcs(data_dir)
 
 
+@pytest.mark.slow
 def test_killed_crawl_is_recovered_without_touching_a_running_one(tmp_path, demo_portal):
     data_dir = tmp_path / "data"
     with HeldSite() as running_site, HeldSite() as killed_site:
@@ -203,6 +213,7 @@ def test_seed_lists_of_one_name_in_two_folders_get_their_own_job(tmp_path):
     assert job_dir_for(settings, one, "x") != job_dir_for(settings, dashed, None)
 
 
+@pytest.mark.slow
 def test_a_warc_file_that_cannot_be_closed_fails_the_crawl(tmp_path):
     data_dir = tmp_path / "data"
     with HeldSite() as held:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from crawl_helpers import captured_urls, records, run_crawl_cli, warc_files, write_seed_list
 from warcio.archiveiterator import ArchiveIterator
 
@@ -50,6 +51,8 @@ def test_records_are_linked_and_carry_ip_addresses(demo_crawl):
             assert uri == target.rec_headers.get_header("WARC-Target-URI")
         if kind in ("request", "response", "revisit"):
             assert record.rec_headers.get_header("WARC-IP-Address") in ("127.0.0.1", "127.0.0.2")
+        else:  # warcinfo and metadata describe the crawl, not one connection (README)
+            assert record.rec_headers.get_header("WARC-IP-Address") is None
         if kind == "response":
             assert record.rec_headers.get_header("WARC-Payload-Digest").startswith("sha1:")
             assert record.rec_headers.get_header("WARC-Block-Digest").startswith("sha1:")
@@ -128,6 +131,26 @@ def test_report_counts_match_the_warcs(demo_crawl):
     assert "responses" in demo_crawl.result.stdout and "robots-blocked" in demo_crawl.result.stdout
 
 
+@pytest.mark.slow
+def test_the_trap_guard_not_the_depth_limit_bounds_the_calendar(demo_portal, tmp_path):
+    # depth 500 would let the calendar run 500 months each way: only the trap guard's
+    # budget of query strings per path can stop it
+    variants = 8
+    rows = [{"url": demo_portal.trap_url(), "title": "重庆", "jurisdiction": "500000",
+             "collection": "govinfo", "depth": "500"}]  # fmt: skip
+    crawl = run_crawl_cli(
+        tmp_path,
+        write_seed_list(tmp_path / "calendar.csv", rows),
+        DIANCANG_QUERY_VARIANTS_PER_PATH=str(variants),
+        DIANCANG_BROWSER_DETECT="0",
+    )
+    calendar = [url for url in captured_urls(tmp_path) if "/calendar/" in url]
+    assert len(calendar) == 1 + variants  # the seed, then the guard's budget of variants
+    assert crawl.report["traps"].get("query-variants", 0) >= 1
+    assert crawl.report["beyond_depth"] == 0 and crawl.report["limits"] == {}
+
+
+@pytest.mark.slow
 def test_robots_txt_is_obeyed_by_requests_that_wait_for_it_together(demo_portal, tmp_path):
     # Three seeds on one host ask for its robots.txt at the same moment.
     private = sorted(demo_portal.disallowed_urls())
@@ -143,12 +166,14 @@ def test_robots_txt_is_obeyed_by_requests_that_wait_for_it_together(demo_portal,
     assert crawl.report["robots_blocked"] == len(private)
 
 
+@pytest.mark.slow
 def test_warc_files_roll_over_at_the_configured_size(demo_portal, tmp_path):
     seeds = write_demo_seed_list(tmp_path, demo_portal)
     run_crawl_cli(tmp_path, seeds, DIANCANG_WARC_MAX_SIZE="60000")
     files = warc_files(tmp_path)
     assert len(files) >= 3
     # COLLECTION-JURISDICTION-TIMESTAMP-SERIAL-PID-HOST.warc.gz (a host name may hold "-")
+    # COLLECTION-JURISDICTION-TIMESTAMP-SERIAL-PID-HOST.warc.gz (the host may hold "-")
     serials = sorted(int(path.name.split("-")[3]) for path in files)
     assert serials == list(range(len(files)))
     for path in files:
@@ -158,6 +183,7 @@ def test_warc_files_roll_over_at_the_configured_size(demo_portal, tmp_path):
     assert captured_urls(tmp_path) >= demo_portal.expected_urls()
 
 
+@pytest.mark.slow
 def test_page_limit_bounds_a_seed(demo_portal, tmp_path):
     rows = [{"url": demo_portal.base_url, "title": "重庆", "jurisdiction": "500000",
              "collection": "govinfo", "pages": "10"}]  # fmt: skip
@@ -167,6 +193,7 @@ def test_page_limit_bounds_a_seed(demo_portal, tmp_path):
     assert crawl.report["limits"]["pages"] > 0
 
 
+@pytest.mark.slow
 def test_byte_limit_stops_a_seed(demo_portal, tmp_path, demo_crawl):
     rows = [{"url": demo_portal.base_url, "title": "重庆", "jurisdiction": "500000",
              "collection": "govinfo", "bytes": "30KB"}]  # fmt: skip

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from crawl_helpers import BIN, captured_urls, crawl_env, diancang, warc_files
 
 from diancang.console.demo_commands import write_demo_seed_list
@@ -20,6 +21,7 @@ def _limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
 
 
+@pytest.mark.slow
 def test_write_failure_stops_the_crawl_cleanly_and_resume_completes_it(demo_portal, tmp_path):
     seeds = write_demo_seed_list(tmp_path, demo_portal)
     failed = subprocess.run(

@@ -6,8 +6,7 @@ import time
 
 import pytest
 from crawl_helpers import crawl_env, diancang, records, run_crawl_cli, write_seed_list
-
-from diancang.demo_portal.hostile import BAD_LINKS, CUT_SIZE, HostileServer, gzip_bomb
+from sites.hostile import BAD_LINKS, CUT_SIZE, HostileServer, gzip_bomb
 
 TIMEOUT = 3  # seconds a response may take before it is cut
 MAX_BYTES = 2_000_000  # above the bomb's compressed size
@@ -37,6 +36,7 @@ def hostile_crawl(tmp_path_factory):
             DIANCANG_MAX_RESPONSE_BYTES=str(MAX_BYTES),
             DIANCANG_MAX_DECOMPRESSED_BYTES="10000000",
             DIANCANG_REDIRECT_LIMIT=str(REDIRECT_LIMIT),
+            DIANCANG_RETRY_TIMES="0",  # a retry of a dripping server costs another timeout
         )
         crawl.elapsed = time.monotonic() - started
         crawl.server = server
@@ -90,6 +90,14 @@ def test_a_wrong_charset_is_kept_as_received(hostile_crawl):
     assert "本页声明为UTF-8编码".encode("gbk") in page.content
 
 
+def test_malformed_header_lines_are_a_logged_error_not_a_capture(hostile_crawl):
+    assert "bad-headers" not in hostile_crawl.by_path  # nothing stored as if it had parsed
+    assert hostile_crawl.report["errors"].get("DownloadFailedError", 0) >= 1
+    log = next((hostile_crawl.data_dir / "jobs").glob("*/crawl.log")).read_text()
+    assert f"failed {hostile_crawl.server.url('/bad-headers')}: " in log
+    assert "InvalidHeaderName" in log
+
+
 def test_a_stalled_header_is_an_error_not_a_hang(hostile_crawl):
     assert "drip-headers" not in hostile_crawl.by_path
     assert sum(hostile_crawl.report["errors"].values()) >= 1
@@ -114,6 +122,7 @@ def test_malformed_links_are_skipped_counted_and_the_others_followed(hostile_cra
     assert hostile_crawl.report["invalid_links"] == len(BAD_LINKS) + 1  # and the <img>
 
 
+@pytest.mark.slow
 def test_seeds_on_private_and_metadata_addresses_are_refused(tmp_path):
     seeds = write_seed_list(
         tmp_path / "internal.csv",

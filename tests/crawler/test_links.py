@@ -1,6 +1,7 @@
+from sites.hostile import BAD_LINKS
+
 from diancang.crawler.links import EMBED, LINK, PARSE_SLICE, extract_from_css, extract_from_html
 from diancang.crawler.urls import clean_url
-from diancang.demo_portal.hostile import BAD_LINKS
 
 PAGE = """<html><head><base href="/base/">
 <link rel="stylesheet" href="site.css"><link rel="alternate" href="feed.xml">

@@ -51,6 +51,7 @@ def test_a_name_that_does_not_resolve_is_refused_with_the_resolver_error():
     )
 
 
+@pytest.mark.slow
 def test_an_unresolvable_seed_is_refused_and_reported(tmp_path):
     row = {"title": "t", "jurisdiction": "500000", "collection": "govinfo"}
     seeds = write_seed_list(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from crawl_helpers import run_crawl_cli, write_seed_list
+from sites.generated import GeneratedSite
+from sites.request_probe import RequestProbe
 
-from diancang.demo_portal.generated import GeneratedSite
-from diancang.demo_portal.serving import RequestProbe
 
-
+@pytest.mark.slow
 def test_requests_in_flight_per_host_never_exceed_the_setting(tmp_path):
     probe = RequestProbe()
     with GeneratedSite(hosts=2, pages=60, latency=0.05) as site, probe.installed():

@@ -6,7 +6,8 @@ import re
 import shutil
 
 import pytest
-from crawl_helpers import Wayback, records, run_crawl_cli
+from crawl_helpers import records, run_crawl_cli
+from pywb_runner import Pywb
 
 COLLECTION = "govinfo-500000"
 
@@ -21,7 +22,7 @@ def recrawl(demo_crawl, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def wayback(recrawl):
-    server = Wayback(recrawl.data_dir)
+    server = Pywb.for_data_dir(recrawl.data_dir)
     yield server
     server.stop()
 

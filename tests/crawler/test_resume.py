@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from crawl_helpers import BIN, captured_urls, crawl_env, diancang, run_crawl_cli, warc_files
 
 from diancang.console.demo_commands import write_demo_seed_list
@@ -29,6 +30,7 @@ def _done_count(journal: Path) -> int:
             return 0
 
 
+@pytest.mark.slow
 def test_killed_crawl_resumes_to_the_same_captures_without_corrupt_warcs(tmp_path):
     with DemoPortal(port=0, latency=0.05).start() as portal:
         whole_dir, killed_dir = tmp_path / "whole", tmp_path / "killed"

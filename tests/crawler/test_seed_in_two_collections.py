@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawl_helpers import Wayback, run_crawl_cli, write_seed_list
+import pytest
+from crawl_helpers import run_crawl_cli, write_seed_list
+from pywb_runner import Pywb
 from warcio.archiveiterator import ArchiveIterator
 
 COLLECTIONS = ("govinfo-500000", "webarchive-500000")
 
 
+@pytest.mark.slow
 def test_url_seeded_in_both_collections_is_captured_and_replayed_in_each(tmp_path, demo_portal):
     files_host = demo_portal.files_url.split("//", 1)[1].rstrip("/")
     rows = [
@@ -32,7 +35,7 @@ def test_url_seeded_in_both_collections_is_captured_and_replayed_in_each(tmp_pat
         assert pages <= captured[name], (name, sorted(pages - captured[name])[:5])
     assert crawl.report["responses"] >= 2 * len(pages)
 
-    wayback = Wayback(tmp_path)
+    wayback = Pywb.for_data_dir(tmp_path)
     try:
         for name in COLLECTIONS:
             status, _, body = wayback.get(f"{name}/mp_/{demo_portal.base_url}")

@@ -63,6 +63,7 @@ class _QueuedHandler(PageHandler):
             self.send_page(Page(b"not found", "text/plain", status=404))
 
 
+@pytest.mark.slow
 def test_waiting_in_the_host_queue_does_not_count_against_the_time_budget(tmp_path):
     # With a 0.5 s delay, the last of 11 pages waits about 5 s in the host's queue: more
     # than the 2 s budget, which must count only the transfer.
@@ -112,6 +113,7 @@ def test_br_and_zstd_decode_with_the_crawl_s_own_decoders():
     assert decodes(b"br") and decodes(b"zstd")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", sorted(ENCODERS))
 def test_an_encoded_page_is_parsed_and_stored_as_sent(tmp_path, encoding):
     server = BackgroundServer(LoopbackHTTPServer(("127.0.0.1", 0), _EncodedHandler), "encoded")

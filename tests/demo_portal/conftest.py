@@ -3,15 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
-from diancang.demo_portal.hostile import HostileServer
-from diancang.demo_portal.server import DemoPortal
-
-
-@pytest.fixture(scope="session")
-def portal() -> Iterator[DemoPortal]:
-    with DemoPortal() as running:
-        yield running
+from sites.hostile import HostileServer
 
 
 @pytest.fixture(scope="module")

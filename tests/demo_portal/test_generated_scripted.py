@@ -7,10 +7,10 @@ import json
 import os
 from urllib.parse import urljoin, urlsplit
 
+import pytest
 from playwright import sync_api
 from portal_client import extract_links, fetch
-
-from diancang.demo_portal.generated import (
+from sites.generated import (
     CSS_PATH,
     SCRIPT_PATH,
     GeneratedSite,
@@ -65,6 +65,7 @@ def test_plain_site_is_unchanged_by_the_option() -> None:
         assert {urljoin(base, page_path(t)) for t in linked_pages(1, 5)} <= links
 
 
+@pytest.mark.slow
 def test_a_browser_builds_the_list_from_the_json() -> None:
     with GeneratedSite(hosts=1, pages=30, latency=0.0, scripted=True) as site:
         base = site.host_urls()[0]

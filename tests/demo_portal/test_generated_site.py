@@ -8,8 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from portal_client import extract_links, fetch
-
-from diancang.demo_portal.generated import GeneratedSite, linked_pages
+from sites.generated import GeneratedSite, linked_pages
 
 
 def _crawl(seeds: list[str], scope: set[str]) -> set[str]:

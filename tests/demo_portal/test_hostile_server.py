@@ -11,8 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from portal_client import fetch
-
-from diancang.demo_portal.hostile import (
+from sites.hostile import (
     BOMB_SIZE,
     HUGE_SIZE,
     PATHS,

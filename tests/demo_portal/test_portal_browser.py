@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from playwright import sync_api
 
 from diancang.demo_portal.server import DemoPortal
@@ -15,29 +16,30 @@ CHROMIUM = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")
 COUNT = "document.querySelectorAll('#dyn-list li').length"
 
 
-def test_dynamic_list_loads_on_click_and_on_scroll(portal: DemoPortal) -> None:
+@pytest.mark.slow
+def test_dynamic_list_loads_on_click_and_on_scroll(demo_portal: DemoPortal) -> None:
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.goto(portal.dynamic_page_url(), wait_until="networkidle")
-            assert page.evaluate(COUNT) == portal.dynamic_initial_count()
+            page.goto(demo_portal.dynamic_page_url(), wait_until="networkidle")
+            assert page.evaluate(COUNT) == demo_portal.dynamic_initial_count()
 
             page.click("button.load-more")
-            page.wait_for_function(f"{COUNT} >= {2 * portal.dynamic_initial_count()}")
+            page.wait_for_function(f"{COUNT} >= {2 * demo_portal.dynamic_initial_count()}")
 
             page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-            page.wait_for_function(f"{COUNT} >= {portal.dynamic_item_count()}")
+            page.wait_for_function(f"{COUNT} >= {demo_portal.dynamic_item_count()}")
             page.wait_for_function("document.querySelector('button.load-more').hidden")
             assert page.inner_text("#dyn-status") == "没有更多了"
 
             page.evaluate("window.scrollTo(0, 0)")
             page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
             page.wait_for_load_state("networkidle")
-            assert page.evaluate(COUNT) == portal.dynamic_item_count()
+            assert page.evaluate(COUNT) == demo_portal.dynamic_item_count()
             hrefs = page.eval_on_selector_all("#dyn-list a", "links => links.map(a => a.href)")
-            assert set(hrefs) <= portal.expected_urls()
+            assert set(hrefs) <= demo_portal.expected_urls()
         finally:
             browser.close()

@@ -13,16 +13,16 @@ from portal_client import extract_links, fetch
 from diancang.demo_portal.server import DemoPortal
 
 
-def test_expected_urls_answer_200_301_404_as_designed(portal: DemoPortal) -> None:
-    source, target = portal.redirect_urls()
-    expected = portal.expected_urls()
-    assert {source, target, portal.not_found_url(), portal.trap_url()} <= expected
+def test_expected_urls_answer_200_301_404_as_designed(demo_portal: DemoPortal) -> None:
+    source, target = demo_portal.redirect_urls()
+    expected = demo_portal.expected_urls()
+    assert {source, target, demo_portal.not_found_url(), demo_portal.trap_url()} <= expected
     for url in sorted(expected):
         response = fetch(url)
         if url == source:
             assert response.status == 301
             assert response.header("Location") == target
-        elif url == portal.not_found_url():
+        elif url == demo_portal.not_found_url():
             assert response.status == 404
             assert "页面不存在" in response.body.decode("utf-8")
         else:
@@ -30,29 +30,29 @@ def test_expected_urls_answer_200_301_404_as_designed(portal: DemoPortal) -> Non
         assert response.header("Content-Length") or response.header("Transfer-Encoding")
 
 
-def test_expected_urls_cover_every_kind_of_resource(portal: DemoPortal) -> None:
-    main = {url for url in portal.expected_urls() if url.startswith(portal.base_url)}
+def test_expected_urls_cover_every_kind_of_resource(demo_portal: DemoPortal) -> None:
+    main = {url for url in demo_portal.expected_urls() if url.startswith(demo_portal.base_url)}
     paths = {urlsplit(url).path for url in main}
     assert {"/", "/robots.txt", "/css/style.css", "/images/bg.png", "/favicon.ico"} <= paths
     assert {"/images/logo@2x.png", "/images/banner@2x.png", "/js/site.js"} <= paths
     assert {"/frame/notice.html", "/xxgk/index.html", "/xxgk/index_3.html"} <= paths
     assert sum(path.startswith("/xxgk/20") for path in paths) == 24 + 1  # + the 404 page
     assert sum(path.startswith("/zwgk/zcwj/20") for path in paths) == 3
-    files = {url for url in portal.expected_urls() if url.startswith(portal.files_url)}
+    files = {url for url in demo_portal.expected_urls() if url.startswith(demo_portal.files_url)}
     suffixes = {urlsplit(url).path.rsplit(".", 1)[-1] for url in files}
     assert suffixes == {"txt", "pdf", "docx", "xlsx"}
-    assert not portal.expected_urls() & portal.disallowed_urls()
-    assert not portal.expected_urls() & portal.session_urls()
+    assert not demo_portal.expected_urls() & demo_portal.disallowed_urls()
+    assert not demo_portal.expected_urls() & demo_portal.session_urls()
 
 
-def _polite_crawl(portal: DemoPortal) -> tuple[set[str], set[str]]:
+def _polite_crawl(demo_portal: DemoPortal) -> tuple[set[str], set[str]]:
     """Follow every link within the portal's two hosts, obeying robots.txt, not following
     calendar pages beyond the first. Returns (fetched, seen) URLs."""
-    scope = {urlsplit(portal.base_url).netloc, urlsplit(portal.files_url).netloc}
+    scope = {urlsplit(demo_portal.base_url).netloc, urlsplit(demo_portal.files_url).netloc}
     robots: dict[str, RobotFileParser] = {}
     fetched: set[str] = set()
-    seen: set[str] = {portal.base_url}
-    queue = deque([portal.base_url])
+    seen: set[str] = {demo_portal.base_url}
+    queue = deque([demo_portal.base_url])
     while queue:
         url = queue.popleft()
         parts = urlsplit(url)
@@ -70,7 +70,7 @@ def _polite_crawl(portal: DemoPortal) -> tuple[set[str], set[str]]:
             links = {response.header("Location")}
         else:
             links = extract_links(url, response)
-        if parts.path == "/calendar/" and url != portal.trap_url():
+        if parts.path == "/calendar/" and url != demo_portal.trap_url():
             continue  # the trap: do not go further than its first page
         for link in links - seen:
             seen.add(link)
@@ -79,21 +79,21 @@ def _polite_crawl(portal: DemoPortal) -> tuple[set[str], set[str]]:
     return fetched, seen
 
 
-def test_polite_crawl_from_home_finds_exactly_the_expected_urls(portal: DemoPortal) -> None:
-    fetched, seen = _polite_crawl(portal)
-    beyond_trap = {url for url in fetched if "/calendar/" in url and url != portal.trap_url()}
+def test_polite_crawl_from_home_finds_exactly_the_expected_urls(demo_portal: DemoPortal) -> None:
+    fetched, seen = _polite_crawl(demo_portal)
+    beyond_trap = {url for url in fetched if "/calendar/" in url and url != demo_portal.trap_url()}
     assert len(beyond_trap) == 2  # the months before and after the first page
-    assert fetched - beyond_trap - portal.session_urls() == portal.expected_urls()
-    assert portal.disallowed_urls() <= seen
-    assert not portal.disallowed_urls() & fetched
-    assert portal.out_of_scope_urls() <= seen
-    assert portal.session_urls() <= seen
+    assert fetched - beyond_trap - demo_portal.session_urls() == demo_portal.expected_urls()
+    assert demo_portal.disallowed_urls() <= seen
+    assert not demo_portal.disallowed_urls() & fetched
+    assert demo_portal.out_of_scope_urls() <= seen
+    assert demo_portal.session_urls() <= seen
 
 
-def test_keep_alive_requests_do_not_stall(portal: DemoPortal) -> None:
+def test_keep_alive_requests_do_not_stall(demo_portal: DemoPortal) -> None:
     import http.client
 
-    parts = urlsplit(portal.base_url)
+    parts = urlsplit(demo_portal.base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
     started = time.monotonic()
     for _ in range(40):
@@ -106,8 +106,8 @@ def test_keep_alive_requests_do_not_stall(portal: DemoPortal) -> None:
     assert elapsed < 1.0  # Nagle against delayed ACK would cost about 40 ms a request
 
 
-def test_head_and_conditional_requests(portal: DemoPortal) -> None:
-    url = portal.url("/xxgk/index.html")
+def test_head_and_conditional_requests(demo_portal: DemoPortal) -> None:
+    url = demo_portal.url("/xxgk/index.html")
     full = fetch(url)
     head = fetch(url, method="HEAD")
     assert head.status == 200 and head.body == b""

@@ -18,12 +18,12 @@ from diancang.demo_portal.documents import DATA_FILE, load_catalogue
 from diancang.demo_portal.server import DemoPortal
 
 
-def _attachment_urls(portal: DemoPortal, suffix: str) -> list[str]:
-    return sorted(url for url in portal.expected_urls() if url.endswith(suffix))
+def _attachment_urls(demo_portal: DemoPortal, suffix: str) -> list[str]:
+    return sorted(url for url in demo_portal.expected_urls() if url.endswith(suffix))
 
 
-def test_pdf_attachments_are_well_formed(portal: DemoPortal) -> None:
-    urls = _attachment_urls(portal, ".pdf")
+def test_pdf_attachments_are_well_formed(demo_portal: DemoPortal) -> None:
+    urls = _attachment_urls(demo_portal, ".pdf")
     assert len(urls) == 3
     for url in urls:
         response = fetch(url)
@@ -40,8 +40,8 @@ def test_pdf_attachments_are_well_formed(portal: DemoPortal) -> None:
             assert pdf[end:].startswith(b"\nendstream")
 
 
-def test_docx_attachments_are_valid_packages(portal: DemoPortal) -> None:
-    urls = _attachment_urls(portal, ".docx")
+def test_docx_attachments_are_valid_packages(demo_portal: DemoPortal) -> None:
+    urls = _attachment_urls(demo_portal, ".docx")
     assert len(urls) == 2
     for url in urls:
         response = fetch(url)
@@ -55,8 +55,8 @@ def test_docx_attachments_are_valid_packages(portal: DemoPortal) -> None:
             assert "<w:t>重庆市" in document
 
 
-def test_xlsx_attachment_opens_as_a_workbook(portal: DemoPortal) -> None:
-    (url,) = _attachment_urls(portal, ".xlsx")
+def test_xlsx_attachment_opens_as_a_workbook(demo_portal: DemoPortal) -> None:
+    (url,) = _attachment_urls(demo_portal, ".xlsx")
     response = fetch(url)
     assert response.header("Content-Type") == XLSX_TYPE
     import openpyxl
@@ -67,8 +67,8 @@ def test_xlsx_attachment_opens_as_a_workbook(portal: DemoPortal) -> None:
     assert rows[1][0] == 1 and len(rows) == 5
 
 
-def test_calendar_trap_yields_a_new_url_on_every_page(portal: DemoPortal) -> None:
-    url = portal.trap_url()
+def test_calendar_trap_yields_a_new_url_on_every_page(demo_portal: DemoPortal) -> None:
+    url = demo_portal.trap_url()
     seen = {url}
     for _ in range(6):
         response = fetch(url)
@@ -79,29 +79,29 @@ def test_calendar_trap_yields_a_new_url_on_every_page(portal: DemoPortal) -> Non
         assert following not in seen
         seen.add(following)
         url = following
-    assert url == portal.url("/calendar/?month=2024-09")
-    assert fetch(portal.url("/calendar/?month=2024-13")).status == 404
+    assert url == demo_portal.url("/calendar/?month=2024-09")
+    assert fetch(demo_portal.url("/calendar/?month=2024-13")).status == 404
 
 
-def test_dynamic_list_api_pages(portal: DemoPortal) -> None:
-    page = fetch(portal.dynamic_page_url())
+def test_dynamic_list_api_pages(demo_portal: DemoPortal) -> None:
+    page = fetch(demo_portal.dynamic_page_url())
     assert b'<ul class="dyn-list" id="dyn-list" data-api="/xxgk/api/list.json"></ul>' in page.body
     assert b'class="load-more"' in page.body
     items = []
-    for number, url in enumerate(portal.dynamic_api_urls(), start=1):
+    for number, url in enumerate(demo_portal.dynamic_api_urls(), start=1):
         response = fetch(url)
         assert response.header("Content-Type") == "application/json; charset=utf-8"
         data = json.loads(response.body)
         assert data["page"] == number
-        assert data["has_more"] is (number < len(portal.dynamic_api_urls()))
+        assert data["has_more"] is (number < len(demo_portal.dynamic_api_urls()))
         if number == 1:
-            assert len(data["items"]) == portal.dynamic_initial_count()
+            assert len(data["items"]) == demo_portal.dynamic_initial_count()
         items += data["items"]
-    assert len(items) == portal.dynamic_item_count() == 24
-    assert {portal.url(item["url"]) for item in items} <= portal.expected_urls()
-    after = json.loads(fetch(portal.url("/xxgk/api/list.json?page=4")).body)
+    assert len(items) == demo_portal.dynamic_item_count() == 24
+    assert {demo_portal.url(item["url"]) for item in items} <= demo_portal.expected_urls()
+    after = json.loads(fetch(demo_portal.url("/xxgk/api/list.json?page=4")).body)
     assert after["items"] == [] and after["has_more"] is False
-    assert fetch(portal.url("/xxgk/api/list.json?page=x")).status == 400
+    assert fetch(demo_portal.url("/xxgk/api/list.json?page=x")).status == 400
 
 
 def test_data_file_errors_name_file_entry_and_field(tmp_path: Path) -> None:

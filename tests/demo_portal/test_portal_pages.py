@@ -15,18 +15,18 @@ from diancang.demo_portal.documents import Document
 from diancang.demo_portal.server import DemoPortal
 
 
-def _doc(portal: DemoPortal, doc_id: int) -> Document:
-    return next(doc for doc in portal.documents() if doc.id == doc_id)
+def _doc(demo_portal: DemoPortal, doc_id: int) -> Document:
+    return next(doc for doc in demo_portal.documents() if doc.id == doc_id)
 
 
 def _text(response: Response) -> str:
     return response.body.decode(response.charset)
 
 
-def test_listing_has_four_pages_of_six_documents(portal: DemoPortal) -> None:
+def test_listing_has_four_pages_of_six_documents(demo_portal: DemoPortal) -> None:
     links = []
     for name in ("index.html", "index_1.html", "index_2.html", "index_3.html"):
-        tree = html.fromstring(_text(fetch(portal.url(f"/xxgk/{name}"))))
+        tree = html.fromstring(_text(fetch(demo_portal.url(f"/xxgk/{name}"))))
         items = tree.cssselect("div.viewList li")
         assert len(items) == 6
         dates = [li.cssselect("span.date")[0].text for li in items]
@@ -36,9 +36,9 @@ def test_listing_has_four_pages_of_six_documents(portal: DemoPortal) -> None:
     assert len(set(links)) == 24
 
 
-def test_every_detail_page_carries_meta_tags_and_its_shown_fields(portal: DemoPortal) -> None:
-    for doc in portal.documents():
-        response = fetch(portal.document_url(doc))
+def test_every_detail_page_carries_meta_tags_and_its_shown_fields(demo_portal: DemoPortal) -> None:
+    for doc in demo_portal.documents():
+        response = fetch(demo_portal.document_url(doc))
         text = _text(response)
         tree = html.fromstring(text)
         meta = {m.get("name"): m.get("content") for m in tree.iter("meta") if m.get("name")}
@@ -51,13 +51,13 @@ def test_every_detail_page_carries_meta_tags_and_its_shown_fields(portal: DemoPo
         assert meta["Description"] == doc.description
         assert tree.findtext(".//title").startswith(doc.title + "_")
         visible = " ".join(tree.itertext())  # comments are not text
-        for field, value in portal.shown_fields(doc).items():
+        for field, value in demo_portal.shown_fields(doc).items():
             assert value in visible, (doc.id, field)
 
 
-def test_layouts_have_the_markup_of_their_models(portal: DemoPortal) -> None:
+def test_layouts_have_the_markup_of_their_models(demo_portal: DemoPortal) -> None:
     def tree_of(doc_id: int) -> html.HtmlElement:
-        return html.fromstring(_text(fetch(portal.document_url(_doc(portal, doc_id)))))
+        return html.fromstring(_text(fetch(demo_portal.document_url(_doc(demo_portal, doc_id)))))
 
     govcn = tree_of(1001)
     labels = [b.text for b in govcn.cssselect("table.bd1 td b")]
@@ -74,8 +74,8 @@ def test_layouts_have_the_markup_of_their_models(portal: DemoPortal) -> None:
     zhejiang = tree_of(1004)
     assert zhejiang.cssselect("table.xxgk tr.xxgk-info-wh td")[1].text == "渝府办发〔2024〕6号"
 
-    city_doc = _doc(portal, 1005)
-    city_text = _text(fetch(portal.document_url(city_doc)))
+    city_doc = _doc(demo_portal, 1005)
+    city_text = _text(fetch(demo_portal.document_url(city_doc)))
     assert f"<!-- <p><strong>成文日期</strong>：{city_doc.written_shown}</p> -->" in city_text
     assert "<p><strong>文号</strong>：无</p>" in city_text
 
@@ -88,11 +88,11 @@ def test_layouts_have_the_markup_of_their_models(portal: DemoPortal) -> None:
     assert not deviating.cssselect("table") and "索引号" not in deviating.text_content()
 
 
-def test_gbk_pages_are_gbk_bytes(portal: DemoPortal) -> None:
-    gbk_docs = [doc for doc in portal.documents() if doc.charset == "gbk"]
+def test_gbk_pages_are_gbk_bytes(demo_portal: DemoPortal) -> None:
+    gbk_docs = [doc for doc in demo_portal.documents() if doc.charset == "gbk"]
     assert len(gbk_docs) >= 3
     for doc in gbk_docs:
-        response = fetch(portal.document_url(doc))
+        response = fetch(demo_portal.document_url(doc))
         assert response.header("Content-Type") == "text/html; charset=GBK"
         assert b'<meta charset="gbk">' in response.body
         with pytest.raises(UnicodeDecodeError):
@@ -100,9 +100,9 @@ def test_gbk_pages_are_gbk_bytes(portal: DemoPortal) -> None:
         assert f"<title>{doc.title}_" in response.body.decode("gbk")
 
 
-def test_page_declaring_gb2312_needs_gb18030(portal: DemoPortal) -> None:
-    doc = _doc(portal, 1011)
-    response = fetch(portal.document_url(doc))
+def test_page_declaring_gb2312_needs_gb18030(demo_portal: DemoPortal) -> None:
+    doc = _doc(demo_portal, 1011)
+    response = fetch(demo_portal.document_url(doc))
     assert response.header("Content-Type") == "text/html; charset=gb2312"
     assert b'<meta charset="gb2312">' in response.body
     with pytest.raises(UnicodeDecodeError):
@@ -111,9 +111,13 @@ def test_page_declaring_gb2312_needs_gb18030(portal: DemoPortal) -> None:
     assert "王喆" in text and "张镕" in text
 
 
-def test_gzip_only_when_asked_and_identical_bytes(portal: DemoPortal) -> None:
-    gzip_urls = [portal.document_url(doc) for doc in portal.documents() if doc.gzip]
-    gzip_urls += [portal.base_url, portal.url("/xxgk/index.html"), portal.url("/css/style.css")]
+def test_gzip_only_when_asked_and_identical_bytes(demo_portal: DemoPortal) -> None:
+    gzip_urls = [demo_portal.document_url(doc) for doc in demo_portal.documents() if doc.gzip]
+    gzip_urls += [
+        demo_portal.base_url,
+        demo_portal.url("/xxgk/index.html"),
+        demo_portal.url("/css/style.css"),
+    ]
     for url in gzip_urls:
         plain = fetch(url)
         assert plain.header("Content-Encoding") is None
@@ -123,14 +127,14 @@ def test_gzip_only_when_asked_and_identical_bytes(portal: DemoPortal) -> None:
         assert first.header("Vary") == "Accept-Encoding"
         assert first.body == second.body
         assert gzip.decompress(first.body) == plain.body
-    not_gzip = next(doc for doc in portal.documents() if not doc.gzip)
-    response = fetch(portal.document_url(not_gzip), headers={"Accept-Encoding": "gzip"})
+    not_gzip = next(doc for doc in demo_portal.documents() if not doc.gzip)
+    response = fetch(demo_portal.document_url(not_gzip), headers={"Accept-Encoding": "gzip"})
     assert response.header("Content-Encoding") is None
 
 
-def test_chunked_pages_have_no_content_length(portal: DemoPortal) -> None:
-    chunked = [portal.document_url(doc) for doc in portal.documents() if doc.chunked]
-    chunked.append(portal.url("/xxgk/index_3.html"))
+def test_chunked_pages_have_no_content_length(demo_portal: DemoPortal) -> None:
+    chunked = [demo_portal.document_url(doc) for doc in demo_portal.documents() if doc.chunked]
+    chunked.append(demo_portal.url("/xxgk/index_3.html"))
     assert len(chunked) >= 3
     for url in chunked:
         parts = urlsplit(url)
@@ -143,8 +147,8 @@ def test_chunked_pages_have_no_content_length(portal: DemoPortal) -> None:
         connection.close()
 
 
-def test_republications_share_the_index_number(portal: DemoPortal) -> None:
-    pairs = portal.duplicate_pairs()
+def test_republications_share_the_index_number(demo_portal: DemoPortal) -> None:
+    pairs = demo_portal.duplicate_pairs()
     assert len(pairs) == 3
     for original_url, copy_url in pairs:
         assert original_url != copy_url
@@ -156,8 +160,8 @@ def test_republications_share_the_index_number(portal: DemoPortal) -> None:
         ]
 
 
-def test_bodies_are_identical_across_fetches(portal: DemoPortal) -> None:
-    urls = sorted(portal.expected_urls())
+def test_bodies_are_identical_across_fetches(demo_portal: DemoPortal) -> None:
+    urls = sorted(demo_portal.expected_urls())
     first = {url: fetch(url).body for url in urls}
     assert first == {url: fetch(url).body for url in urls}
 
@@ -172,16 +176,16 @@ def test_restart_on_the_same_ports_serves_the_same_bytes() -> None:
     assert before == after
 
 
-def test_session_id_urls_serve_one_page(portal: DemoPortal) -> None:
-    canonical = fetch(portal.url("/service.html")).body
-    for url in portal.session_urls():
+def test_session_id_urls_serve_one_page(demo_portal: DemoPortal) -> None:
+    canonical = fetch(demo_portal.url("/service.html")).body
+    for url in demo_portal.session_urls():
         assert fetch(url).body == canonical
 
 
-def test_robots_txt_disallows_private(portal: DemoPortal) -> None:
-    response = fetch(portal.url("/robots.txt"))
+def test_robots_txt_disallows_private(demo_portal: DemoPortal) -> None:
+    response = fetch(demo_portal.url("/robots.txt"))
     assert response.header("Content-Type").startswith("text/plain")
     lines = response.body.decode("ascii").splitlines()
     assert "User-agent: *" in lines and "Disallow: /private/" in lines
-    assert all(urlsplit(url).path.startswith("/private/") for url in portal.disallowed_urls())
-    assert all(fetch(url).status == 200 for url in portal.disallowed_urls())
+    assert all(urlsplit(url).path.startswith("/private/") for url in demo_portal.disallowed_urls())
+    assert all(fetch(url).status == 200 for url in demo_portal.disallowed_urls())

@@ -1,15 +1,10 @@
 from __future__ import annotations
 
 import itertools
-import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_runner import S3Crawl, run, store_env, write_seed_list
 from seaweedfs_server import SeaweedS3
-
-from diancang.demo_portal.server import DemoPortal
 
 _prefixes = itertools.count()
 
@@ -34,31 +29,6 @@ def prefix() -> str:
     return f"t{next(_prefixes)}/warcs"
 
 
-@pytest.fixture(scope="session")
-def portal() -> Iterator[DemoPortal]:
-    running = DemoPortal(port=0).start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
 @pytest.fixture
 def spool(tmp_path: Path) -> Path:
     return tmp_path / "spool"
-
-
-@pytest.fixture(scope="session")
-def s3_crawl(
-    s3_server: SeaweedS3, portal: DemoPortal, tmp_path_factory: pytest.TempPathFactory
-) -> S3Crawl:
-    work = tmp_path_factory.mktemp("s3-crawl")
-    prefix = "crawl/warcs"
-    store_url = f"s3://{s3_server.bucket}/{prefix}"
-    env = store_env(s3_server, work / "data", store_url)
-    seeds = write_seed_list(work / "seeds.csv", portal.base_url)
-    result = run(["diancang", "crawl", str(seeds)], env, cwd=work)
-    assert result.returncode == 0, result.stderr + result.stdout
-    report_path = next((work / "data" / "warcs" / "reports").glob("*.json"))
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    return S3Crawl(work / "data", store_url, prefix, env, report, portal.base_url)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from cli_runner import run, store_env
 from seaweedfs_server import SeaweedS3
-from warc_files import write_warc
+from warc_files import write_html_warc
 
 from diancang.storage.fixity import verify_store
 from diancang.storage.local import LocalWarcStore
@@ -17,9 +17,9 @@ COLLECTION = "govinfo-500000"
 
 
 def _stored_s3(bucket: str, prefix: str, spool: Path, n: int) -> S3WarcStore:
-    store = S3WarcStore(S3Location(bucket, prefix), spool, TransferOptions())
+    store = S3WarcStore(S3Location(bucket, prefix), spool, TransferOptions.configured({}))
     for i in range(n):
-        write_warc(store.spool_dir(COLLECTION) / f"w{i}-00000-h.warc.gz", seed=i)
+        write_html_warc(store.spool_dir(COLLECTION) / f"w{i}-00000-h.warc.gz", seed=i)
     assert len(store.sync().stored) == n
     return store
 
@@ -61,7 +61,9 @@ def test_flipped_byte_truncation_deletion_and_strays_are_each_reported(
 
 def test_local_store_records_fixity_at_commit_and_verify_finds_a_flip(tmp_path: Path):
     store = LocalWarcStore(tmp_path / "warcs")
-    paths = [write_warc(store.spool_dir(COLLECTION) / f"l{i}.warc.gz", seed=i) for i in range(2)]
+    paths = [
+        write_html_warc(store.spool_dir(COLLECTION) / f"l{i}.warc.gz", seed=i) for i in range(2)
+    ]
     for path in paths:
         store.commit(path, COLLECTION)
     assert [r.name for r in store.manifest()] == ["l0.warc.gz", "l1.warc.gz"]
@@ -76,7 +78,7 @@ def test_local_store_records_fixity_at_commit_and_verify_finds_a_flip(tmp_path: 
 
 def test_local_sync_records_files_that_predate_fixity(tmp_path: Path):
     store = LocalWarcStore(tmp_path / "warcs")
-    write_warc(store.spool_dir(COLLECTION) / "old.warc.gz")
+    write_html_warc(store.spool_dir(COLLECTION) / "old.warc.gz")
     assert [p.kind for p in verify_store(store).problems] == ["unrecorded"]
     assert [r.name for r in store.sync().stored] == ["old.warc.gz"]
     assert verify_store(store).problems == []

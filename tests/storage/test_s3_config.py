@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from warc_files import write_warc
+from warc_files import write_html_warc
 
 from diancang.settings import load_settings
 from diancang.storage import LocalWarcStore, open_store
@@ -25,10 +25,10 @@ def test_bad_store_urls_are_refused_by_name(url):
 
 
 def test_tuning_from_the_environment_and_its_errors():
-    options = TransferOptions.from_env({"DIANCANG_S3_MULTIPART_THRESHOLD": "8388608"})
+    options = TransferOptions.configured({"DIANCANG_S3_MULTIPART_THRESHOLD": "8388608"})
     assert options.multipart_threshold == 8 * 2**20 and options.max_concurrency == 4
     with pytest.raises(StoreConfigError, match="DIANCANG_S3_MULTIPART_CHUNKSIZE"):
-        TransferOptions.from_env({"DIANCANG_S3_MULTIPART_CHUNKSIZE": "16MB"})
+        TransferOptions.configured({"DIANCANG_S3_MULTIPART_CHUNKSIZE": "16MB"})
 
 
 def test_open_store_switches_on_configuration_only(tmp_path):
@@ -63,5 +63,5 @@ def test_endpoint_region_and_keys_can_come_from_the_aws_config_files(
             }
         )
     )
-    write_warc(store.spool_dir("govinfo-500000") / "cfg.warc.gz")
+    write_html_warc(store.spool_dir("govinfo-500000") / "cfg.warc.gz")
     assert [r.name for r in store.sync().stored] == ["cfg.warc.gz"]

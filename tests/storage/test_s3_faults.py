@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_runner import BIN, run, store_env, write_seed_list
+from cli_runner import BIN, run, store_env
+from crawl_helpers import portal_seed, write_seed_list
 from seaweedfs_server import SeaweedS3
-from warc_files import write_large_warc, write_warc
+from warc_files import write_html_warc, write_large_warc
 
 from diancang.console.crawl_commands import EXIT_SPOOLED
 from diancang.demo_portal.server import DemoPortal
@@ -74,7 +75,8 @@ def test_endpoint_stopped_mid_upload_files_wait_then_go_up_by_themselves(
         # the crawl goes on: more files are committed while the endpoint is down
         small = [
             store.commit(
-                write_warc(store.spool_dir("web-110000") / f"s-{i:05d}-h.warc.gz"), "web-110000"
+                write_html_warc(store.spool_dir("web-110000") / f"s-{i:05d}-h.warc.gz"),
+                "web-110000",
             )
             for i in range(2)
         ]
@@ -93,6 +95,7 @@ def test_endpoint_stopped_mid_upload_files_wait_then_go_up_by_themselves(
     assert not uploads.get("Uploads"), "a killed multipart upload was left behind"
 
 
+@pytest.mark.slow
 def test_endpoint_stopped_mid_crawl_the_crawl_says_what_waits_and_sync_stores_it(
     restart_after: SeaweedS3, bucket, tmp_path: Path
 ):
@@ -108,7 +111,7 @@ def test_endpoint_stopped_mid_crawl_the_crawl_says_what_waits_and_sync_stores_it
     client = server.client()
     slow = DemoPortal(port=0, latency=0.12).start()
     try:
-        seeds = write_seed_list(tmp_path / "seeds.csv", slow.base_url)
+        seeds = write_seed_list(tmp_path / "seeds.csv", [portal_seed(slow.base_url)])
         crawl = subprocess.Popen(
             [str(BIN / "diancang"), "crawl", str(seeds)],
             env=env,

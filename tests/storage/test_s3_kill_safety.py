@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cli_runner import BIN, run, store_env
 from seaweedfs_server import SeaweedS3
-from warc_files import write_warc
+from warc_files import write_html_warc
 
 from diancang.storage.fixity import verify_store
 from diancang.storage.handoff import manifest_key, warc_key
@@ -25,11 +25,11 @@ COLLECTION = "govinfo-500000"
 
 
 def _store(bucket: str, prefix: str, spool: Path) -> S3WarcStore:
-    return S3WarcStore(S3Location(bucket, prefix), spool, TransferOptions())
+    return S3WarcStore(S3Location(bucket, prefix), spool, TransferOptions.configured({}))
 
 
 def _spooled(store: S3WarcStore, name: str, seed: int = 0) -> SpooledWarc:
-    path = write_warc(store.spool_dir(COLLECTION) / name, seed=seed)
+    path = write_html_warc(store.spool_dir(COLLECTION) / name, seed=seed)
     return SpooledWarc(COLLECTION, path)
 
 
@@ -107,7 +107,7 @@ def test_sync_killed_with_sigkill_then_run_again(
     spool = tmp_path / "data" / "spool" / COLLECTION
     digests = {}
     for i in range(40):
-        path = write_warc(spool / f"k{i:03d}.warc.gz", pages=20, payload_bytes=20000, seed=i)
+        path = write_html_warc(spool / f"k{i:03d}.warc.gz", pages=20, payload_bytes=20000, seed=i)
         digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
     client = s3_server.client()
     sync = subprocess.Popen(
@@ -137,7 +137,7 @@ def test_sync_killed_with_sigkill_then_run_again(
 def test_sync_recover_closes_what_a_killed_crawl_left_open(s3_server, bucket, prefix, tmp_path):
     env = store_env(s3_server, tmp_path / "data", f"s3://{bucket}/{prefix}")
     spool = tmp_path / "data" / "spool" / COLLECTION
-    torn = write_warc(spool / "z-00000-h.warc.gz.open", pages=4)
+    torn = write_html_warc(spool / "z-00000-h.warc.gz.open", pages=4)
     with torn.open("r+b") as fh:
         fh.truncate(torn.stat().st_size - 50)
 

@@ -6,6 +6,7 @@ import re
 import urllib.request
 from pathlib import Path
 
+import pytest
 import yaml
 from cli_runner import S3Crawl
 from pywb_runner import get, wayback
@@ -22,6 +23,7 @@ def _title(url: str) -> str:
     return re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
 
 
+@pytest.mark.slow
 def test_captured_page_replays_from_the_bucket(s3_crawl: S3Crawl, s3_env, tmp_path: Path):
     settings = load_settings(s3_crawl.env)
     store = open_store(settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from seaweedfs_server import SeaweedS3
-from warc_files import write_large_warc, write_warc
+from warc_files import write_html_warc, write_large_warc
 from warcio.archiveiterator import ArchiveIterator
 
 from diancang.storage.fixity import verify_store
@@ -19,8 +20,11 @@ from diancang.storage.spool import CHECKSUM_SUFFIX
 
 
 def _store(bucket: str, prefix: str, spool: Path, **options) -> S3WarcStore:
-    transfer = TransferOptions(
-        multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB, retry_min_delay=0.2
+    transfer = dataclasses.replace(
+        TransferOptions.configured({}),
+        multipart_threshold=5 * MiB,
+        multipart_chunksize=5 * MiB,
+        retry_min_delay=0.2,
     )
     return S3WarcStore(S3Location(bucket, prefix), spool, transfer, **options)
 
@@ -31,7 +35,7 @@ def _sha256(path: Path) -> str:
 
 def test_sync_uploads_verifies_records_and_releases(bucket, prefix, spool, s3_server: SeaweedS3):
     store = _store(bucket, prefix, spool)
-    path = write_warc(store.spool_dir("govinfo-500000") / "a-00000-h.warc.gz")
+    path = write_html_warc(store.spool_dir("govinfo-500000") / "a-00000-h.warc.gz")
     digest, size = _sha256(path), path.stat().st_size
 
     report = store.sync()
@@ -69,7 +73,7 @@ def test_file_over_the_threshold_goes_up_in_parts(bucket, prefix, spool, s3_serv
 
 def test_commit_returns_at_once_and_the_background_uploader_stores(bucket, prefix, spool):
     store = _store(bucket, prefix, spool)
-    path = write_warc(store.spool_dir("govinfo-500000") / "c-00000-h.warc.gz")
+    path = write_html_warc(store.spool_dir("govinfo-500000") / "c-00000-h.warc.gz")
     try:
         warc = store.commit(path, "govinfo-500000")
         assert warc.location.startswith(f"s3://{bucket}/{prefix}/govinfo-500000/")
@@ -81,7 +85,7 @@ def test_commit_returns_at_once_and_the_background_uploader_stores(bucket, prefi
 
 def test_spool_copy_changed_after_close_is_kept_and_reported(bucket, prefix, spool, s3_server):
     store = _store(bucket, prefix, spool)
-    path = write_warc(store.spool_dir("govinfo-500000") / "d-00000-h.warc.gz")
+    path = write_html_warc(store.spool_dir("govinfo-500000") / "d-00000-h.warc.gz")
     checksum = path.with_name(path.name + CHECKSUM_SUFFIX)
     checksum.write_text("0" * 64 + "  d-00000-h.warc.gz\n")  # what was "recorded at close"
 
@@ -95,7 +99,7 @@ def test_spool_copy_changed_after_close_is_kept_and_reported(bucket, prefix, spo
 
 def test_recover_closes_torn_spool_files_and_uploads_them(bucket, prefix, spool):
     store = _store(bucket, prefix, spool)
-    torn = write_warc(store.spool_dir("govinfo-500000") / "t-00000-h.warc.gz.open", pages=3)
+    torn = write_html_warc(store.spool_dir("govinfo-500000") / "t-00000-h.warc.gz.open", pages=3)
     with torn.open("r+b") as fh:
         fh.truncate(torn.stat().st_size - 30)  # a kill in the middle of the last record
     try:
@@ -119,8 +123,10 @@ def test_listing_while_the_endpoint_is_unreachable_shows_the_spool(spool, tmp_pa
         endpoint_url="http://127.0.0.1:9",
         config=Config(connect_timeout=1, retries={"max_attempts": 1}),
     )
-    store = S3WarcStore(S3Location("nowhere", "p"), spool, TransferOptions(), client=dead)
-    path = write_warc(store.spool_dir("govinfo-500000") / "u-00000-h.warc.gz")
+    store = S3WarcStore(
+        S3Location("nowhere", "p"), spool, TransferOptions.configured({}), client=dead
+    )
+    path = write_html_warc(store.spool_dir("govinfo-500000") / "u-00000-h.warc.gz")
     assert [w.location for w in store.list()] == [str(path)]
     report = store.sync()
     assert report.endpoint_down and "u-00000-h.warc.gz" in report.waiting
@@ -128,6 +134,6 @@ def test_listing_while_the_endpoint_is_unreachable_shows_the_spool(spool, tmp_pa
 
 
 def test_a_missing_bucket_stops_the_crawl_before_it_starts(s3_env, spool):
-    store = S3WarcStore(S3Location("no-such-bucket", "p"), spool, TransferOptions())
+    store = S3WarcStore(S3Location("no-such-bucket", "p"), spool, TransferOptions.configured({}))
     with pytest.raises(StoreConfigError, match="no-such-bucket"):
         store.recover()

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from flask import Flask
-from warc_files import write_warc
+from warc_files import write_html_warc
 
 from diancang.storage.local import LocalWarcStore
 from diancang.storage.s3 import S3WarcStore
@@ -34,9 +34,9 @@ def _client(store):
 
 @pytest.fixture
 def s3_store(bucket, prefix, spool) -> S3WarcStore:
-    store = S3WarcStore(S3Location(bucket, prefix), spool, TransferOptions())
+    store = S3WarcStore(S3Location(bucket, prefix), spool, TransferOptions.configured({}))
     for i, (collection, name) in enumerate(FILES):
-        write_warc(store.spool_dir(collection) / name, seed=i)
+        write_html_warc(store.spool_dir(collection) / name, seed=i)
     assert len(store.sync().stored) == len(FILES)
     return store
 
@@ -92,7 +92,7 @@ def test_presigned_link_and_proxy_both_deliver_the_recorded_bytes(s3_store):
 
 def test_local_store_lists_with_a_proxy_link_only(tmp_path: Path):
     store = LocalWarcStore(tmp_path / "warcs")
-    path = write_warc(store.spool_dir("govinfo-500000") / FILES[0][1])
+    path = write_html_warc(store.spool_dir("govinfo-500000") / FILES[0][1])
     store.commit(path, "govinfo-500000")
     client = _client(store)
     entry = client.get("/wasapi/v1/webdata").get_json()["files"][0]
@@ -113,7 +113,7 @@ RUNS = {
 def wasapi(tmp_path: Path):
     store = LocalWarcStore(tmp_path / "warcs")
     for i, (collection, name) in enumerate(FILES):
-        store.commit(write_warc(store.spool_dir(collection) / name, seed=i), collection)
+        store.commit(write_html_warc(store.spool_dir(collection) / name, seed=i), collection)
     reports = tmp_path / "warcs" / "reports"
     reports.mkdir()
     for run, (job, started, files) in RUNS.items():
@@ -163,6 +163,7 @@ def test_filetype(wasapi):
     assert _names(wasapi, "filetype=wat&filetype=cdx") == []
 
 
+@pytest.mark.slow
 def test_crawl_names_one_run_or_every_run_of_a_job(wasapi, caplog):
     assert _names(wasapi, "crawl=seeds-20261120075900") == ALL[2:3]
     assert _names(wasapi, "crawl=seeds") == ALL[:3]

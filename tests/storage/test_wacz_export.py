@@ -47,6 +47,7 @@ def test_package_holds_the_crawl_its_index_pages_and_hashes(exported: Path, s3_c
     assert package["home"] == {"url": s3_crawl.base_url, "ts": pages[1]["ts"]}
 
 
+@pytest.mark.slow
 def test_export_replays_in_pywb(exported: Path, s3_crawl: S3Crawl, tmp_path: Path):
     added = run(["wb-manager", "init", "wacz"], {}, cwd=tmp_path)
     assert added.returncode == 0, added.stderr

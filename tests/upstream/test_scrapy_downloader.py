@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from scrapy.core.downloader import Downloader
+from sites.generated import GeneratedSite
+from sites.request_probe import RequestProbe
 from upstream_bugs import assert_shape_error, still_broken
 
-from diancang.demo_portal.generated import GeneratedSite
-from diancang.demo_portal.serving import RequestProbe
 from diancang.upstream import scrapy_downloader
 
 PEER = Path(__file__).parents[1] / "benchmarks" / "crawl_scrapy_peer.py"

@@ -1,6 +1,6 @@
 """A hostile HTTP server for crawler tests: endpoints that stall, loop, flood or lie.
 
-    from diancang.demo_portal.hostile import HostileServer
+    from sites.hostile import HostileServer
 
     with HostileServer() as server:          # HostileServer(host, port=0).start()
         server.url("/drip")

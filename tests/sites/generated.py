@@ -1,6 +1,6 @@
 """A generated multi-host site for benchmarks: many interlinked pages, latency per request.
 
-    from diancang.demo_portal.generated import GeneratedSite
+    from sites.generated import GeneratedSite
 
     with GeneratedSite(hosts=4, pages=500, latency=0.05) as site:
         site.seed_urls()     # one root URL per host

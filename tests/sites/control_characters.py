@@ -1,6 +1,6 @@
 """A disclosure site whose pages print characters XML 1.0 cannot carry.
 
-    from diancang.demo_portal.control_characters import ControlCharacterSite
+    from sites.control_characters import ControlCharacterSite
 
     with ControlCharacterSite() as site:     # ControlCharacterSite(host, port=0).start()
         site.base_url

@@ -1,0 +1,1 @@
+"""Loopback sites used only by the tests and benchmarks (the demo portal ships; these do not)."""
