@@ -53,6 +53,7 @@ benchmark: setup chromium
 	$(BIN)/python tests/benchmarks/crawl_vs_wget.py
 	$(BIN)/python tests/benchmarks/s3_upload_and_replay.py
 	$(BIN)/python tests/benchmarks/browser_vs_http.py --hosts 2 --pages 100
+	$(BIN)/python tests/benchmarks/page_memory.py
 
 clean:
 	rm -rf $(VENV) data $(CLIENTS)/node_modules

@@ -10,12 +10,11 @@ it cannot lock alone: a live crawl is still writing it.
 from __future__ import annotations
 
 import fcntl
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
 
+from diancang.storage.files import claim_unheld, still_at
 from diancang.warc_names import OPEN_SUFFIX, WARC_GZ
 
 OPEN_WARCS = f"*/*{WARC_GZ}{OPEN_SUFFIX}"  # relative to a store root or a spool root
@@ -23,16 +22,6 @@ OPEN_WARCS = f"*/*{WARC_GZ}{OPEN_SUFFIX}"  # relative to a store root or a spool
 
 def closed_name(path: Path) -> Path:
     return path.with_name(path.name.removesuffix(OPEN_SUFFIX))
-
-
-def _still_at(fh: BinaryIO, path: Path) -> bool:
-    """Whether ``path`` still names the file open as ``fh`` (not renamed or removed since)."""
-    try:
-        here = os.stat(path)
-    except FileNotFoundError:
-        return False
-    mine = os.fstat(fh.fileno())
-    return mine.st_nlink > 0 and (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)
 
 
 def create_locked(path: Path) -> BinaryIO | None:
@@ -45,7 +34,7 @@ def create_locked(path: Path) -> BinaryIO | None:
     fh = open(path, "xb")  # noqa: SIM115 - the caller closes it, which drops the lock
     try:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # waits only for such a recovery's check
-        if _still_at(fh, path):
+        if still_at(fh, path):
             return fh
     except BaseException:
         fh.close()
@@ -54,21 +43,6 @@ def create_locked(path: Path) -> BinaryIO | None:
     return None
 
 
-@contextmanager
-def claim_abandoned(path: Path) -> Iterator[BinaryIO | None]:
-    """Lock an open WARC that no live process holds; yield it (read-write) or None.
-
-    None: a live process holds it, or it was closed or removed in the meantime.
-    """
-    try:
-        fh = open(path, "r+b")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
-        yield None
-        return
-    with fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield None
-            return
-        yield fh if _still_at(fh, path) else None
+def claim_abandoned(path: Path) -> AbstractContextManager[BinaryIO | None]:
+    """Lock an open WARC that no live process holds; yield it (read-write) or None."""
+    return claim_unheld(path, "r+b")

@@ -7,16 +7,14 @@ upload, so every later copy is checked against what the crawler wrote.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from diancang.storage.files import fsync_dir, write_atomic
+from diancang.storage.files import claim_unheld, fsync_dir, write_atomic
 from diancang.storage.fixity import sha256_file
 from diancang.warc_names import WARC_GZ
 
@@ -76,28 +74,13 @@ def record_checksum(warc: SpooledWarc) -> str:
     return digest
 
 
-@contextmanager
-def claimed(warc: SpooledWarc) -> Iterator[BinaryIO | None]:
+def claimed(warc: SpooledWarc) -> AbstractContextManager[BinaryIO | None]:
     """Hold an exclusive lock on a spooled file, or yield None if another process holds it.
 
     A crawl's background uploader and ``diancang storage sync`` may run at once; the lock
-    keeps them from handing off the same file twice. The kernel drops it if a process dies.
+    keeps them from handing off the same file twice.
     """
-    try:
-        fh = warc.path.open("rb")
-    except FileNotFoundError:
-        yield None
-        return
-    with fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield None
-            return
-        if not warc.path.exists():  # released by the process that held the lock before us
-            yield None
-            return
-        yield fh
+    return claim_unheld(warc.path, "rb")
 
 
 def release(warc: SpooledWarc) -> None:
