@@ -8,11 +8,9 @@ values here, once per crawler, and reached through the crawler: ``crawl_context(
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
 from scrapy import Request
 
@@ -26,37 +24,14 @@ from diancang.crawler.urls import TrapGuard, clean_url
 from diancang.crawler.warc.sink import collection_key
 from diancang.seeds.load import load_seed_list
 from diancang.seeds.schema import Seed
-from diancang.settings import CrawlSettings, Settings, parse_networks
+from diancang.settings import Settings
 from diancang.storage import open_store
 from diancang.storage.base import StoredWarc, WarcStore
 
 # Scrapy settings holding the plain values the context is built from
-SETTINGS_VALUES = "DIANCANG_SETTINGS_VALUES"  # settings_values(settings)
+SETTINGS_VALUES = "DIANCANG_SETTINGS_VALUES"  # Settings.to_values()
 SEED_LIST = "DIANCANG_SEED_LIST"  # path of the seed list
 SEED_IDS = "DIANCANG_SEED_IDS"  # the ids of its seeds being crawled, in order
-
-
-def settings_values(settings: Settings) -> dict:
-    """``settings`` as JSON-able values, for a Scrapy setting."""
-    return {
-        "data_dir": str(settings.data_dir),
-        "warc_store": settings.warc_store,
-        "database_url": settings.database_url,
-        "allow_networks": [str(network) for network in settings.allow_networks],
-        "operator": settings.operator,
-        "crawl": dataclasses.asdict(settings.crawl),
-    }
-
-
-def settings_from_values(values: dict) -> Settings:
-    return Settings(
-        data_dir=Path(values["data_dir"]),
-        warc_store=values["warc_store"],
-        database_url=values["database_url"],
-        allow_networks=parse_networks(values["allow_networks"]),
-        operator=values["operator"],
-        crawl=CrawlSettings(**values["crawl"]),
-    )
 
 
 def load_seeds(seed_list: str, seed_ids: Iterable[str]) -> dict[str, Seed]:
@@ -102,7 +77,7 @@ class CrawlContext:
 
     @classmethod
     def from_settings(cls, scrapy_settings) -> CrawlContext:
-        settings = settings_from_values(scrapy_settings[SETTINGS_VALUES])
+        settings = Settings.from_values(scrapy_settings[SETTINGS_VALUES])
         seeds = load_seeds(scrapy_settings[SEED_LIST], scrapy_settings[SEED_IDS])
         return cls(settings, seeds, open_store(settings))
 

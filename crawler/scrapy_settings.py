@@ -10,7 +10,7 @@ from scrapy.settings.default_settings import RETRY_EXCEPTIONS as DEFAULT_RETRY_E
 from diancang import __version__
 from diancang.crawler.browser.settings import playwright_settings
 from diancang.crawler.compression import accept_encoding
-from diancang.crawler.context import SEED_IDS, SEED_LIST, SETTINGS_VALUES, settings_values
+from diancang.crawler.context import SEED_IDS, SEED_LIST, SETTINGS_VALUES
 from diancang.crawler.spider import BROWSER_DETECT
 from diancang.settings import Settings
 
@@ -81,7 +81,7 @@ def scrapy_settings(
             "scrapy.extensions.remote_control.RemoteControl": None,  # no listening port
             "diancang.crawler.progress.ProgressLine": 500,
         },
-        SETTINGS_VALUES: settings_values(settings),
+        SETTINGS_VALUES: settings.to_values(),
         SEED_LIST: str(seed_list),
         SEED_IDS: list(seed_ids),
         "DIANCANG_JOB_DIR": str(job_dir),

@@ -81,6 +81,26 @@ class Settings:
     oai: OaiSettings
     s3: S3Settings
 
+    def to_values(self) -> dict:
+        """These settings as JSON-able values: what a Scrapy setting may carry."""
+        values = dataclasses.asdict(self)
+        values["data_dir"] = str(self.data_dir)
+        values["allow_networks"] = [str(network) for network in self.allow_networks]
+        return values
+
+    @classmethod
+    def from_values(cls, values: Mapping) -> Settings:
+        """The inverse of :meth:`to_values`."""
+        sections = {"crawl": CrawlSettings, "oai": OaiSettings, "s3": S3Settings}
+        return cls(
+            **{
+                **values,
+                "data_dir": Path(values["data_dir"]),
+                "allow_networks": parse_networks(values["allow_networks"]),
+                **{name: section(**values[name]) for name, section in sections.items()},
+            }
+        )
+
     @property
     def warc_dir(self) -> Path:
         return self.data_dir / "warcs"

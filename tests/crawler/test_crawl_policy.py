@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from crawl_helpers import crawl_env, run_crawl_cli, warc_files, write_seed_list
 from warcio.archiveiterator import ArchiveIterator
 
-from diancang.crawler.context import SETTINGS_VALUES, settings_from_values
+from diancang.crawler.context import SETTINGS_VALUES
 from diancang.crawler.scrapy_settings import scrapy_settings
 from diancang.demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
-from diancang.settings import load_settings
+from diancang.settings import Settings, load_settings
 
 HTML = "text/html; charset=utf-8"
 
@@ -84,4 +84,4 @@ def test_scrapy_settings_hold_plain_values_the_context_is_rebuilt_from(tmp_path)
     settings = load_settings(env)
     values = scrapy_settings(settings, tmp_path / "seeds.csv", ["s1"], tmp_path, False, True)
     plain = json.loads(json.dumps(values, default=_class_name))
-    assert settings_from_values(plain[SETTINGS_VALUES]) == settings
+    assert Settings.from_values(plain[SETTINGS_VALUES]) == settings
