@@ -36,6 +36,10 @@ _UNRESERVED = r"[A-Za-z0-9\-_.!~*'()]+"
 ARGUMENT_SYNTAX = {
     "metadataPrefix": re.compile(_UNRESERVED),
     "set": re.compile(rf"{_UNRESERVED}(:{_UNRESERVED})*"),
+    # identifierType is anyURI: a scheme, then URI characters, %XX escapes or non-ASCII (IRI)
+    "identifier": re.compile(
+        r"[A-Za-z][A-Za-z0-9+.\-]*:([A-Za-z0-9\-_.!~*'();/?:@&=+$,]|%[0-9A-Fa-f]{2}|[^\x00-\x7f])+"
+    ),
 }
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")

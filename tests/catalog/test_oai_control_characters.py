@@ -197,6 +197,8 @@ ODD_REQUESTS = [
      "idDoesNotExist"),
     ({"verb": "ListMetadataFormats", "identifier": "oai:diancang.local:" + "9" * 30},
      "idDoesNotExist"),
+    ({"verb": "GetRecord", "identifier": ":", "metadataPrefix": "oai_dc"}, "badArgument"),
+    ({"verb": "GetRecord", "identifier": "oai:a b", "metadataPrefix": "oai_dc"}, "badArgument"),
     ({**LIST, "set": "jurisdiction:１３０４００"}, "badArgument"),
     ({**LIST, "set": "collection:网事典藏"}, "badArgument"),
     ({**LIST, "metadataPrefix": "oai dc"}, "badArgument"),
