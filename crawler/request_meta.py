@@ -5,3 +5,6 @@
 SEED_ID = "seed_id"
 # a robots.txt request: fetched for its host whatever the seed budgets say
 ROBOTS_TXT = "robots_txt"
+# the key of the listing a request is a page of (its seed's first page, a page reached by
+# pagination, or a page of a declared listing); absent on every other request
+LISTING = "listing"

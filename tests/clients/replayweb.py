@@ -13,6 +13,7 @@ import html
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,6 +60,7 @@ def _handler(root: Path) -> type[PageHandler]:
             if path.is_dir():
                 path = path / "index.html"
             if not path.is_relative_to(root) or not path.is_file():
+                print(f"replayweb file server: 404 for {self.path}", file=sys.stderr)
                 self.send_error(404)
                 return
             data = path.read_bytes()
@@ -119,6 +121,16 @@ def replayed_text(page_url: str, expected: str, timeout_s: float = 90) -> str:
         try:
             page = browser.new_page()
             page.goto(page_url)
+            # The player's first load can race its own service worker: the frame's request
+            # for replay/ then reaches the file server and shows its 404 (ReplayWeb.page
+            # issue #412). Wait until the worker is active, then load the page again.
+            page.wait_for_function(
+                "async () => { const r = await navigator.serviceWorker.getRegistration("
+                "'./replay/'); return !!(r && r.active && r.active.state === 'activated'); }",
+                timeout=timeout_s * 1000,
+                polling=250,
+            )
+            page.reload()
             deadline_ms = int(timeout_s * 1000)
             waited = 0
             while waited < deadline_ms:
