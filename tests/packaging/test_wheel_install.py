@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -36,12 +37,18 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
          root, env)  # fmt: skip
     (wheel,) = dist.glob("diancang-*.whl")
     venv = root / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], root, env)
-    _run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-compile", str(wheel)],
-        root,
-        env,
-    )
+    python = str(venv / "bin" / "python")
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], root, env)
+    _run([sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-compile",
+          "--no-deps", str(wheel)], root, env)  # fmt: skip
+    # The dependencies come from the suite's own environment, appended to the new one's path
+    # (`make setup` checks that pyproject's dependencies install): the wheel is what is tested
+    # here, and diancang itself is found in the new environment first.
+    new_purelib = _run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], root, env
+    ).stdout.strip()
+    suite_purelib = sysconfig.get_paths()["purelib"]
+    Path(new_purelib, "suite-dependencies.pth").write_text(suite_purelib + "\n", encoding="utf-8")
     return venv / "bin", wheel
 
 
