@@ -267,3 +267,36 @@ def test_a_metadata_block_over_the_bound_keeps_its_whole_lines(catalog, tmp_path
         urls = set(session.scalars(select(ListingLink.url)))
     kept = [u for u in many if u in urls]
     assert 0 < len(kept) < 30 and kept == many[: len(kept)]  # no line cut in two
+
+
+def test_migrations_build_the_schema_of_the_models(catalog):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from diancang.catalog.db import VERSION_TABLE
+    from diancang.catalog.models import Base
+
+    with catalog.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_a_catalogue_of_the_first_schema_upgrades_and_keeps_its_captures(database_url, tmp_path):
+    from diancang.catalog.db import Catalog, upgrade
+
+    upgrade(database_url, "0001")
+    old = Catalog(database_url, migrate=False)
+    with old.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO catalog_warc_files (name, path, size, ingested_at, captures_count,"
+            " complete) VALUES ('old.warc.gz', '/old', 10, '2024-01-01 00:00:00', 0, false)"
+        )
+    old.dispose()
+    catalog = Catalog(database_url)
+    try:
+        ingest(catalog, write_warc(tmp_path / "crawl-1.warc.gz", crawl_pages(), INFO))
+        with catalog.session() as session:
+            assert session.scalar(select(func.count(WarcFile.id))) == 2
+        assert coverage_of(catalog)[1][KEY].listed == 10
+    finally:
+        catalog.dispose()
