@@ -10,7 +10,9 @@ An item is captured when the listing's collection holds a 2xx response or a revi
 also at the end of its redirects; catalogued when such a capture belongs to a
 government-information record. An item not captured gets the first reason known: the
 ``not-followed`` reason of its listing page, the ``fetch-error`` of its fetch, the HTTP
-status of an error response, else ``unrecorded``.
+status of an error response, else ``unrecorded``. Pages of the listing that its pages link
+to (hop N) but that were not captured are reported with their reason the same way: the
+items they list cannot be counted.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from diancang.catalog.models import (
     Record,
 )
 from diancang.catalog.records_builder import url_hash
-from diancang.crawler.links import LINK
+from diancang.crawler.links import LINK, PAGE
 
 MAX_REDIRECTS = 5
 CHUNK = 500  # values per IN (…) query
@@ -72,16 +74,18 @@ class ListingCoverage:
     captured: int
     catalogued: int
     estimate: bool  # one page: every link counted as an item
-    missing: list[Missing] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)  # items listed, not captured
+    # pages of the listing linked by its pages but not captured: their items are not counted
+    pages_missing: list[Missing] = field(default_factory=list)
 
     def share(self, count: int) -> float:
         return round(100.0 * count / self.listed, 1) if self.listed else 0.0
 
-    def by_reason(self, examples: int) -> list[ReasonGroup]:
-        """The items not captured grouped by reason, largest group first, with at most
-        ``examples`` of each."""
+    def by_reason(self, examples: int, missing: list[Missing] | None = None) -> list[ReasonGroup]:
+        """The items not captured (or ``missing``) grouped by reason, largest group first,
+        with at most ``examples`` of each."""
         groups: dict[str, list[Missing]] = defaultdict(list)
-        for item in self.missing:
+        for item in self.missing if missing is None else missing:
             groups[item.reason].append(item)
         ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         return [
@@ -125,6 +129,7 @@ def _within(code: str | None, scope: str) -> bool:
 def _coverage(session: Session, listing: Listing, latest: dict[str, int]) -> ListingCoverage:
     """``latest``: the id of the latest capture of each page, by the page's URL hash."""
     seen_on: dict[str, set[str]] = defaultdict(set)  # item URL → page URL hashes
+    other_pages: dict[str, None] = {}  # pages linked (hop N) that are not among ``latest``
     refused: dict[str, str] = {}
     page_of = {page_id: page_hash for page_hash, page_id in latest.items()}
     for chunk in _chunks(list(page_of)):
@@ -136,11 +141,15 @@ def _coverage(session: Session, listing: Listing, latest: dict[str, int]) -> Lis
         for page_id, url, hop, not_followed in rows:
             if not_followed:
                 refused.setdefault(url, not_followed)
-            if hop == LINK and url_hash(url) not in latest:
+            if url_hash(url) in latest:
+                continue
+            if hop == LINK:
                 seen_on[url].add(page_of[page_id])
+            elif hop == PAGE:
+                other_pages[url] = None
     estimate = len(latest) == 1
     items = [url for url, pages in seen_on.items() if estimate or len(pages) == 1]
-    state = _resolve(session, listing.collection, items)
+    state = _resolve(session, listing.collection, [*items, *other_pages])
     coverage = ListingCoverage(
         key=listing.key, collection=listing.collection, seed=listing.seed,
         jurisdiction=listing.jurisdiction, pages=len(latest), listed=len(items),
@@ -149,11 +158,11 @@ def _coverage(session: Session, listing: Listing, latest: dict[str, int]) -> Lis
         estimate=estimate,
     )  # fmt: skip
     uncaptured = [url for url in items if not state[url].captured]
-    errors = _fetch_errors(
-        session, listing.collection, [u for url in uncaptured for u in state[url].chain]
-    )
-    for url in uncaptured:
-        coverage.missing.append(_why(url, state[url], refused, errors))
+    lost_pages = [url for url in other_pages if not state[url].captured]
+    chains = [step for url in [*uncaptured, *lost_pages] for step in state[url].chain]
+    errors = _fetch_errors(session, listing.collection, chains)
+    coverage.missing = [_why(url, state[url], refused, errors) for url in uncaptured]
+    coverage.pages_missing = [_why(url, state[url], refused, errors) for url in lost_pages]
     return coverage
 
 

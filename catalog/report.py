@@ -241,13 +241,19 @@ def write_csv(report: QualityReport, path: Path) -> None:
             for group in listing.by_reason(examples=0):
                 metric = f"{listing.key} not-captured:{group.reason}"
                 out.writerow([section, metric, group.count, listing.share(group.count)])
+            for group in listing.by_reason(examples=0, missing=listing.pages_missing):
+                metric = f"{listing.key} pages-not-captured:{group.reason}"
+                out.writerow([section, metric, group.count, ""])
 
 
 def write_coverage_csv(report: QualityReport, path: Path) -> None:
-    """Every listed item that was not captured: listing, URL, reason token, detail."""
+    """Every listed item (kind ``item``) and linked listing page (kind ``page``) that was not
+    captured: collection, listing, kind, URL, reason token, detail."""
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
         out = csv.writer(fh)
-        out.writerow(["collection", "listing", "url", "reason", "detail"])
+        out.writerow(["collection", "listing", "kind", "url", "reason", "detail"])
         for listing in report.coverage:
-            for item in listing.missing:
-                out.writerow([listing.collection, listing.key, item.url, item.reason, item.detail])
+            for kind, missing in (("item", listing.missing), ("page", listing.pages_missing)):
+                for item in missing:
+                    row = [listing.collection, listing.key, kind, item.url, item.reason]
+                    out.writerow([*row, item.detail])

@@ -110,6 +110,7 @@ def test_listing_coverage_numbers_and_reasons(catalog, tmp_path):
     assert not listing.estimate
     assert (listing.share(listing.captured), listing.share(listing.catalogued)) == (40.0, 20.0)
     assert listing.collection == "govinfo" and listing.jurisdiction == "500101"
+    assert listing.pages_missing == []  # every page linked was captured
     reasons = {m.url: (m.reason, m.detail) for m in listing.missing}
     assert reasons == {
         "http://elsewhere.test/a3.html": ("out-of-scope", ""),
@@ -177,18 +178,31 @@ def test_coverage_html_and_csv(catalog, tmp_path):
 def test_examples_are_bounded_and_the_csv_has_every_item(catalog, tmp_path):
     many = [f"{H}/far/{n}.html" for n in range(40)]
     records = listing_page(PAGES[0], KEY, many, refused=[(u, "limit:pages") for u in many])
-    records += listing_page(PAGES[1], KEY, [])
+    # the third page was never fetched: the listing's page budget
+    records += listing_page(PAGES[1], KEY, [], refused=[(PAGES[2], "limit:listing-pages")])
     ingest(catalog, write_warc(tmp_path / "w.warc.gz", records, INFO))
     report, by_key = coverage_of(catalog)
     assert by_key[KEY].listed == 40
+    assert [(m.url, m.reason) for m in by_key[KEY].pages_missing] == [
+        (PAGES[2], "limit:listing-pages")
+    ]
     page = lxml.html.fromstring(render_html(report))
     (row,) = page.xpath('//tr[@data-reason="limit:pages"]')
     assert row.xpath("td")[0].text_content() == "页数上限"
     assert row.xpath("td")[1].text_content() == "40"
     assert len(row.xpath("td")[2].xpath("div")) == 5
+    (note,) = page.xpath('//p[contains(@class, "pages-missing")]')
+    assert "1 个列表页未采集" in note.text_content()
+    assert "列表页数上限 1 个" in note.text_content()
+    write_csv(report, tmp_path / "r.csv")
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig") as fh:
+        rows = {(r["section"], r["metric"]): r["value"] for r in csv.DictReader(fh)}
+    assert rows[("coverage:govinfo", f"{KEY} pages-not-captured:limit:listing-pages")] == "1"
     write_coverage_csv(report, tmp_path / "c.csv")
     with (tmp_path / "c.csv").open(encoding="utf-8-sig") as fh:
-        assert len(list(csv.DictReader(fh))) == 40
+        kinds = [(r["kind"], r["reason"]) for r in csv.DictReader(fh)]
+    assert kinds.count(("item", "limit:pages")) == 40
+    assert kinds.count(("page", "limit:listing-pages")) == 1 and len(kinds) == 41
 
 
 def test_reingest_adds_nothing_and_a_recrawl_adds_its_pages(catalog, tmp_path):
@@ -200,7 +214,8 @@ def test_reingest_adds_nothing_and_a_recrawl_adds_its_pages(catalog, tmp_path):
     # resumed (a file once torn): the records at known offsets are not stored twice
     with catalog.session() as session:
         session.execute(update(WarcFile).values(complete=False))
-    assert not ingest(catalog, first).skipped
+    resumed = ingest(catalog, first)
+    assert not resumed.skipped and not resumed.problems and resumed.captures == 0
     assert table_counts(catalog) == before
     # the same file under another path is still the same file
     copy = tmp_path / "elsewhere" / first.name
