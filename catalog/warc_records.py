@@ -118,7 +118,7 @@ def parse_warc_fields(payload: bytes) -> list[tuple[str, str]]:
     return fields
 
 
-def _metadata(records: ArchiveIterator, record) -> WarcMetadata:
+def _metadata(record) -> WarcMetadata:
     block = record.raw_stream.read(MAX_METADATA_BYTES + 1)
     truncated = len(block) > MAX_METADATA_BYTES
     if truncated:  # keep whole lines only
@@ -148,7 +148,7 @@ def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo | WarcMetadat
             yield info
             continue
         if warc_type == "metadata" and _is_warc_fields(record):
-            metadata = _metadata(records, record)
+            metadata = _metadata(record)
             records.read_to_end(record)
             _check_whole(records, stored)
             metadata.offset = records.get_record_offset()
