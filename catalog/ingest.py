@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from diancang.catalog.db import Catalog
 from diancang.catalog.extract import extract_page
 from diancang.catalog.jurisdiction import code_from_site_id, place_of
-from diancang.catalog.models import Capture, Record, WarcFile
+from diancang.catalog.listing_ingest import Place, first, store_metadata, tells_coverage
+from diancang.catalog.models import Capture, FetchError, ListingPage, Record, WarcFile
 from diancang.catalog.records_builder import (
     catalogue_document,
     commit_with_datestamps,
@@ -28,11 +29,24 @@ from diancang.catalog.records_builder import (
     website_record,
 )
 from diancang.catalog.site_rules import SiteRules
-from diancang.catalog.warc_records import TornWarc, WarcCapture, WarcInfo, iter_warc
+from diancang.catalog.warc_records import (
+    TornWarc,
+    WarcCapture,
+    WarcInfo,
+    WarcMetadata,
+    iter_warc,
+)
 from diancang.catalog.warc_source import WarcLocation
 from diancang.pywb_collections import replay_url
 from diancang.settings import load_settings
-from diancang.warc_names import INFO_COLLECTION, INFO_JURISDICTION, INFO_SEED, INFO_SEED_URL
+from diancang.storage.bounded_payload import MAX_METADATA_BYTES
+from diancang.warc_names import (
+    INFO_COLLECTION,
+    INFO_JURISDICTION,
+    INFO_SEED,
+    INFO_SEED_URL,
+    META_SEED,
+)
 
 WEBSITE_COLLECTION = "webarchive"
 DEFAULT_COLLECTION = "govinfo"
@@ -92,12 +106,10 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
         else:  # resumed; a file that arrived whole after a torn copy keeps its row
             known.size, known.path, known.complete = warc.size, warc.location, False
         session.flush()
-        done = {
-            offset: url
-            for offset, url in session.execute(
-                select(Capture.offset, Capture.url).where(Capture.warc_file_id == known.id)
-            )
-        }
+        done = _done_offsets(session, known.id)
+        captures_done = session.scalar(
+            select(func.count(Capture.id)).where(Capture.warc_file_id == known.id)
+        )
     state = _FileState(warc=known)
     session = catalog.session_factory()
     pending = 0
@@ -116,7 +128,10 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
                             f"{item.offset} holds {item.url}, not {done[item.offset]}"
                         )
                     continue
-                _catalogue_guarded(session, state, item, options, result)
+                if isinstance(item, WarcMetadata):
+                    _store_metadata_guarded(session, state, item, options, result)
+                else:
+                    _catalogue_guarded(session, state, item, options, result)
                 pending += 1
                 if pending >= BATCH:
                     commit_with_datestamps(session)
@@ -124,7 +139,7 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
         warc_file = session.get(WarcFile, known.id)
         warc_file.complete = True
         warc_file.ingested_at = utcnow()
-        warc_file.captures_count = len(done) + result.captures
+        warc_file.captures_count = captures_done + result.captures
         commit_with_datestamps(session)
     except Exception as exc:  # noqa: BLE001 - keep what was catalogued, name the place
         try:
@@ -139,6 +154,18 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
     finally:
         session.close()
     return result
+
+
+def _done_offsets(session: Session, warc_file_id: int) -> dict[int, str]:
+    """URL by offset of every record of the file catalogued already (captures, listing
+    pages, failed fetches): a resumed or repeated ingest skips them."""
+    done: dict[int, str] = {}
+    for table in (Capture, ListingPage, FetchError):
+        rows = session.execute(
+            select(table.offset, table.url).where(table.warc_file_id == warc_file_id)
+        )
+        done.update((offset, url) for offset, url in rows)
+    return done
 
 
 def _known_file(session: Session, warc: WarcLocation) -> WarcFile | None:
@@ -165,6 +192,44 @@ def _catalogue_guarded(session, state, item, options, result) -> None:
         result.problems[f"record not catalogued ({type(exc).__name__}: {exc})"] += 1
 
 
+def _store_metadata_guarded(session, state, item, options, result) -> None:
+    """Store a listing page's or failed fetch's metadata; a failure costs this record."""
+    if not tells_coverage(item):
+        return
+    if item.truncated:
+        result.problems[f"metadata record larger than {MAX_METADATA_BYTES} bytes: tail unread"] += 1
+    seed_id = first(item.fields, META_SEED) or state.info.get(INFO_SEED)
+    rule = options.rules.find(seed_id, item.url)
+    place = Place(
+        warc_file_id=state.warc.id,
+        collection=_collection(state, rule, options),
+        jurisdiction=_jurisdiction(state, rule, options),
+        seed=seed_id or (rule.seed_id if rule else None),
+    )
+    try:
+        with session.begin_nested():
+            store_metadata(session, item, place)
+    except Exception as exc:  # noqa: BLE001 - any failure of one record is reported, not fatal
+        result.problems[f"metadata record not stored ({type(exc).__name__}: {exc})"] += 1
+
+
+def _collection(state: _FileState, rule, options: IngestOptions) -> str:
+    return (
+        state.info.get(INFO_COLLECTION)
+        or (rule.collection if rule else None)
+        or options.collection
+        or DEFAULT_COLLECTION
+    )
+
+
+def _jurisdiction(state: _FileState, rule, options: IngestOptions) -> str | None:
+    return (
+        state.info.get(INFO_JURISDICTION)
+        or (rule.jurisdiction if rule else None)
+        or options.jurisdiction
+    )
+
+
 def _read_warcinfo(session: Session, state: _FileState, info: WarcInfo) -> None:
     state.info.update({k: v for k, v in info.fields.items() if v})
     state.seed_url = state.info.get(INFO_SEED_URL) or state.seed_url
@@ -184,12 +249,7 @@ def _catalogue_capture(
 ) -> None:
     seed_id = state.info.get(INFO_SEED)
     rule = options.rules.find(seed_id, item.url)
-    collection = (
-        state.info.get(INFO_COLLECTION)
-        or (rule.collection if rule else None)
-        or options.collection
-        or DEFAULT_COLLECTION
-    )
+    collection = _collection(state, rule, options)
     extraction = None
     if item.body_problem:
         result.problems[item.body_problem] += 1
@@ -205,11 +265,8 @@ def _catalogue_capture(
             extraction.provenance["truncated"] = item.body_problem
         for reason, count in extraction.skipped_links.items():
             result.problems[reason] += count
-    jurisdiction = (
-        state.info.get(INFO_JURISDICTION)
-        or (rule.jurisdiction if rule else None)
-        or options.jurisdiction
-        or (code_from_site_id(extraction.site_id_code) if extraction else None)
+    jurisdiction = _jurisdiction(state, rule, options) or (
+        code_from_site_id(extraction.site_id_code) if extraction else None
     )
     capture = Capture(
         warc_file_id=state.warc.id,
@@ -231,6 +288,7 @@ def _catalogue_capture(
         replay_url=replay_url(
             options.replay_base, collection, jurisdiction, item.captured_at, item.url
         ),
+        redirect_to=item.redirect_to,
     )
     session.add(capture)
     session.flush()

@@ -135,6 +135,7 @@ class Capture(Base):
     match_reason: Mapped[str | None] = mapped_column(String(32))
     match_detail: Mapped[str | None] = mapped_column(Text)
     site_record_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_records.id"), index=True)
+    redirect_to: Mapped[str | None] = mapped_column(Text)  # Location of a 3xx response
 
     warc_file: Mapped[WarcFile] = relationship()
     record: Mapped[Record | None] = relationship(
@@ -154,3 +155,69 @@ class Attachment(Base):
     name: Mapped[str | None] = mapped_column(Text)
 
     record: Mapped[Record] = relationship(back_populates="attachments")
+
+
+class Listing(Base):
+    """A listing (栏目) of a seed, by the key the crawler wrote on each of its pages."""
+
+    __tablename__ = "catalog_listings"
+    __table_args__ = (UniqueConstraint("collection", "key_hash", name="uq_listing_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(Text)
+    key_hash: Mapped[str] = mapped_column(String(40))
+    collection: Mapped[str] = mapped_column(String(64))
+    seed: Mapped[str | None] = mapped_column(String(255))
+    jurisdiction: Mapped[str | None] = mapped_column(String(6))
+
+
+class ListingPage(Base):
+    """One capture of a listing page: the metadata record that names its listing."""
+
+    __tablename__ = "catalog_listing_pages"
+    __table_args__ = (
+        UniqueConstraint("warc_file_id", "offset", name="uq_listing_page_warc_offset"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("catalog_listings.id"), index=True)
+    warc_file_id: Mapped[int] = mapped_column(ForeignKey("catalog_warc_files.id"))
+    offset: Mapped[int] = mapped_column(BigInteger)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40))
+    captured_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ListingLink(Base):
+    """A link of a listing page: an item or navigation (hop L), another page (hop N), or a
+    link the crawl refused (``not_followed`` says why; ``hop`` is None when the page's
+    outlinks did not name it)."""
+
+    __tablename__ = "catalog_listing_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("catalog_listing_pages.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40))
+    hop: Mapped[str | None] = mapped_column(String(1))
+    not_followed: Mapped[str | None] = mapped_column(String(64))
+
+
+class FetchError(Base):
+    """A fetch that failed (DNS, refused, timeout, robots): its own metadata record."""
+
+    __tablename__ = "catalog_fetch_errors"
+    __table_args__ = (
+        UniqueConstraint("warc_file_id", "offset", name="uq_fetch_error_warc_offset"),
+        Index("ix_fetch_error_url_hash", "url_hash", "captured_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    warc_file_id: Mapped[int] = mapped_column(ForeignKey("catalog_warc_files.id"))
+    offset: Mapped[int] = mapped_column(BigInteger)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40))
+    captured_at: Mapped[datetime] = mapped_column(DateTime)
+    seed: Mapped[str | None] = mapped_column(String(255))
+    collection: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)

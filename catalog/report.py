@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from diancang import jurisdictions
 from diancang.catalog import charts
+from diancang.catalog.coverage import ListingCoverage, build_coverage
 from diancang.catalog.extract.dates import looks_like_date
 from diancang.catalog.models import KIND_GOVINFO, Attachment, Capture, Record
 from diancang.catalog.views import archived_by_hash
@@ -29,6 +30,7 @@ OPTIONAL_FIELDS = {
     "validity": "有效性",
 }  # fmt: skip
 DATE_FIELDS = {"written_date": "成文日期", "pub_date": "发布日期"}
+COVERAGE_EXAMPLES = 5  # items shown per listing and reason; the coverage CSV has them all
 
 
 @dataclass
@@ -56,6 +58,7 @@ class QualityReport:
     failed_attachments: list[tuple[int, str]] = field(default_factory=list)
     per_jurisdiction: list[tuple[str, str, int]] = field(default_factory=list)
     per_month: list[tuple[str, int]] = field(default_factory=list)
+    coverage: list[ListingCoverage] = field(default_factory=list)  # empty: no listings
 
     @property
     def target_share(self) -> float:
@@ -126,6 +129,7 @@ def build_report(
         created.month for created in session.scalars(select(Record.created_at).where(*where))
     )
     report.per_month = [(f"{m}月", months.get(m, 0)) for m in range(1, 13)]
+    report.coverage = build_coverage(session, year, jurisdiction)
     return report
 
 
@@ -196,7 +200,9 @@ def render_html(report: QualityReport) -> str:
             [(f"{name} {code}", count) for code, name, count in report.per_jurisdiction]
         ),
     }
-    return env.get_template("report.html").render(report=report, chart=chart)
+    return env.get_template("report.html").render(
+        report=report, chart=chart, examples=COVERAGE_EXAMPLES
+    )
 
 
 def write_csv(report: QualityReport, path: Path) -> None:
@@ -224,3 +230,30 @@ def write_csv(report: QualityReport, path: Path) -> None:
             out.writerow(["jurisdiction", f"{code} {name}", count, report.percent(count)])
         for month, count in report.per_month:
             out.writerow(["month", month, count, ""])
+        for listing in report.coverage:
+            section = f"coverage:{listing.collection}"
+            out.writerow([section, f"{listing.key} pages", listing.pages, ""])
+            out.writerow([section, f"{listing.key} listed", listing.listed, ""])
+            out.writerow([section, f"{listing.key} estimate", int(listing.estimate), ""])
+            for name in ("captured", "catalogued"):
+                count = getattr(listing, name)
+                out.writerow([section, f"{listing.key} {name}", count, listing.share(count)])
+            for group in listing.by_reason(examples=0):
+                metric = f"{listing.key} not-captured:{group.reason}"
+                out.writerow([section, metric, group.count, listing.share(group.count)])
+            for group in listing.by_reason(examples=0, missing=listing.pages_missing):
+                metric = f"{listing.key} pages-not-captured:{group.reason}"
+                out.writerow([section, metric, group.count, ""])
+
+
+def write_coverage_csv(report: QualityReport, path: Path) -> None:
+    """Every listed item (kind ``item``) and linked listing page (kind ``page``) that was not
+    captured: collection, listing, kind, URL, reason token, detail."""
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        out = csv.writer(fh)
+        out.writerow(["collection", "listing", "kind", "url", "reason", "detail"])
+        for listing in report.coverage:
+            for kind, missing in (("item", listing.missing), ("page", listing.pages_missing)):
+                for item in missing:
+                    row = [listing.collection, listing.key, kind, item.url, item.reason]
+                    out.writerow([*row, item.detail])

@@ -10,14 +10,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
+from urllib.parse import urljoin
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_datetime
 
 from diancang.media_types import HTML_TYPES
-from diancang.storage.bounded_payload import MAX_WARCINFO_BYTES, payload_reader
+from diancang.storage.bounded_payload import (
+    MAX_METADATA_BYTES,
+    MAX_WARCINFO_BYTES,
+    payload_reader,
+)
 
 CAPTURE_TYPES = {"response", "revisit", "resource"}
+WARC_FIELDS = "application/warc-fields"
 # A page's extraction (lxml tree, text, SimHash) costs a multiple of its size: past this
 # prefix a page is extracted from its first MAX_HTML_BYTES, and its record says so.
 MAX_HTML_BYTES = 2 * 2**20
@@ -44,6 +50,18 @@ class WarcCapture:
     refers_to_url: str | None = None
     record_id: str | None = None
     body_problem: str | None = None  # why ``body`` is not the whole page, when it is not
+    redirect_to: str | None = None  # the absolute Location of a 3xx response
+
+
+@dataclass
+class WarcMetadata:
+    """A ``metadata`` record of ``key: value`` lines (application/warc-fields)."""
+
+    offset: int
+    url: str
+    captured_at: datetime
+    fields: list[tuple[str, str]]
+    truncated: bool = False  # the block was longer than MAX_METADATA_BYTES: its tail is unread
 
 
 @dataclass
@@ -90,8 +108,34 @@ def parse_warcinfo(payload: bytes) -> dict[str, str]:
     return fields
 
 
-def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo]:
-    """Yield a WarcInfo for each warcinfo record and a WarcCapture for each capture record."""
+def parse_warc_fields(payload: bytes) -> list[tuple[str, str]]:
+    """Every ``key: value`` line of a warc-fields block, repeated keys kept, keys lower-cased."""
+    fields = []
+    for line in payload.decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            fields.append((key.strip().lower(), value.strip()))
+    return fields
+
+
+def _metadata(record) -> WarcMetadata:
+    block = record.raw_stream.read(MAX_METADATA_BYTES + 1)
+    truncated = len(block) > MAX_METADATA_BYTES
+    if truncated:  # keep whole lines only
+        block = block[:MAX_METADATA_BYTES].rpartition(b"\n")[0]
+    headers = record.rec_headers
+    return WarcMetadata(
+        offset=0,  # known once the record has been read to its end
+        url=headers.get_header("WARC-Target-URI") or "",
+        captured_at=_warc_date(headers.get_header("WARC-Date")),
+        fields=parse_warc_fields(block),
+        truncated=truncated,
+    )
+
+
+def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo | WarcMetadata]:
+    """Yield a WarcInfo for each warcinfo record, a WarcCapture for each capture record and
+    a WarcMetadata for each metadata record of warc-fields."""
     source = _Counting(stream)
     records = ArchiveIterator(source, check_digests=False)
     for record in _ending_at(records, source):
@@ -102,6 +146,13 @@ def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo]:
             records.read_to_end(record)
             _check_whole(records, stored)
             yield info
+            continue
+        if warc_type == "metadata" and _is_warc_fields(record):
+            metadata = _metadata(record)
+            records.read_to_end(record)
+            _check_whole(records, stored)
+            metadata.offset = records.get_record_offset()
+            yield metadata
             continue
         if warc_type not in CAPTURE_TYPES:
             records.read_to_end(record)
@@ -118,7 +169,10 @@ def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo]:
                 status = int(http.get_statuscode())
             except (TypeError, ValueError):
                 status = None
-        body = problem = None
+        body = problem = redirect_to = None
+        url = headers.get_header("WARC-Target-URI") or ""
+        if status is not None and 300 <= status < 400 and http.get_header("Location"):
+            redirect_to = _absolute(url, http.get_header("Location"))
         mime = _mime(content_type)
         if warc_type != "revisit" and mime in HTML_TYPES and (status is None or status < 300):
             body, problem = _html_prefix(record)
@@ -128,7 +182,7 @@ def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo]:
             offset=records.get_record_offset(),
             length=records.get_record_length(),
             warc_type=warc_type,
-            url=headers.get_header("WARC-Target-URI") or "",
+            url=url,
             captured_at=_warc_date(headers.get_header("WARC-Date")),
             status=status,
             mime=mime,
@@ -139,7 +193,21 @@ def iter_warc(stream: BinaryIO) -> Iterator[WarcCapture | WarcInfo]:
             refers_to_url=headers.get_header("WARC-Refers-To-Target-URI"),
             record_id=headers.get_header("WARC-Record-ID"),
             body_problem=problem,
+            redirect_to=redirect_to,
         )
+
+
+def _is_warc_fields(record) -> bool:
+    content_type = record.rec_headers.get_header("Content-Type") or ""
+    return content_type.split(";", 1)[0].strip().lower() == WARC_FIELDS
+
+
+def _absolute(url: str, location: str) -> str | None:
+    """``location`` resolved against ``url``; None when it is not a URL."""
+    try:
+        return urljoin(url, location.strip())
+    except ValueError:
+        return None
 
 
 def _payload_size(record) -> int:

@@ -168,8 +168,9 @@ def report(
     target: int | None,
     out: Path,
 ) -> None:
-    """Write the 质检报告 (quality report) as HTML with charts and as CSV."""
-    from diancang.catalog.report import build_report, render_html, write_csv
+    """Write the 质检报告 (quality report) as HTML with charts and as CSV; with listings
+    (列表覆盖率), every listed item not captured in a second CSV."""
+    from diancang.catalog.report import build_report, render_html, write_coverage_csv, write_csv
 
     with _catalog().session() as session:
         result = build_report(
@@ -182,6 +183,9 @@ def report(
     click.echo(
         f"{result.records}/{result.target} records; wrote {out / stem}.html and {out / stem}.csv"
     )
+    if result.coverage:
+        write_coverage_csv(result, out / f"{stem}-coverage.csv")
+        click.echo(f"{len(result.coverage)} listings; wrote {out / stem}-coverage.csv")
 
 
 @catalog.command()

@@ -17,3 +17,12 @@ INFO_ROBOTS = "robots"
 INFO_SEED = "seed"  # the seed's id
 INFO_SEED_URL = "seed-url"
 INFO_SEED_TITLE = "seed-title"
+
+# Fields of the metadata record concurrent to each captured page ("key: value" lines,
+# application/warc-fields), and of the metadata record of a fetch that failed.
+META_SEED = "seed"
+META_VIA = "via"
+META_OUTLINK = "outlink"  # "URL HOP CONTEXT"
+META_LISTING = "listing"  # the listing key, on the record of every listing page
+META_NOT_FOLLOWED = "not-followed"  # "URL REASON": a link the crawl policy refused
+META_FETCH_ERROR = "fetch-error"  # "TOKEN message": why the fetch of the record's URL failed

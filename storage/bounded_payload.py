@@ -30,6 +30,7 @@ CHUNK = 1 << 14
 RETRY_WINDOW = 1 << 16
 INDEX_BODY_LIMIT = 1 << 20  # request bodies past 1 MiB add nothing to a CDXJ key
 MAX_WARCINFO_BYTES = 1 << 20  # what is read of a warcinfo block ("key: value" lines)
+MAX_METADATA_BYTES = 4 << 20  # what is read of a metadata block (a listing page's outlinks)
 
 
 class _Zlib:

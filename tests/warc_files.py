@@ -15,8 +15,9 @@ TEST_WARCINFO = {"software": "test"}
 def write_warc(path: Path, pages: list[dict], warcinfo: dict[str, str] | None = None) -> Path:
     """A closed ``.warc.gz``: ``warcinfo`` (if given), then one record per page.
 
-    ``pages``: dicts with url, body (bytes), and optional content_type, status, date,
-    revisit_of (a payload digest: a revisit record instead of a response).
+    ``pages``: dicts with url, body (bytes), and optional content_type, status, headers
+    (more HTTP headers), date, revisit_of (a payload digest: a revisit record instead of a
+    response), or fields (``(name, value)`` pairs: a warc-fields metadata record instead).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
@@ -26,9 +27,20 @@ def write_warc(path: Path, pages: list[dict], warcinfo: dict[str, str] | None = 
         for page in pages:
             status = page.get("status", 200)
             headers = [("Content-Type", page.get("content_type", "text/html; charset=utf-8"))]
+            headers.extend(page.get("headers", []))
             http = StatusAndHeaders(f"{status} OK", headers, protocol="HTTP/1.1")
             warc_headers = {"WARC-Date": page.get("date", "2024-03-05T08:00:00Z")}
-            if page.get("revisit_of"):
+            if "fields" in page:
+                block = "".join(f"{k}: {v}\r\n" for k, v in page["fields"]).encode()
+                record = writer.create_warc_record(
+                    page["url"],
+                    "metadata",
+                    payload=io.BytesIO(block),
+                    length=len(block),
+                    warc_content_type="application/warc-fields",
+                    warc_headers_dict=warc_headers,
+                )
+            elif page.get("revisit_of"):
                 record = writer.create_revisit_record(
                     page["url"],
                     digest=page["revisit_of"],

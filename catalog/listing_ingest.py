@@ -1,0 +1,125 @@
+"""Listing pages and failed fetches from the crawler's metadata records, into the catalogue.
+
+A listing page's metadata record names its listing (``listing: KEY``) and carries its
+links (``outlink: URL HOP CONTEXT``) and the links the crawl refused (``not-followed: URL
+REASON``); a failed fetch has a metadata record of its own (``fetch-error: REASON``). Only
+links that can be items or pages (hops L and N) are kept: embeds say nothing of coverage.
+Records of other crawlers carry no such fields and store nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from diancang.catalog.models import FetchError, Listing, ListingLink, ListingPage
+from diancang.catalog.records_builder import url_hash
+from diancang.catalog.warc_records import WarcMetadata
+from diancang.crawler.links import LINK, PAGE
+from diancang.warc_names import (
+    META_FETCH_ERROR,
+    META_LISTING,
+    META_NOT_FOLLOWED,
+    META_OUTLINK,
+)
+
+KEPT_HOPS = {LINK, PAGE}
+REASON_CHARS = 64  # a not-followed reason is a token (``trap:query-variants``)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a metadata record belongs: its file's collection, jurisdiction and seed."""
+
+    warc_file_id: int
+    collection: str
+    jurisdiction: str | None
+    seed: str | None
+
+
+def first(fields: list[tuple[str, str]], name: str) -> str | None:
+    return next((value for key, value in fields if key == name and value), None)
+
+
+def tells_coverage(item: WarcMetadata) -> bool:
+    """True for the metadata record of a listing page or of a failed fetch."""
+    return any(key in (META_LISTING, META_FETCH_ERROR) and value for key, value in item.fields)
+
+
+def store_metadata(session: Session, item: WarcMetadata, place: Place) -> None:
+    """Store ``item``, the metadata record of a listing page or of a failed fetch."""
+    key = first(item.fields, META_LISTING)
+    if key:
+        _store_listing_page(session, item, place, key)
+    reason = first(item.fields, META_FETCH_ERROR)
+    if reason and item.url:
+        session.add(
+            FetchError(
+                warc_file_id=place.warc_file_id, offset=item.offset, url=item.url,
+                url_hash=url_hash(item.url), captured_at=item.captured_at, seed=place.seed,
+                collection=place.collection, reason=reason,
+            )
+        )  # fmt: skip
+
+
+def _store_listing_page(session: Session, item: WarcMetadata, place: Place, key: str) -> None:
+    listing = _listing(session, key, place)
+    page = ListingPage(
+        listing_id=listing.id, warc_file_id=place.warc_file_id, offset=item.offset,
+        url=item.url, url_hash=url_hash(item.url), captured_at=item.captured_at,
+    )  # fmt: skip
+    session.add(page)
+    session.flush()
+    links: dict[tuple[str, str | None], ListingLink] = {}
+    for name, value in item.fields:
+        if name == META_OUTLINK:
+            url, _, rest = value.partition(" ")
+            hop = rest.partition(" ")[0]
+            if url and hop in KEPT_HOPS and (url, hop) not in links:
+                links[url, hop] = ListingLink(
+                    page_id=page.id, url=url, url_hash=url_hash(url), hop=hop
+                )
+    refused: dict[str, str] = {}
+    for name, value in item.fields:
+        if name == META_NOT_FOLLOWED:
+            url, _, reason = value.partition(" ")
+            if url:
+                refused.setdefault(url, reason.strip()[:REASON_CHARS] or "unknown")
+    for url, reason in refused.items():
+        named = [link for (link_url, _hop), link in links.items() if link_url == url]
+        for link in named or [_unnamed(links, page, url)]:
+            link.not_followed = reason
+    session.add_all(links.values())
+
+
+def _unnamed(links: dict, page: ListingPage, url: str) -> ListingLink:
+    """A refused link the page's outlinks did not list (a page the crawler computed)."""
+    link = ListingLink(page_id=page.id, url=url, url_hash=url_hash(url), hop=None)
+    links[url, None] = link
+    return link
+
+
+def _listing(session: Session, key: str, place: Place) -> Listing:
+    """The listing of ``key`` in the collection, made on first sight; jurisdiction and seed
+    filled in when a later file knows them."""
+    digest = url_hash(key)
+    query = select(Listing).where(
+        Listing.collection == place.collection, Listing.key_hash == digest
+    )
+    listing = session.scalars(query).first()
+    if listing is None:
+        listing = Listing(
+            key=key, key_hash=digest, collection=place.collection,
+            seed=place.seed, jurisdiction=place.jurisdiction,
+        )  # fmt: skip
+        try:
+            with session.begin_nested():
+                session.add(listing)
+        except IntegrityError:  # another ingest made it meanwhile
+            listing = session.scalars(query).one()
+    listing.jurisdiction = listing.jurisdiction or place.jurisdiction
+    listing.seed = listing.seed or place.seed
+    return listing
