@@ -1,7 +1,9 @@
 """The site spider: says what a page links to, nothing else.
 
-Which links become requests is the crawl policy's (crawler/policy.py); the seeds and the
-crawl's shared state are the crawl context's (crawler/context.py).
+A link to another page of a listing (crawler/listing_pages.py) is a PAGE hop: it keeps the
+listing's link depth and its key. Which links become requests is the crawl policy's
+(crawler/policy.py); the seeds and the crawl's shared state are the crawl context's
+(crawler/context.py).
 """
 
 from __future__ import annotations
@@ -18,18 +20,10 @@ from diancang.crawler.browser.detect import looks_script_built
 from diancang.crawler.context import crawl_context
 from diancang.crawler.fetch_errors import fetch_error
 from diancang.crawler.items import RequestHandled
-from diancang.crawler.links import (
-    EMBED,
-    LINK,
-    PAGE,
-    Outlink,
-    PageLinks,
-    extract_from_css,
-    extract_from_html,
-)
-from diancang.crawler.pagination import Pagination, listing_key, paginate
+from diancang.crawler.links import EMBED, LINK, PAGE, PageLinks, extract_from_css, extract_from_html
+from diancang.crawler.listing_pages import listing_links
+from diancang.crawler.pagination import listing_key
 from diancang.crawler.request_meta import LISTING, SEED_ID
-from diancang.crawler.stopped import LISTING_PAGES, REPEATED_CONTENT, trap
 from diancang.crawler.urls import clean_url
 from diancang.seeds.schema import Seed
 
@@ -39,8 +33,6 @@ BROWSER_DETECT_BYTES = 1024 * 1024
 # Scrapy setting: whether script-built pages are captured again with the browser (that is,
 # DIANCANG_BROWSER_DETECT is on and Chromium takes part in this crawl)
 BROWSER_DETECT = "DIANCANG_RECAPTURE_SCRIPT_BUILT"
-# outlink context of a listing page generated from the range its pagination shows
-PAGE_RANGE = "page-range"
 
 
 class SiteSpider(Spider):
@@ -82,7 +74,10 @@ class SiteSpider(Spider):
         listing = request.meta.get(LISTING)
         outlinks, not_followed = page.links, []
         if ok and isinstance(response, HtmlResponse):
-            listing, outlinks, not_followed = self._listing(seed, response.url, page, listing)
+            context, stats = crawl_context(self.crawler), self.crawler.stats
+            listing, outlinks, not_followed = listing_links(
+                context, stats, seed, response.url, page, listing
+            )
         hops = request.meta.get("hops", "") + "R" * len(request.meta.get("redirect_urls", []))
         link_depth = request.meta.get("link_depth", 0)
         refused = {url for url, _ in not_followed}
@@ -109,58 +104,6 @@ class SiteSpider(Spider):
                 "not_followed": not_followed,  # (URL, reason); the crawl policy adds its own
             }
         yield RequestHandled(request)
-
-    def _listing(
-        self, seed: Seed, url: str, page: PageLinks, listing: str | None
-    ) -> tuple[str | None, list[Outlink], list[tuple[str, str]]]:
-        """The page's listing key, its links with pagination as PAGE hops (and the pages of
-        the listing's range it implies), and the page links it stops as a repeat."""
-        pagination = paginate(url, page.links, page.scripts)
-        if listing is None:
-            if not pagination.pages and not pagination.span:
-                return None, page.links, []
-            listing = listing_key(seed.id, pagination.shape.template if pagination.shape else url)
-        context = crawl_context(self.crawler)
-        items = [link.url for link in pagination.others if link.hop == LINK]
-        pages = pagination.pages
-        not_followed: list[tuple[str, str]] = []
-        if context.listings.add_page(listing, url, items):
-            stats, name = self.crawler.stats, trap(REPEATED_CONTENT)
-            for link in pages:
-                if (seed, link.url) not in context.followed:
-                    reason = context.stop_examples.add(stats, name, link.url)
-                    not_followed.append((link.url, reason))
-        else:
-            pages = pages + self._page_range(listing, url, pagination)
-        return listing, pagination.others + pages, not_followed
-
-    def _page_range(self, listing: str, url: str, pagination: Pagination) -> list[Outlink]:
-        """The pages of the listing's shape up to the last one known, not yet generated,
-        as many as its page budget has room for (the others are counted as left)."""
-        context = crawl_context(self.crawler)
-        listings = context.listings
-        linked = {url} | {link.url for link in pagination.pages}
-        generated = []
-        for shape, (first, last) in pagination.span.items():
-            done = listings.filled(listing, shape.template)
-            start = first if done is None else max(first, done + 1)
-            if start == shape.first_number and linked & set(shape.first):
-                start += 1  # the first page, linked (or this page) without its number
-            numbers = range(start, last + 1)
-            room = listings.room(listing)
-            if numbers and room == 0:  # the links among them are the policy's to count
-                left = len(numbers) - sum(1 for n in pagination.numbers[shape] if n in numbers)
-                if left:
-                    stats, example = self.crawler.stats, shape.url(numbers[-1])
-                    context.stop_examples.add(stats, LISTING_PAGES, example, left)
-            taken = numbers[:room]
-            for number in taken:
-                page_url = shape.url(number)
-                if page_url not in linked:
-                    generated.append(Outlink(page_url, PAGE, PAGE_RANGE))
-            if numbers:
-                listings.mark_filled(listing, shape.template, taken[-1] if taken else last)
-        return generated
 
     def failed(self, failure: Failure) -> Iterator[dict | RequestHandled]:
         request = failure.request

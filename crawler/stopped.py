@@ -19,6 +19,9 @@ TRAP_PREFIX = "trap:"
 REPEATED_CONTENT = "repeated-content"  # the trap of a listing page repeating another
 OUT_OF_SCOPE = "out-of-scope"  # a refusal reason, not a limit: the seed's scope says so
 MAX_EXAMPLES = 5
+# URLs remembered as counted (one integer each); past this many a URL that several pages
+# link is counted once per link, so memory stays bounded however large the crawl
+MAX_COUNTED = 1 << 20
 
 
 def trap(name: str) -> str:
@@ -51,7 +54,7 @@ class StopExamples:
 
     A URL is counted once per limit however many pages link it (the crumb's 首页 of every
     page of a listing is one URL left); the URLs counted are kept as hashes, one integer
-    each, as the links followed are kept (crawler/context.py).
+    each, up to MAX_COUNTED.
     """
 
     def __init__(self) -> None:
@@ -65,7 +68,8 @@ class StopExamples:
             key = hash((name, url))
             if key in self._counted:
                 return reason(name)
-            self._counted.add(key)
+            if len(self._counted) < MAX_COUNTED:
+                self._counted.add(key)
         stats.inc_value(stats_key(name), count)
         examples = self.examples.setdefault(name, [])
         if len(examples) < MAX_EXAMPLES and url not in examples:
