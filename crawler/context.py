@@ -2,7 +2,7 @@
 
 Scrapy copies its settings, so only plain values travel there (paths, numbers, strings,
 JSON-able structures). The live objects the components share -- seeds, WARC store,
-address policy, budgets, the links already followed, refusals -- are built from those
+address policy, budgets, the links already followed, listings, refusals -- are built from those
 values here, once per crawler, and reached through the crawler: ``crawl_context(crawler)``.
 """
 
@@ -18,8 +18,10 @@ from diancang.crawler.browser.proxy import GuardedProxy
 from diancang.crawler.browser.scope import BrowserScope
 from diancang.crawler.budget import SeedBudget
 from diancang.crawler.job import CrawlError
+from diancang.crawler.listings import Listings
 from diancang.crawler.network_guard import AddressPolicy
 from diancang.crawler.request_meta import SEED_ID
+from diancang.crawler.stopped import StopExamples
 from diancang.crawler.urls import TrapGuard, clean_url
 from diancang.crawler.warc.sink import collection_key
 from diancang.seeds.load import load_seed_list
@@ -72,6 +74,8 @@ class CrawlContext:
         self.trap_guard = TrapGuard(crawl.query_variants_per_path, crawl.max_url_length)
         self.budget = SeedBudget()
         self.followed = FollowedLinks()
+        self.listings = Listings(crawl.listing_pages)
+        self.stop_examples = StopExamples()  # URLs that limits and traps left, a few each
         self.refusals: list[str] = []  # why targets were refused, for the report
         self.warcs: list[StoredWarc] = []  # the WARC files closed and stored
 

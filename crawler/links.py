@@ -6,7 +6,9 @@ about its own body plus its links, however large it is. ``<base href>`` and
 ``<meta http-equiv=refresh>`` are read by w3lib from the first ``PARSE_SLICE`` bytes (they
 belong in the head). A link that is not a URL (urljoin or urlsplit refuse it: ``//[::1``,
 ``http://[127.0.0.1]/``, a port out of range) is skipped and counted; the page's other links
-are kept.
+are kept. An ``<a>`` link carries the start of its text (pagination is told by it: 下一页,
+尾页, a page number), and the text of inline scripts in the first slice is kept, bounded,
+for the page counts only a script states (crawler/pagination.py).
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ _ATTRIBUTES_BY_TAG: dict[str, tuple[tuple[str, str], ...]] = {
     "td": (("background", EMBED),),
 }
 PARSE_SLICE = 1024 * 1024  # bytes of HTML decoded and fed to the parser at a time
+ANCHOR_TEXT_CHARS = 32  # of an <a> link's text (and its images' alt), whitespace collapsed
+# inline script text kept from the first PARSE_SLICE bytes of a page (for pagination)
+SCRIPT_TEXT_CHARS = 256 * 1024
 
 
 def is_attachment(url: str) -> bool:
@@ -65,14 +70,16 @@ def is_attachment(url: str) -> bool:
 @dataclass(frozen=True)
 class Outlink:
     url: str
-    hop: str  # LINK or EMBED
+    hop: str  # LINK, EMBED or PAGE
     context: str  # where it was found, e.g. "a/@href"
+    text: str = ""  # an <a> link's text, its first ANCHOR_TEXT_CHARS characters
 
 
 @dataclass
 class PageLinks:
     links: list[Outlink] = field(default_factory=list)
     invalid: int = 0  # hrefs that are not URLs, skipped
+    scripts: str = ""  # inline script text of the page's first PARSE_SLICE bytes, bounded
 
 
 def css_urls(text: str) -> list[str]:
@@ -94,36 +101,72 @@ def absolute_url(base_url: str, raw: str) -> str | None:
 
 
 class _LinkTarget:
-    """lxml parser target: collects (value, hop, context) from start tags, builds no tree."""
+    """lxml parser target: collects (value, hop, context, text) from start tags, builds no
+    tree; and the text of <a> elements and of inline scripts, both bounded."""
 
     def __init__(self) -> None:
-        self.found: list[tuple[str, str, str]] = []
+        self.found: list[tuple[str, str, str, str]] = []
         self._style: list[str] | None = None  # text of the <style> element being read
+        self._anchor: list[str] | None = None  # text of the <a> element being read
+        self._anchor_at = -1  # its index in found, or -1 when its href is missing
+        self._script: list[str] | None = None  # text of the inline <script> being read
+        self.scripts: list[str] = []
+        self.script_room = SCRIPT_TEXT_CHARS  # 0 once past the first slice
 
     def start(self, tag: str, attrib) -> None:
         found = self.found
+        if tag == "a":
+            self._end_anchor()
+            self._anchor, self._anchor_at = [], len(found) if "href" in attrib else -1
+        elif tag == "img" and self._anchor is not None and attrib.get("alt"):
+            self._add_anchor_text(attrib["alt"])
+        elif tag == "script" and "src" not in attrib and self.script_room > 0:
+            self._script = []
         for name, hop in _ATTRIBUTES_BY_TAG.get(tag, ()):
             value = attrib.get(name)
             if value is not None:
-                found.append((value, hop, f"{tag}/@{name}"))
+                found.append((value, hop, f"{tag}/@{name}", ""))
         if tag in ("img", "source") and "srcset" in attrib:
-            found.extend((url, EMBED, "srcset") for url in _srcset_urls(attrib["srcset"]))
+            found.extend((url, EMBED, "srcset", "") for url in _srcset_urls(attrib["srcset"]))
         elif tag == "link" and "href" in attrib:
             rels = set((attrib.get("rel") or "").lower().split())
-            found.append((attrib["href"], EMBED if rels & _STYLESHEET_RELS else LINK, "link"))
+            kind = EMBED if rels & _STYLESHEET_RELS else LINK
+            found.append((attrib["href"], kind, "link", ""))
         elif tag == "style":
             self._style = []
         if "style" in attrib:
-            found.extend((url, EMBED, "css") for url in css_urls(attrib["style"]))
+            found.extend((url, EMBED, "css", "") for url in css_urls(attrib["style"]))
 
     def data(self, text: str) -> None:
         if self._style is not None:
             self._style.append(text)
+        elif self._script is not None:
+            text = text[: self.script_room]
+            self._script.append(text)
+            self.script_room -= len(text)
+        if self._anchor is not None:
+            self._add_anchor_text(text)
 
     def end(self, tag: str) -> None:
         if tag == "style" and self._style is not None:
-            self.found.extend((url, EMBED, "css") for url in css_urls("".join(self._style)))
+            self.found.extend((url, EMBED, "css", "") for url in css_urls("".join(self._style)))
             self._style = None
+        elif tag == "script" and self._script is not None:
+            self.scripts.append("".join(self._script))
+            self._script = None
+        elif tag == "a":
+            self._end_anchor()
+
+    def _add_anchor_text(self, text: str) -> None:
+        if sum(map(len, self._anchor)) < 4 * ANCHOR_TEXT_CHARS:  # room for whitespace
+            self._anchor.append(text[: 4 * ANCHOR_TEXT_CHARS])
+
+    def _end_anchor(self) -> None:
+        if self._anchor is not None and self._anchor_at >= 0:
+            value, hop, context, _ = self.found[self._anchor_at]
+            text = " ".join("".join(self._anchor).split())[:ANCHOR_TEXT_CHARS].rstrip()
+            self.found[self._anchor_at] = (value, hop, context, text)
+        self._anchor, self._anchor_at = None, -1
 
     def close(self) -> None:
         return None
@@ -135,6 +178,7 @@ def extract_from_html(body: bytes, encoding: str, base_url: str) -> PageLinks:
     parser = etree.HTMLParser(target=target)
     for text in _decoded_slices(body, encoding):
         parser.feed(text)
+        target.script_room = 0  # only scripts of the first slice are read
     parser.close()
     invalid = 0
     try:
@@ -151,14 +195,15 @@ def extract_from_html(body: bytes, encoding: str, base_url: str) -> PageLinks:
     except ValueError:
         refresh, invalid = None, invalid + 1
     if refresh and refresh != base_url:  # content="5" alone reloads the page itself
-        target.found.append((refresh, LINK, "meta/refresh"))
+        target.found.append((refresh, LINK, "meta/refresh", ""))
     links = _absolute(target.found, base_url)
     links.invalid += invalid
+    links.scripts = "\n".join(target.scripts)
     return links
 
 
 def extract_from_css(text: str, base_url: str) -> PageLinks:
-    return _absolute([(url, EMBED, "css") for url in css_urls(text)], base_url)
+    return _absolute([(url, EMBED, "css", "") for url in css_urls(text)], base_url)
 
 
 def _decoded_slices(body: bytes, encoding: str) -> Iterable[str]:
@@ -169,10 +214,10 @@ def _decoded_slices(body: bytes, encoding: str) -> Iterable[str]:
     yield decoder.decode(b"", final=True)
 
 
-def _absolute(found: list[tuple[str, str, str]], base_url: str) -> PageLinks:
+def _absolute(found: list[tuple[str, str, str, str]], base_url: str) -> PageLinks:
     seen: set[str] = set()
     result = PageLinks()
-    for raw, hop, context in found:
+    for raw, hop, context, text in found:
         raw = (raw or "").strip()
         if not raw or raw.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
             continue
@@ -181,5 +226,5 @@ def _absolute(found: list[tuple[str, str, str]], base_url: str) -> PageLinks:
             result.invalid += 1
         elif url not in seen:
             seen.add(url)
-            result.links.append(Outlink(url, hop, context))
+            result.links.append(Outlink(url, hop, context, text))
     return result

@@ -28,7 +28,9 @@ class FrontierCheckpointPipeline:
 
 
 class MetadataRecordPipeline:
-    """Writes outlinks and the hop path of a capture, concurrent to its response record."""
+    """Writes outlinks and the hop path of a capture, concurrent to its response record;
+    on a listing page also its listing key and the links not followed, with why; and a
+    record of its own for a fetch that failed (no response to be concurrent to)."""
 
     def __init__(self, crawler):
         self.seeds = crawl_context(crawler).seeds
@@ -39,12 +41,23 @@ class MetadataRecordPipeline:
         return cls(crawler)
 
     def process_item(self, item: dict) -> dict:
+        seed = self.seeds[item["seed_id"]]
+        if "fetch_error" in item:
+            fields = [("seed", item["seed_id"])]
+            if item["via"]:
+                fields.append(("via", item["via"]))
+            fields.append(("fetch-error", item["fetch_error"]))
+            self.sink.record_metadata(seed, item["uri"], None, fields)
+            return item
         fields = [("seed", item["seed_id"]), ("hopsFromSeed", item["hops"] or "-")]
         if item["via"]:
             fields.append(("via", item["via"]))
+        if item.get("listing") is not None:
+            fields.append(("listing", item["listing"]))
         fields.extend(
             ("outlink", f"{link.url} {link.hop} {link.context}") for link in item["outlinks"]
         )
-        seed = self.seeds[item["seed_id"]]
+        if item.get("listing") is not None:
+            fields.extend(("not-followed", f"{url} {why}") for url, why in item["not_followed"])
         self.sink.record_metadata(seed, item["uri"], item["record_id"], fields)
         return item

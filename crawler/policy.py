@@ -1,9 +1,11 @@
 """Crawl policy as Scrapy components: what each seed may request, and what it is charged.
 
 The spider says what a page links to; :class:`FollowPolicyMiddleware` decides which of
-those links become requests (scope, link depth, trap guard, page limit, once per
-collection), and :class:`SeedBudgetMiddleware` names the seed of every request that
-reaches the downloader and drops those of a seed out of bytes or time.
+those links become requests (scope, link depth, trap guard, listing page budget, page
+limit, once per collection), and :class:`SeedBudgetMiddleware` names the seed of every
+request that reaches the downloader and drops those of a seed out of bytes or time. Each
+refusal by a limit or trap is counted with examples (crawler/stopped.py); the refusals of
+a listing page's links go into its metadata record as ``not-followed`` lines.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator
 
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
 from diancang.crawler.context import crawl_context
-from diancang.crawler.links import EMBED, is_attachment
-from diancang.crawler.request_meta import ROBOTS_TXT, SEED_ID
+from diancang.crawler.fetch_errors import LimitReached
+from diancang.crawler.links import EMBED, PAGE, is_attachment
+from diancang.crawler.request_meta import LISTING, ROBOTS_TXT, SEED_ID
+from diancang.crawler.stopped import DEPTH, LISTING_PAGES, OUT_OF_SCOPE, PAGES, trap
 from diancang.seeds.scope import in_scope, requisite_allowed
 
 
@@ -51,8 +54,8 @@ class SeedBudgetMiddleware:
         seed = self.context.seed_of(request)
         why = self.context.budget.exhausted(seed)
         if why:
-            self.stats.inc_value(f"limits/{why}")
-            raise IgnoreRequest(f"seed {seed.id} reached its {why} limit")
+            self.context.stop_examples.add(self.stats, why, request.url)
+            raise LimitReached(f"seed {seed.id} reached its {why} limit")
         self._host_seed.setdefault(host, seed.id)
 
 
@@ -80,41 +83,66 @@ class FollowPolicyMiddleware:
             context.budget.start(seed)
             context.budget.take_page(seed)
             context.followed.add(seed, request.url)
+            if LISTING in request.meta:
+                context.listings.take(request.meta[LISTING])
             yield request
 
     def process_spider_output(self, response, result: Iterable) -> Iterator:
+        refused: list[tuple[str, str]] = []
         for output in result:
-            if not isinstance(output, Request) or output.dont_filter or self._follows(output):
+            if self._passes(output, refused):
                 yield output
 
     async def process_spider_output_async(self, response, result) -> AsyncIterator:
+        refused: list[tuple[str, str]] = []
         async for output in result:
-            if not isinstance(output, Request) or output.dont_filter or self._follows(output):
+            if self._passes(output, refused):
                 yield output
 
-    def _follows(self, request: Request) -> bool:
+    def _passes(self, output, refused: list[tuple[str, str]]) -> bool:
+        """Whether ``output`` goes on. The links of a page come before its capture's
+        metadata item (spider.parse): a listing page's item gets the links refused."""
+        if isinstance(output, dict) and output.get("listing") is not None:
+            output["not_followed"] = [*output.get("not_followed", ()), *refused]
+        if not isinstance(output, Request) or output.dont_filter:
+            return True
+        why = self._refusal(output)
+        if why is None:
+            return True
+        if why:
+            refused.append((output.url, why))
+        return False
+
+    def _refusal(self, request: Request) -> str | None:
+        """Why the link may not be followed: a not-followed reason; "" for a link already
+        followed; None when it may."""
         context, stats = self.context, self.stats
         seed = context.seed_of(request)
         url = request.url
         if (seed, url) in context.followed:
-            return False
-        requisite = request.meta["hops"].endswith(EMBED) or is_attachment(url)
+            return ""
+        hops = request.meta["hops"]
+        requisite = hops.endswith(EMBED) or is_attachment(url)
         # requisite_allowed is in_scope widened to the hosts of the seed's jurisdiction
         allowed = (
             requisite_allowed(seed, url, self._seed_list) if requisite else in_scope(seed, url)
         )
         if not allowed:
             stats.inc_value("links/out_of_scope")
-            return False
+            return OUT_OF_SCOPE
+        stops = context.stop_examples
         if not requisite and request.meta["link_depth"] > seed.limits.depth:
-            stats.inc_value("links/beyond_depth")
-            return False
-        trap = context.trap_guard.reason_to_refuse(url)
-        if trap:
-            stats.inc_value(f"links/trap/{trap}")
-            return False
+            return stops.add(stats, DEPTH, url)
+        # a listing's pages are bounded by its page budget, not by the query-variants guard
+        listing = request.meta.get(LISTING) if hops.endswith(PAGE) else None
+        found = context.trap_guard.reason_to_refuse(url, count_query=listing is None)
+        if found:
+            return stops.add(stats, trap(found), url)
+        if listing is not None and not context.listings.room(listing):
+            return stops.add(stats, LISTING_PAGES, url)
         if not context.budget.take_page(seed):
-            stats.inc_value("limits/pages")
-            return False
+            return stops.add(stats, PAGES, url)
+        if listing is not None:
+            context.listings.take(listing)
         context.followed.add(seed, url)
-        return True
+        return None

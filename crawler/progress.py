@@ -1,4 +1,5 @@
-"""A progress line while crawling: URLs done, queued, bytes, errors, files not yet stored."""
+"""A progress line while crawling: URLs done, queued, bytes, errors, the limits and traps
+that stopped anything, files not yet stored."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from scrapy import signals
 from twisted.internet.task import LoopingCall
 
 from diancang.crawler.context import crawl_context
+from diancang.crawler.stopped import DEPTH, LISTING_PAGES, TRAP_PREFIX, counts
 from diancang.storage.base import Backlog
 
 
@@ -16,6 +18,13 @@ def progress_line(stats: dict, queued: int, backlog: Backlog) -> str:
     errors = sum(v for k, v in stats.items() if k.startswith("errors/"))
     mib = stats.get("bytes/received", 0) / 2**20
     line = f"[crawl] done {done}  queued {queued}  {mib:.1f} MiB  errors {errors}"
+    stopped = counts(stats)
+    limits = {DEPTH: 0, LISTING_PAGES: 0} | {
+        name: count for name, count in stopped.items() if not name.startswith(TRAP_PREFIX)
+    }
+    traps = sum(count for name, count in stopped.items() if name.startswith(TRAP_PREFIX))
+    line += "  limits " + " ".join(f"{name} {count}" for name, count in limits.items())
+    line += f"  traps {traps}"
     if backlog.waiting:
         line += f"  spool {len(backlog.waiting)} waiting ({backlog.reason})"
     return line

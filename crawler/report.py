@@ -1,16 +1,26 @@
-"""The crawl report: counts by status, MIME type, scope, robots and errors, kept as JSON."""
+"""The crawl report: counts by status, MIME type, scope, robots and errors, the limits and
+traps that stopped anything (with examples) and the listings crawled, kept as JSON."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from diancang.crawler.stopped import stopped_by
+
+SUMMARY_LISTINGS = 20  # listings named in the text summary; the JSON has them all
+
 
 def _prefixed(stats: dict, prefix: str) -> dict[str, int]:
     return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
 
-def build_report(stats: dict, **facts) -> dict:
+def build_report(
+    stats: dict,
+    stop_examples: dict[str, list[str]] | None = None,
+    listings: dict[str, dict[str, int]] | None = None,
+    **facts,
+) -> dict:
     started, finished = stats.get("start_time"), stats.get("finish_time")
     return {
         **facts,
@@ -40,6 +50,8 @@ def build_report(stats: dict, **facts) -> dict:
         "warc_records": stats.get("warc/records", 0),
         "frontier_resumed": stats.get("frontier/resumed", 0),
         "frontier_pending": stats.get("frontier/pending_at_close", 0),
+        "stopped_by": stopped_by(stats, stop_examples or {}),
+        "listings": listings or {},
     }
 
 
@@ -76,6 +88,15 @@ def summary(report: dict) -> str:
         f"{report['payload_bytes_stored']} B; revisits {report['revisits']}",
         f"  WARC files    {len(report['warc_files'])}",
     ]
+    for stop in report.get("stopped_by", []):
+        examples = f", e.g. {', '.join(stop['examples'][:2])}" if stop["examples"] else ""
+        left = f"{stop['not_followed']} not followed"
+        lines.append(f"  stopped by    {stop['name']}: {left}{examples}")
+    listings = report.get("listings", {})
+    for key, counted in list(listings.items())[:SUMMARY_LISTINGS]:
+        lines.append(f"  listing       {key}: {counted['pages']} pages, {counted['items']} items")
+    if len(listings) > SUMMARY_LISTINGS:
+        lines.append(f"  listings      {len(listings) - SUMMARY_LISTINGS} more in the JSON report")
     if report.get("spool_waiting"):
         lines.append(spool_line(len(report["spool_waiting"]), report["spool_reason"]))
     lines += [f"  not closed: {failure}" for failure in report.get("warc_failures", [])]

@@ -106,6 +106,8 @@ def _crawl(
     backlog = store.backlog().of(names)
     report = build_report(
         stats,
+        context.stop_examples.examples,
+        context.listings.report(),
         job=job,
         seed_list=str(seed_list),
         seeds=[seed.id for seed in seeds],

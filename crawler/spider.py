@@ -1,7 +1,9 @@
 """The site spider: says what a page links to, nothing else.
 
-Which links become requests is the crawl policy's (crawler/policy.py); the seeds and the
-crawl's shared state are the crawl context's (crawler/context.py).
+A link to another page of a listing (crawler/listing_pages.py) is a PAGE hop: it keeps the
+listing's link depth and its key. Which links become requests is the crawl policy's
+(crawler/policy.py); the seeds and the crawl's shared state are the crawl context's
+(crawler/context.py).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from twisted.python.failure import Failure
 
 from diancang.crawler.browser.detect import looks_script_built
 from diancang.crawler.context import crawl_context
+from diancang.crawler.fetch_errors import fetch_error
 from diancang.crawler.items import RequestHandled
-from diancang.crawler.links import EMBED, LINK, PageLinks, extract_from_css, extract_from_html
-from diancang.crawler.request_meta import SEED_ID
+from diancang.crawler.links import EMBED, LINK, PAGE, PageLinks, extract_from_css, extract_from_html
+from diancang.crawler.listing_pages import listing_links
+from diancang.crawler.pagination import listing_key
+from diancang.crawler.request_meta import LISTING, SEED_ID
 from diancang.crawler.urls import clean_url
 from diancang.seeds.schema import Seed
 
@@ -35,10 +40,20 @@ class SiteSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for seed in crawl_context(self.crawler).seeds.values():
-            yield self._request(seed, seed.url, hops="", link_depth=0, via=None)
+            yield self._request(seed, seed.url, "", 0, None, listing_key(seed.id))
 
-    def _request(self, seed: Seed, url: str, hops: str, link_depth: int, via: str | None):
+    def _request(
+        self,
+        seed: Seed,
+        url: str,
+        hops: str,
+        link_depth: int,
+        via: str | None,
+        listing: str | None = None,
+    ):
         meta = {SEED_ID: seed.id, "hops": hops, "link_depth": link_depth, "via": via}
+        if listing is not None:
+            meta[LISTING] = listing
         if seed.robots == "ignore":
             meta["dont_obey_robotstxt"] = True
         return Request(
@@ -52,20 +67,29 @@ class SiteSpider(Spider):
     def parse(self, response: Response) -> Iterator[Request | dict | RequestHandled]:
         request = response.request
         seed = crawl_context(self.crawler).seed_of(request)
-        page = self._outlinks(response) if 200 <= response.status < 300 else PageLinks()
+        ok = 200 <= response.status < 300
+        page = self._outlinks(response) if ok else PageLinks()
         if page.invalid:
             self.crawler.stats.inc_value("links/invalid", page.invalid)
-        outlinks = page.links
+        listing = request.meta.get(LISTING)
+        outlinks, not_followed = page.links, []
+        if ok and isinstance(response, HtmlResponse):
+            context, stats = crawl_context(self.crawler), self.crawler.stats
+            listing, outlinks, not_followed = listing_links(
+                context, stats, seed, response.url, page, listing
+            )
         hops = request.meta.get("hops", "") + "R" * len(request.meta.get("redirect_urls", []))
         link_depth = request.meta.get("link_depth", 0)
+        refused = {url for url, _ in not_followed}
         for link in outlinks:
             url = clean_url(link.url)
-            if url is not None:
+            if url is not None and url not in refused:
                 depth = link_depth + (1 if link.hop == LINK else 0)
-                yield self._request(seed, url, hops + link.hop, depth, response.url)
+                on_listing = listing if link.hop == PAGE else None
+                yield self._request(seed, url, hops + link.hop, depth, response.url, on_listing)
         if self._needs_browser(seed, response):
             self.crawler.stats.inc_value("browser/detected")
-            again = self._request(seed, response.url, hops, link_depth, None)
+            again = self._request(seed, response.url, hops, link_depth, None, listing)
             again.meta["browser"] = True
             yield again.replace(dont_filter=True)
         if "warc_record_id" in request.meta:
@@ -76,14 +100,24 @@ class SiteSpider(Spider):
                 "hops": hops,
                 "via": request.meta.get("via"),
                 "outlinks": outlinks,
+                "listing": listing,
+                "not_followed": not_followed,  # (URL, reason); the crawl policy adds its own
             }
         yield RequestHandled(request)
 
-    def failed(self, failure: Failure) -> Iterator[RequestHandled]:
+    def failed(self, failure: Failure) -> Iterator[dict | RequestHandled]:
         request = failure.request
         if not failure.check(IgnoreRequest):  # refusals are the network guard's to report
             self.crawler.stats.inc_value(f"errors/{failure.type.__name__}")
         self.logger.info("failed %s: %s", request.url, failure.getErrorMessage())
+        reason = fetch_error(failure)
+        if reason is not None and SEED_ID in request.meta:
+            yield {
+                "seed_id": request.meta[SEED_ID],
+                "uri": request.url,
+                "via": request.meta.get("via"),
+                "fetch_error": reason,
+            }
         yield RequestHandled(request)
 
     def _needs_browser(self, seed: Seed, response: Response) -> bool:

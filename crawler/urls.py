@@ -60,14 +60,16 @@ class TrapGuard:
         # distinct URLs per host and path: a URL followed for two collections counts once
         self._variants: dict[str, set[str]] = {}
 
-    def reason_to_refuse(self, url: str) -> str | None:
+    def reason_to_refuse(self, url: str, count_query: bool = True) -> str | None:
+        """The trap ``url`` looks like, or None; ``count_query=False`` leaves the query
+        variants uncounted (a listing's pages have a budget of their own)."""
         if len(url) > self.max_url_length:
             return "url-too-long"
         parts = urlsplit(url)
         segments = [s for s in parts.path.split("/") if s]
         if segments and max(Counter(segments).values()) > self.max_repeats:
             return "repeated-path-segments"
-        if parts.query:
+        if parts.query and count_query:
             variants = self._variants.setdefault(f"{parts.netloc}{parts.path}", set())
             if url not in variants:
                 if len(variants) >= self.query_variants_per_path:

@@ -40,6 +40,7 @@ class CrawlSettings:
     warc_max_size: int
     query_variants_per_path: int
     max_url_length: int
+    listing_pages: int  # pages of one listing followed by pagination (trap bound)
     chromium: str
     browser_max_pages: int  # pages open in Chromium at once
     browser_recycle_after: int  # pages per browser context before a fresh one

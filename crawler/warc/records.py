@@ -123,15 +123,20 @@ class RecordFactory:
             },
         )
 
-    def metadata(self, uri: str, date: str, concurrent_to: str, fields: list[tuple[str, str]]):
+    def metadata(
+        self, uri: str, date: str, concurrent_to: str | None, fields: list[tuple[str, str]]
+    ):
         body = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
+        headers = {"WARC-Date": date}
+        if concurrent_to is not None:
+            headers["WARC-Concurrent-To"] = concurrent_to
         return self._builder.create_warc_record(
             uri,
             "metadata",
             payload=BytesIO(body),
             length=len(body),
             warc_content_type="application/warc-fields",
-            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
+            warc_headers_dict=headers,
         )
 
     def resource(self, uri: str, date: str, content_type: str, body: bytes, concurrent_to: str):

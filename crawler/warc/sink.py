@@ -149,8 +149,10 @@ class WarcSink:
         return record_id
 
     def record_metadata(
-        self, seed: Seed, uri: str, concurrent_to: str, fields: list[tuple[str, str]]
+        self, seed: Seed, uri: str, concurrent_to: str | None, fields: list[tuple[str, str]]
     ) -> None:
+        """A metadata record of ``fields``; ``concurrent_to`` None when there is no response
+        to describe (a fetch that failed)."""
         record = self._factory.metadata(uri, self._factory.now(), concurrent_to, fields)
         self._write(seed, record)
         self._stats.inc_value("warc/records")

@@ -44,7 +44,9 @@ def test_records_are_linked_and_carry_ip_addresses(demo_crawl):
     ids = {r.rec_headers.get_header("WARC-Record-ID"): r for r in all_records}
     for record in all_records:
         kind = record.rec_type
-        if kind in ("request", "metadata"):
+        if kind == "metadata" and record.rec_headers.get_header("WARC-Concurrent-To") is None:
+            assert b"\r\nfetch-error: " in record.content  # a fetch that failed: no response
+        elif kind in ("request", "metadata"):
             target = ids[record.rec_headers.get_header("WARC-Concurrent-To")]
             assert target.rec_type in ("response", "revisit")
             uri = record.rec_headers.get_header("WARC-Target-URI")
@@ -200,3 +202,25 @@ def test_byte_limit_stops_a_seed(demo_portal, tmp_path, demo_crawl):
     crawl = run_crawl_cli(tmp_path, write_seed_list(tmp_path / "limited.csv", rows))
     assert crawl.report["limits"]["bytes"] > 0
     assert crawl.report["bytes_received"] < demo_crawl.report["bytes_received"] / 2
+
+
+def test_a_fetch_robots_forbid_is_a_metadata_record_saying_so(demo_crawl, demo_portal):
+    errors = {}
+    for record in records(demo_crawl.data_dir):
+        if record.rec_type == "metadata" and b"fetch-error: " in record.content:
+            assert record.rec_headers.get_header("WARC-Concurrent-To") is None
+            fields = dict(
+                line.split(": ", 1) for line in record.content.decode("utf-8").splitlines() if line
+            )
+            errors[record.rec_headers.get_header("WARC-Target-URI")] = fields
+    for url in demo_portal.disallowed_urls():
+        assert errors[url]["fetch-error"] == "robots"
+        assert errors[url]["seed"] == "demo"
+        assert errors[url]["via"].startswith(demo_portal.base_url)
+
+
+def test_the_demo_listings_are_reported_with_their_pages(demo_crawl, demo_portal):
+    listings = demo_crawl.report["listings"]
+    xxgk = listings[f"demo:{demo_portal.base_url}xxgk/index_{{page}}.html"]
+    assert xxgk["pages"] >= 2 and xxgk["items"] >= 6
+    assert listings["demo:listing"]["pages"] == 1  # the seed's home page

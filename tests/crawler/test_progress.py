@@ -14,3 +14,10 @@ def test_progress_line_names_spooled_files_and_the_last_upload_error():
     assert line.endswith("spool 2 waiting (endpoint unavailable: down)")
     assert Backlog({"a.warc.gz": NOT_YET_UPLOADED}).reason == NOT_YET_UPLOADED
     assert Backlog({"a.warc.gz": "x"}).of({"b.warc.gz"}) == Backlog()
+
+
+def test_progress_line_shows_the_limits_and_traps_hit_as_they_happen():
+    stats = {"links/beyond_depth": 40, "limits/pages": 2, "links/trap/query-variants": 3}
+    line = progress_line(stats, 0, Backlog())
+    assert "limits depth 40 listing-pages 0 pages 2  traps 3" in line
+    assert "limits depth 0 listing-pages 0  traps 0" in progress_line({}, 0, Backlog())

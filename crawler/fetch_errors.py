@@ -1,0 +1,39 @@
+"""Why a fetch failed, as the short token + message of a ``fetch-error`` metadata line."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import IgnoreRequest
+from twisted.internet import error
+from twisted.python.failure import Failure
+from twisted.web.client import ResponseNeverReceived
+
+from diancang.crawler.network_guard import RefusedAddress
+
+MAX_MESSAGE = 200  # characters of an exception's message kept
+
+# (exception types, token), the first that matches names the failure
+_TOKENS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((RefusedAddress,), "refused-address"),
+    ((error.DNSLookupError,), "dns"),
+    ((error.TimeoutError, error.TCPTimedOutError, TimeoutError), "timeout"),
+    ((error.ConnectionRefusedError,), "connection-refused"),
+    ((error.ConnectionLost, error.ConnectionDone, ResponseNeverReceived), "connection-lost"),
+    ((error.ConnectError,), "connect"),
+)
+
+
+class LimitReached(IgnoreRequest):
+    """A request dropped because its seed is out of bytes or time: a limit, not a failure."""
+
+
+def fetch_error(failure: Failure) -> str | None:
+    """``robots``, ``timeout …``, ``dns …``; None for a request dropped by a limit."""
+    if failure.check(LimitReached):
+        return None
+    message = " ".join(failure.getErrorMessage().split())[:MAX_MESSAGE]
+    if failure.check(IgnoreRequest) and "robots.txt" in message:
+        return "robots"
+    for types, token in _TOKENS:
+        if failure.check(*types):
+            return f"{token} {message}".strip()
+    return f"{failure.type.__name__} {message}".strip()
