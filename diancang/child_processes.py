@@ -95,7 +95,7 @@ class ChildProcesses:
         while True:
             for child in self._children:
                 process, grace = child
-                if process.poll() is not None:
+                if _ended(process):
                     self._children.remove(child)
                     _stop(process, grace)  # what it left in its process group
                     return process
@@ -121,18 +121,21 @@ def _signals_ignored():
             signal.signal(signum, handler)
 
 
+def _ended(process: subprocess.Popen) -> bool:
+    """Whether the child has exited, without reaping it: until it is reaped, its process id,
+    which is also its process group's, cannot be given to another process."""
+    return os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+
 def _stop(process: subprocess.Popen, grace: float) -> None:
-    """SIGTERM, at most ``grace`` seconds to exit, then SIGKILL; then whatever the child
-    left in its process group is killed too."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
-    # The group outlives its leader while a member lives, and its id is not reused until
-    # then: killing it after the leader has been reaped cannot hit a stranger.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
+    """SIGTERM, at most ``grace`` seconds to exit, then SIGKILL to its process group, which
+    also ends whatever it left there; then reap it."""
+    if not _ended(process):
+        os.kill(process.pid, signal.SIGTERM)  # not Popen.terminate(): it may reap first
+        deadline = time.monotonic() + grace
+        while not _ended(process) and time.monotonic() < deadline:
+            time.sleep(POLL_INTERVAL)
+    with contextlib.suppress(ProcessLookupError):  # the group is empty
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
 
