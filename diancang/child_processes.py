@@ -83,7 +83,8 @@ class ChildProcesses:
 
     def start(self, args: list[str], grace: float = DEFAULT_GRACE, **popen) -> subprocess.Popen:
         """Start ``args`` (``subprocess.Popen`` keywords in ``popen``); it may take ``grace``
-        seconds to stop once asked."""
+        seconds to stop once asked. Call it from the main thread: the kernel sends the
+        parent-death signal when the thread that started the child ends."""
         if _prctl is not None:
             popen["preexec_fn"] = _die_with_parent(os.getpid())
         process = subprocess.Popen(args, process_group=0, **popen)
