@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from diancang.child_processes import ChildProcesses
 from diancang.replay.server import start_wayback
 from diancang.settings import load_settings
 
@@ -12,12 +13,13 @@ from diancang.settings import load_settings
 @click.option("--port", default=8080, show_default=True, help="Port for pywb.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 def replay(port: int, host: str) -> None:
-    """Index new WARC files and serve every collection in pywb."""
+    """Index new WARC files and serve every collection in pywb.
+
+    SIGTERM or Ctrl-C stops pywb with it.
+    """
     settings = load_settings()
-    process = start_wayback(settings, port, host)
-    click.echo(f"Replay: http://{host}:{port}/  (Ctrl-C stops it)")
-    try:
-        raise SystemExit(process.wait())
-    except KeyboardInterrupt:
-        process.terminate()
-        process.wait()
+    with ChildProcesses() as children:
+        wayback = start_wayback(children, settings, port, host)
+        click.echo(f"Replay: http://{host}:{port}/  (Ctrl-C stops it)")
+        children.wait()
+    raise SystemExit(wayback.returncode)

@@ -6,6 +6,8 @@ import logging
 
 import click
 
+from diancang.child_processes import ChildProcesses
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -19,6 +21,7 @@ def serve(host: str, port: int) -> None:
     password; without one configured it is not served. DIANCANG_DATABASE_URL selects the
     catalogue, DIANCANG_WARC_STORE the store.
     Replayed archive content is served by pywb (`diancang replay`) on its own port.
+    SIGTERM or Ctrl-C stops it.
     """
     from werkzeug.serving import run_simple
 
@@ -36,4 +39,5 @@ def serve(host: str, port: int) -> None:
     click.echo(f"Serving OAI-PMH at {base}/oai")
     if app.extensions[TRANSFER_EXTENSION]:
         click.echo(f"Serving the transfer listing at {base}{TRANSFER_PATH} (role harvester)")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    with ChildProcesses():  # a stop signal ends run_simple: the port is closed on the way out
+        run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+from diancang.child_processes import ChildProcesses, script
 from diancang.replay.index import CollectionIndexes
 from diancang.replay.pywb_config import write_config
 from diancang.settings import Settings
@@ -25,11 +24,13 @@ def prepare(settings: Settings) -> tuple[Path, list[str]]:
 
 
 def wayback_command(port: int, host: str) -> list[str]:
-    wayback = shutil.which("wayback", path=str(Path(sys.executable).parent)) or "wayback"
-    return [wayback, "--port", str(port), "--bind", host]
+    return [script("wayback"), "--port", str(port), "--bind", host]
 
 
-def start_wayback(settings: Settings, port: int, host: str = "127.0.0.1") -> subprocess.Popen:
+def start_wayback(
+    children: ChildProcesses, settings: Settings, port: int, host: str = "127.0.0.1"
+) -> subprocess.Popen:
+    """Index, configure and start ``wayback`` as one of ``children`` (it stops with them)."""
     directory, _ = prepare(settings)
     env = {**os.environ, "PYWB_CONFIG_FILE": str(directory / "config.yaml")}
-    return subprocess.Popen(wayback_command(port, host), cwd=directory, env=env)
+    return children.start(wayback_command(port, host), cwd=directory, env=env)
