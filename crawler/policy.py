@@ -15,7 +15,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
 from diancang.crawler.context import crawl_context
+from diancang.crawler import recrawl
 from diancang.crawler.links import EMBED, is_attachment
+from diancang.crawler.recording import warc_sink
 from diancang.crawler.request_meta import ROBOTS_TXT, SEED_ID
 from diancang.seeds.scope import in_scope, requisite_allowed
 
@@ -62,11 +64,14 @@ class FollowPolicyMiddleware:
     A link request carries its seed, its hop path (ending in the hop of this link) and its
     link depth. Start requests take the first page of their seed. A request the spider
     makes with ``dont_filter`` is a page asked again (for the browser): already counted.
+    A seed crawled again with recrawl ``new`` follows no page its collection already holds
+    but its listing pages.
     """
 
     def __init__(self, crawler):
         self.context = crawl_context(crawler)
         self.stats = crawler.stats
+        self.sink = warc_sink(crawler)
         self._seed_list = list(self.context.seeds.values())
 
     @classmethod
@@ -113,8 +118,18 @@ class FollowPolicyMiddleware:
         if trap:
             stats.inc_value(f"links/trap/{trap}")
             return False
+        if seed.recrawl == recrawl.NEW and self._already_captured(seed, request):
+            context.followed.add(seed, url)  # counted once, whatever links it again
+            return False
         if not context.budget.take_page(seed):
             stats.inc_value("limits/pages")
             return False
         context.followed.add(seed, url)
+        return True
+
+    def _already_captured(self, seed, request: Request) -> bool:
+        if not recrawl.mode_applies(request) or self.sink.captured(seed, request.url) is None:
+            return False
+        if recrawl.counted(request):
+            recrawl.count(self.stats, recrawl.OUTCOME_UNCHANGED)
         return True

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from diancang.crawler.recrawl import OUTCOMES, STATS_PREFIX
+
 
 def _prefixed(stats: dict, prefix: str) -> dict[str, int]:
     return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
@@ -37,6 +39,8 @@ def build_report(stats: dict, **facts) -> dict:
         "bytes_received": stats.get("bytes/received", 0),
         "payload_bytes_stored": stats.get("warc/payload_bytes", 0),
         "revisits": stats.get("warc/revisits", 0),
+        # pages (requisites aside) new to the collection, changed, or unchanged
+        "recrawl": {outcome: stats.get(STATS_PREFIX + outcome, 0) for outcome in OUTCOMES},
         "warc_records": stats.get("warc/records", 0),
         "frontier_resumed": stats.get("frontier/resumed", 0),
         "frontier_pending": stats.get("frontier/pending_at_close", 0),
@@ -74,6 +78,7 @@ def summary(report: dict) -> str:
         f"  errors        {counts(report['errors'])}",
         f"  received {report['bytes_received']} B; stored payload "
         f"{report['payload_bytes_stored']} B; revisits {report['revisits']}",
+        f"  recrawl       {counts(report['recrawl'])}",
         f"  WARC files    {len(report['warc_files'])}",
     ]
     if report.get("spool_waiting"):

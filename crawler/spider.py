@@ -18,7 +18,7 @@ from diancang.crawler.browser.detect import looks_script_built
 from diancang.crawler.context import crawl_context
 from diancang.crawler.items import RequestHandled
 from diancang.crawler.links import EMBED, LINK, PageLinks, extract_from_css, extract_from_html
-from diancang.crawler.request_meta import SEED_ID
+from diancang.crawler.request_meta import LISTING, SEED_ID
 from diancang.crawler.urls import clean_url
 from diancang.seeds.schema import Seed
 
@@ -35,7 +35,9 @@ class SiteSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for seed in crawl_context(self.crawler).seeds.values():
-            yield self._request(seed, seed.url, hops="", link_depth=0, via=None)
+            request = self._request(seed, seed.url, hops="", link_depth=0, via=None)
+            request.meta[LISTING] = f"{seed.id}:listing"  # a seed's first page is a listing
+            yield request
 
     def _request(self, seed: Seed, url: str, hops: str, link_depth: int, via: str | None):
         meta = {SEED_ID: seed.id, "hops": hops, "link_depth": link_depth, "via": via}
