@@ -14,8 +14,8 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
-from diancang.crawler.context import crawl_context
 from diancang.crawler import recrawl
+from diancang.crawler.context import crawl_context
 from diancang.crawler.links import EMBED, is_attachment
 from diancang.crawler.recording import warc_sink
 from diancang.crawler.request_meta import ROBOTS_TXT, SEED_ID
