@@ -48,11 +48,6 @@ class CaptureIndex:
         ).fetchone()
         return Capture(row[0], row[1], row[2], Original(*row[3:])) if row else None
 
-    def __contains__(self, uri: str) -> bool:
-        return (
-            self._db.execute("SELECT 1 FROM captures WHERE uri = ?", (uri,)).fetchone() is not None
-        )
-
     def add(self, uri: str, capture: Capture) -> None:
         original = capture.original
         self._db.execute(
