@@ -15,11 +15,20 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from scrapy import Request
 from scrapy.utils.httpobj import urlparse_cached
 
+from diancang.crawler import recrawl
 from diancang.crawler.context import crawl_context
 from diancang.crawler.fetch_errors import LimitReached
 from diancang.crawler.links import EMBED, PAGE, is_attachment
+from diancang.crawler.recording import warc_sink
 from diancang.crawler.request_meta import LISTING, ROBOTS_TXT, SEED_ID
-from diancang.crawler.stopped import DEPTH, LISTING_PAGES, OUT_OF_SCOPE, PAGES, trap
+from diancang.crawler.stopped import (
+    ALREADY_CAPTURED,
+    DEPTH,
+    LISTING_PAGES,
+    OUT_OF_SCOPE,
+    PAGES,
+    trap,
+)
 from diancang.seeds.scope import in_scope, requisite_allowed
 
 
@@ -65,11 +74,14 @@ class FollowPolicyMiddleware:
     A link request carries its seed, its hop path (ending in the hop of this link) and its
     link depth. Start requests take the first page of their seed. A request the spider
     makes with ``dont_filter`` is a page asked again (for the browser): already counted.
+    A seed crawled again with recrawl ``new`` follows no page its collection already holds
+    but its listing pages.
     """
 
     def __init__(self, crawler):
         self.context = crawl_context(crawler)
         self.stats = crawler.stats
+        self.sink = warc_sink(crawler)
         self._seed_list = list(self.context.seeds.values())
 
     @classmethod
@@ -140,9 +152,19 @@ class FollowPolicyMiddleware:
             return stops.add(stats, trap(found), url)
         if listing is not None and not context.listings.room(listing):
             return stops.add(stats, LISTING_PAGES, url)
+        if seed.recrawl == recrawl.NEW and self._already_captured(seed, request):
+            context.followed.add(seed, url)  # counted once, whatever links it again
+            return ALREADY_CAPTURED
         if not context.budget.take_page(seed):
             return stops.add(stats, PAGES, url)
         if listing is not None:
             context.listings.take(listing)
         context.followed.add(seed, url)
         return None
+
+    def _already_captured(self, seed, request: Request) -> bool:
+        if not recrawl.mode_applies(request) or self.sink.captured(seed, request.url) is None:
+            return False
+        if recrawl.counted(request):
+            recrawl.count(self.stats, recrawl.OUTCOME_UNCHANGED)
+        return True

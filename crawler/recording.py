@@ -10,6 +10,8 @@ from scrapy.http import Response
 
 from diancang.crawler.context import crawl_context
 from diancang.crawler.downloader import TRANSFER_STARTED
+from diancang.crawler.recrawl import counted
+from diancang.crawler.request_meta import CONDITIONAL
 from diancang.crawler.stop import stop_crawl
 from diancang.crawler.warc.sink import WarcSink
 from diancang.upstream import twisted_headers
@@ -119,7 +121,15 @@ class WarcRecorderMiddleware:
         seed = self.context.seed_of(request)
         date = request.meta.get("warc_date") or self.sink.now()
         truncated = request.meta.get("truncated")
-        record_id = self.sink.record_exchange(seed, request, response, date, truncated)
+        record_id = self.sink.record_exchange(
+            seed,
+            request,
+            response,
+            date,
+            truncated,
+            asked_about=request.meta.get(CONDITIONAL),
+            counted=counted(request),
+        )
         request.meta["warc_record_id"] = record_id
         self.context.budget.add_bytes(seed, len(response.body))
         return response

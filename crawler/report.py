@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from diancang.crawler.recrawl import OUTCOMES, STATS_PREFIX
 from diancang.crawler.stopped import stopped_by
 
 SUMMARY_LISTINGS = 20  # listings named in the text summary; the JSON has them all
@@ -47,6 +48,8 @@ def build_report(
         "bytes_received": stats.get("bytes/received", 0),
         "payload_bytes_stored": stats.get("warc/payload_bytes", 0),
         "revisits": stats.get("warc/revisits", 0),
+        # pages (requisites aside) new to the collection, changed, or unchanged
+        "recrawl": {outcome: stats.get(STATS_PREFIX + outcome, 0) for outcome in OUTCOMES},
         "warc_records": stats.get("warc/records", 0),
         "frontier_resumed": stats.get("frontier/resumed", 0),
         "frontier_pending": stats.get("frontier/pending_at_close", 0),
@@ -86,6 +89,7 @@ def summary(report: dict) -> str:
         f"  errors        {counts(report['errors'])}",
         f"  received {report['bytes_received']} B; stored payload "
         f"{report['payload_bytes_stored']} B; revisits {report['revisits']}",
+        f"  recrawl       {counts(report['recrawl'])}",
         f"  WARC files    {len(report['warc_files'])}",
     ]
     for stop in report.get("stopped_by", []):

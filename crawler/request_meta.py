@@ -8,3 +8,6 @@ ROBOTS_TXT = "robots_txt"
 # the key of the listing a request is a page of (its seed's first page, a page reached by
 # pagination, or a page of a declared listing); absent on every other request
 LISTING = "listing"
+# the stored capture a conditional request asks about (crawler/conditional.py); set for one
+# attempt only, so it is not journaled (crawler/frontier.py TRANSIENT_META)
+CONDITIONAL = "_conditional"

@@ -66,6 +66,9 @@ def scrapy_settings(
             "diancang.crawler.policy.SeedBudgetMiddleware": 90,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "diancang.crawler.robots.SharedRobotsTxtMiddleware": 100,
+            # after robots.txt and the default headers; before the recorder, so the request
+            # record holds the validators as sent and a 304 is recorded as a revisit
+            "diancang.crawler.conditional.ConditionalRequestMiddleware": 800,
             "diancang.crawler.recording.WarcRecorderMiddleware": 950,
             "diancang.crawler.recording.ResponseLimitsMiddleware": 960,
             # nearest the downloader: last check before a connection, first after it

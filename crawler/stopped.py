@@ -18,6 +18,8 @@ LIMITS = (DEPTH, PAGES, LISTING_PAGES, BYTES, DURATION)  # in the order they are
 TRAP_PREFIX = "trap:"
 REPEATED_CONTENT = "repeated-content"  # the trap of a listing page repeating another
 OUT_OF_SCOPE = "out-of-scope"  # a refusal reason, not a limit: the seed's scope says so
+# a refusal reason of recrawl mode `new`: the collection already holds the page
+ALREADY_CAPTURED = "already-captured"
 MAX_EXAMPLES = 5
 # URLs remembered as counted (one integer each); past this many a URL that several pages
 # link is counted once per link, so memory stays bounded however large the crawl

@@ -7,7 +7,15 @@ from typing import Any
 
 from diancang.seeds import fields, options
 from diancang.seeds.raw import RawSeed
-from diancang.seeds.schema import COLLECTIONS, ROBOTS, SCOPE_MODES, Limits, Scope, SeedError
+from diancang.seeds.schema import (
+    COLLECTIONS,
+    RECRAWL,
+    ROBOTS,
+    SCOPE_MODES,
+    Limits,
+    Scope,
+    SeedError,
+)
 
 
 class _Row:
@@ -58,6 +66,7 @@ def build_seed(path: str, raw: RawSeed) -> tuple[dict[str, Any] | None, list[See
     schedule = row.get("schedule", fields.cron)
     behaviors = row.get("behaviors", lambda v: options.behaviors(fields.mapping(v)))
     extract = row.get("extract", lambda v: options.extract(fields.mapping(v)))
+    recrawl = row.get("recrawl", lambda v: fields.choice(v, RECRAWL, "all"))
     if behaviors and browser is False:
         row.fail("behaviors", "behaviours run only in the browser: set browser to true")
     if row.errors or raw.bad:
@@ -76,6 +85,7 @@ def build_seed(path: str, raw: RawSeed) -> tuple[dict[str, Any] | None, list[See
             schedule=schedule,
             behaviors=behaviors,
             extract=extract,
+            recrawl=recrawl,
             source=f"{path}:{raw.line}",
         ),
         [],

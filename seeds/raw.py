@@ -20,6 +20,7 @@ FIELDS = (
     "schedule",
     "behaviors",
     "extract",
+    "recrawl",
 )
 
 

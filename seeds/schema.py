@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 COLLECTIONS = ("govinfo", "webarchive")
 SCOPE_MODES = ("host", "domain", "prefix")
 ROBOTS = ("obey", "ignore")
+# how a seed is crawled again: everything in full, conditional requests for the pages
+# already captured, or only the pages not yet captured (listing pages are always fetched)
+RECRAWL = ("all", "changed", "new")
 
 # Upper bounds of the limits: beyond them a value is a typing slip, not a crawl plan.
 MAX_COUNT = 10**9  # depth and pages
@@ -47,6 +50,7 @@ class Seed:
     schedule: str | None = None  # 5-field cron expression, validated, stored only
     behaviors: dict = field(default_factory=dict)  # browser behaviours
     extract: dict = field(default_factory=dict)  # {field: "css:..." | "xpath:..."}
+    recrawl: str = "all"  # one of RECRAWL
     source: str = ""  # "FILE:LINE" where the seed was defined
 
 

@@ -35,6 +35,10 @@ class DiancangWARCWriter(WARCWriter):
     NO_PAYLOAD_DIGEST_TYPES = NO_PAYLOAD_DIGEST_TYPES
 
 
+# WARC 1.1 §6.7.3: the server said the content has not changed (an HTTP 304 answer to a
+# conditional request).
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
 # Twisted removes chunked framing before Scrapy sees the body, so the record holds the
 # de-chunked body; the header is kept under another name so the record stays parseable
 # and says what the server sent.
@@ -105,6 +109,28 @@ class RecordFactory:
             http_headers=response_http_headers(response),
             warc_headers_dict={"WARC-Date": date, **_ip_header(response)},
         )
+        record.rec_headers.add_header("WARC-Refers-To", original.record_id)
+        return record
+
+    def not_modified(self, response: Response, date: str, digest: str, original) -> object:
+        """A server-not-modified revisit of ``original``, whose payload ``digest`` it repeats.
+
+        The block is empty (WARC 1.1 §6.7.3 allows it: Content-Length 0), not the 304's
+        headers: pywb replays a revisit whose block holds a 3xx status as that status, with
+        no body (``ResolvingLoader.load_headers_and_payload``), so a 304 block would replay
+        as an empty page. A revisit without HTTP headers is resolved to its original by
+        WARC-Refers-To-Target-URI, WARC-Refers-To-Date and the payload digest, and replayed
+        with the original's status and headers. The request record, concurrent to this one,
+        keeps the conditional headers as they were sent.
+        """
+        record = self._builder.create_revisit_record(
+            response.url,
+            digest,
+            original.uri,
+            original.date,
+            warc_headers_dict={"WARC-Date": date, **_ip_header(response)},
+        )
+        record.rec_headers.replace_header("WARC-Profile", SERVER_NOT_MODIFIED)
         record.rec_headers.add_header("WARC-Refers-To", original.record_id)
         return record
 

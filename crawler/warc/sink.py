@@ -12,6 +12,8 @@ from scrapy import Request
 from scrapy.http import Response
 
 from diancang import __version__
+from diancang.crawler import recrawl
+from diancang.crawler.warc.captures import Capture, CaptureIndex
 from diancang.crawler.warc.dedup import DedupIndex, Original
 from diancang.crawler.warc.records import RecordFactory, payload_digest
 from diancang.crawler.warc.writer import RotatingWarcWriter
@@ -61,6 +63,7 @@ class WarcSink:
         self._factory = RecordFactory()
         self._writers: OrderedDict[str, RotatingWarcWriter] = OrderedDict()
         self._dedup: dict[str, DedupIndex] = {}
+        self._captures: dict[str, CaptureIndex] = {}
 
     def _writer(self, seed: Seed) -> RotatingWarcWriter:
         writer = self._writers.get(seed.id)
@@ -101,6 +104,16 @@ class WarcSink:
             self._dedup[key] = DedupIndex(self._dedup_dir / f"{key}.sqlite")
         return self._dedup[key]
 
+    def _capture_index(self, seed: Seed) -> CaptureIndex:
+        key = collection_key(seed)
+        if key not in self._captures:  # a table of its own in the dedup index's file
+            self._captures[key] = CaptureIndex(self._dedup_dir / f"{key}.sqlite")
+        return self._captures[key]
+
+    def captured(self, seed: Seed, url: str) -> Capture | None:
+        """The last stored 200 response of ``url`` in the seed's collection, if any."""
+        return self._capture_index(seed).lookup(url)
+
     def _write(self, seed: Seed, *records) -> None:
         writer = self._writer(seed)
         try:
@@ -119,28 +132,56 @@ class WarcSink:
             self._stats.set_value(CLOSE_FAILURES, [*failures, f"{writer.prefix}: {exc}"])
 
     def record_exchange(
-        self, seed: Seed, request: Request, response: Response, date: str, truncated: str | None
+        self,
+        seed: Seed,
+        request: Request,
+        response: Response,
+        date: str,
+        truncated: str | None,
+        asked_about: Capture | None = None,
+        counted: bool = False,
     ) -> str:
-        """Write the request and the response (or a revisit); return the response's record id."""
+        """Write the request and the response (or a revisit); return the response's record id.
+
+        ``asked_about`` is the capture a conditional request was made for: a 304 answer to
+        it is a server-not-modified revisit of that capture. With ``counted``, the
+        exchange's recrawl outcome is counted (crawler/recrawl.py).
+        """
         factory = self._factory
-        dedup = self._dedup_index(seed)
+        dedup, captures = self._dedup_index(seed), self._capture_index(seed)
         digest = payload_digest(response.body)
-        original = None if truncated or not response.body else dedup.lookup(digest)
-        if original is not None:
-            main = factory.revisit(response, date, digest, original)
+        not_modified = asked_about is not None and response.status == 304
+        if not_modified:
+            original = asked_about.original
+            main = factory.not_modified(response, date, asked_about.digest, original)
         else:
-            main = factory.response(response, date, truncated)
+            original = None if truncated or not response.body else dedup.lookup(digest)
+            if original is not None:
+                main = factory.revisit(response, date, digest, original)
+            else:
+                main = factory.response(response, date, truncated)
         record_id = main.rec_headers.get_header("WARC-Record-ID")
         req = factory.request(request, response, date, record_id)
+        previous = captures.lookup(response.url) if counted else None
         self._write(seed, req, main)
         # counted only once written: the report describes what the WARCs hold
-        if original is None and response.body and not truncated:
+        whole = response.body and not truncated and not not_modified
+        if whole and original is None:
             dedup.add(digest, Original(response.url, date, record_id))
+        if whole and response.status == 200:
+            stored = original or Original(response.url, date, record_id)
+            validators = response.headers.get(b"ETag"), response.headers.get(b"Last-Modified")
+            etag, last_modified = (v.decode("latin-1") if v else None for v in validators)
+            captures.add(response.url, Capture(etag, last_modified, digest, stored))
         stats = self._stats
         if original is None:
             stats.inc_value("warc/payload_bytes", len(response.body))
         else:
             stats.inc_value("warc/revisits")
+        if counted:
+            outcome = _outcome(response, digest, previous, not_modified)
+            if outcome:
+                recrawl.count(stats, outcome)
         mime = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
         stats.inc_value(f"mime/{mime.decode('latin-1') or 'unknown'}")
         stats.inc_value(f"status/{response.status}")
@@ -170,5 +211,16 @@ class WarcSink:
     def close(self) -> None:
         for writer in self._writers.values():
             self._close(writer)
-        for index in self._dedup.values():
+        for index in [*self._dedup.values(), *self._captures.values()]:
             index.close()
+
+
+def _outcome(
+    response: Response, digest: str, previous: Capture | None, not_modified: bool
+) -> str | None:
+    if not_modified:
+        return recrawl.OUTCOME_UNCHANGED
+    if previous is not None:
+        same = response.status == 200 and digest == previous.digest
+        return recrawl.OUTCOME_UNCHANGED if same else recrawl.OUTCOME_CHANGED
+    return recrawl.OUTCOME_NEW if 200 <= response.status < 300 else None

@@ -6,7 +6,7 @@ from diancang.seeds import SeedError, load_seed_list
 
 COLUMNS = (
     "url,title,jurisdiction,collection,id,scope,include,exclude,requisite_hosts,"
-    "depth,pages,bytes,duration,robots,browser,schedule,behaviors,extract"
+    "depth,pages,bytes,duration,robots,browser,schedule,behaviors,extract,recrawl"
 ).split(",")
 GOOD = {"url": "https://www.cq.gov.cn/", "title": "t", "jurisdiction": "500000"}
 GOOD |= {"collection": "govinfo"}
@@ -67,6 +67,8 @@ BAD_CELLS = [
         {"behaviors": '{"scroll": true}'},
         "behaviors: behaviours run only in the browser: set browser to true",
     ),
+    ({"recrawl": "sometimes"}, "recrawl: 'sometimes' is not one of all, changed, new"),
+    ({"recrawl": "all changed"}, "recrawl: 'all changed' is not one of all, changed, new"),
     ({"extract": '{"title": "h1"}'}, "extract: title: expected 'css:...' or 'xpath:...'"),
     ({"extract": '{"title": "css:h1[["}'}, "extract: title: bad css selector 'h1[['"),
     ({"extract": '{"date": "xpath://a[["}'}, "extract: date: bad xpath selector '//a[['"),
@@ -126,7 +128,7 @@ def test_unknown_and_repeated_columns_are_named_but_rows_load(write):
     assert [str(e) for e in result.errors] == [
         f"{path}:1: colour: unknown column (known: id, url, title, jurisdiction, collection, "
         "scope, include, exclude, requisite_hosts, prefix, depth, pages, bytes, duration, "
-        "robots, browser, schedule, behaviors, extract)",
+        "robots, browser, schedule, behaviors, extract, recrawl)",
         f"{path}:1: title: repeated column",
     ]
     assert len(result.seeds) == 1
@@ -198,6 +200,21 @@ seeds:
     jurisdiction: 500000
     collection: webarchive
 """
+
+
+def test_bad_yaml_recrawl_names_its_line(write):
+    path = write(
+        "recrawl.yaml",
+        "- url: https://www.cq.gov.cn/\n  title: t\n  jurisdiction: 500000\n"
+        "  collection: govinfo\n  recrawl: [changed]\n"
+        "- url: https://a.cq.gov.cn/\n  title: t\n  jurisdiction: 500000\n"
+        "  collection: govinfo\n  recrawl: modified\n",
+    )
+    result = load_seed_list(path)
+    assert [str(e) for e in result.errors] == [
+        f"{path}:5: recrawl: expected a single value",
+        f"{path}:10: recrawl: 'modified' is not one of all, changed, new",
+    ]
 
 
 def test_bad_yaml_seeds_name_line_and_field(write):

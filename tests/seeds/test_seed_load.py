@@ -63,10 +63,11 @@ def test_csv_with_every_column(write):
     path = write(
         "full.csv",
         "id,url,title,jurisdiction,collection,scope,include,exclude,requisite_hosts,"
-        "depth,pages,bytes,duration,robots,browser,schedule,behaviors,extract\n"
+        "depth,pages,bytes,duration,robots,browser,schedule,behaviors,extract,recrawl\n"
         'cq,https://www.cq.gov.cn/zwgk/,政务公开,500000,govinfo,domain,"/zwgk/|/xxgk/ (a|b)c",'
         '\\.zip$,"file.cq.gov.cn|127.0.0.1:8081 cdn.cq.gov.cn",3,100,500MB,2h,ignore,yes,'
-        '"0 3 * * 1","{""scroll"": true, ""max_clicks"": 5}","{""title"": ""css:h1::text""}"\n',
+        '"0 3 * * 1","{""scroll"": true, ""max_clicks"": 5}","{""title"": ""css:h1::text""}",'
+        "changed\n",
     )
     result = load_seed_list(path)
     assert result.errors == []
@@ -89,6 +90,7 @@ def test_csv_with_every_column(write):
             schedule="0 3 * * 1",
             behaviors={"scroll": True, "max_clicks": 5},
             extract={"title": "css:h1::text"},
+            recrawl="changed",
             source=f"{path}:2",
         )
     ]
@@ -111,6 +113,7 @@ YAML_SEEDS = """\
     behaviors: {load_more: button.load-more, scroll: true, max_clicks: 10}
     extract: {date: "xpath://meta[@name='PubDate']/@content"}
     schedule: "*/30 2 * * *"
+    recrawl: NEW
 
   - url: https://www.cqlib.cn/
     title: 重庆图书馆
@@ -138,6 +141,7 @@ YAML_EXPECTED = [
         schedule="*/30 2 * * *",
         behaviors={"load_more": "button.load-more", "scroll": True, "max_clicks": 10},
         extract={"date": "xpath://meta[@name='PubDate']/@content"},
+        recrawl="new",
     ),
     Seed(
         id="www.cqlib.cn",
@@ -154,8 +158,8 @@ YAML_EXPECTED = [
 @pytest.mark.parametrize(
     ("name", "text", "lines"),
     [
-        ("list.yaml", YAML_SEEDS, (1, 18)),
-        ("list.yml", "# Chongqing\nseeds:\n" + YAML_SEEDS, (3, 20)),
+        ("list.yaml", YAML_SEEDS, (1, 19)),
+        ("list.yml", "# Chongqing\nseeds:\n" + YAML_SEEDS, (3, 21)),
     ],
 )
 def test_yaml_list_and_mapping_forms(write, name, text, lines):
