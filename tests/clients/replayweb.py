@@ -28,6 +28,8 @@ INSTALLED = HERE / "node_modules" / ".installed"
 CHROMIUM = "/usr/bin/chromium"
 MISSING_ORIGINAL = "Original Archived Page Missing"
 NOT_FOUND = "Archived Page Not Found"
+FILE_SERVER_404 = "Nothing matches the given URI"  # http.server's 404 page, not the player's
+MAX_RELOADS = 3
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wacz": "application/zip"}
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
@@ -123,7 +125,8 @@ def replayed_text(page_url: str, expected: str, timeout_s: float = 90) -> str:
             page.goto(page_url)
             # The player's first load can race its own service worker: the frame's request
             # for replay/ then reaches the file server and shows its 404 (ReplayWeb.page
-            # issue #412). Wait until the worker is active, then load the page again.
+            # issue #412; the player itself reloads up to twice). Wait until the worker is
+            # active, then load the page again, and again while the frame shows that 404.
             page.wait_for_function(
                 "async () => { const r = await navigator.serviceWorker.getRegistration("
                 "'./replay/'); return !!(r && r.active && r.active.state === 'activated'); }",
@@ -131,8 +134,7 @@ def replayed_text(page_url: str, expected: str, timeout_s: float = 90) -> str:
                 polling=250,
             )
             page.reload()
-            deadline_ms = int(timeout_s * 1000)
-            waited = 0
+            reloads, deadline_ms, waited = 1, int(timeout_s * 1000), 0
             while waited < deadline_ms:
                 texts = []
                 for frame in page.frames:
@@ -148,6 +150,9 @@ def replayed_text(page_url: str, expected: str, timeout_s: float = 90) -> str:
                 for text in texts:
                     if expected in text or MISSING_ORIGINAL in text or NOT_FOUND in text:
                         return text
+                if reloads < MAX_RELOADS and any(FILE_SERVER_404 in text for text in texts):
+                    page.reload()
+                    reloads += 1
                 page.wait_for_timeout(500)
                 waited += 500
             return "\n---\n".join(texts)
