@@ -16,10 +16,16 @@ from scrapy import Request
 from scrapy.utils.httpobj import urlparse_cached
 
 from diancang.crawler.context import crawl_context
-from diancang.crawler.fetch_errors import LimitReached
 from diancang.crawler.links import EMBED, PAGE, is_attachment
 from diancang.crawler.request_meta import LISTING, ROBOTS_TXT, SEED_ID
-from diancang.crawler.stopped import DEPTH, LISTING_PAGES, OUT_OF_SCOPE, PAGES, trap
+from diancang.crawler.stopped import (
+    DEPTH,
+    LISTING_PAGES,
+    OUT_OF_SCOPE,
+    PAGES,
+    LimitReached,
+    trap,
+)
 from diancang.seeds.scope import in_scope, requisite_allowed
 
 
