@@ -8,6 +8,7 @@ from twisted.python.failure import Failure
 from twisted.web.client import ResponseNeverReceived
 
 from diancang.crawler.network_guard import RefusedAddress
+from diancang.crawler.stopped import LimitReached
 
 MAX_MESSAGE = 200  # characters of an exception's message kept
 
@@ -20,10 +21,6 @@ _TOKENS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((error.ConnectionLost, error.ConnectionDone, ResponseNeverReceived), "connection-lost"),
     ((error.ConnectError,), "connect"),
 )
-
-
-class LimitReached(IgnoreRequest):
-    """A request dropped because its seed is out of bytes or time: a limit, not a failure."""
 
 
 def fetch_error(failure: Failure) -> str | None:

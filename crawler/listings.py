@@ -41,10 +41,6 @@ class Listings:
     def take(self, key: str) -> None:
         self._of(key).taken += 1
 
-    def start(self, key: str) -> None:
-        """A listing's first page, let through as its seed's start: charged to its budget."""
-        self.take(key)
-
     def filled(self, key: str, template: str) -> int | None:
         """The highest page number of this shape already generated for the listing."""
         return self._of(key).filled.get(template)

@@ -17,7 +17,6 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from diancang.crawler import recrawl
 from diancang.crawler.context import crawl_context
-from diancang.crawler.fetch_errors import LimitReached
 from diancang.crawler.links import EMBED, PAGE, is_attachment
 from diancang.crawler.recording import warc_sink
 from diancang.crawler.request_meta import LISTING, ROBOTS_TXT, SEED_ID
@@ -27,6 +26,7 @@ from diancang.crawler.stopped import (
     LISTING_PAGES,
     OUT_OF_SCOPE,
     PAGES,
+    LimitReached,
     trap,
 )
 from diancang.seeds.scope import in_scope, requisite_allowed

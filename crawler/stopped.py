@@ -9,6 +9,8 @@ per name are kept here, bounded.
 
 from __future__ import annotations
 
+from scrapy.exceptions import IgnoreRequest
+
 DEPTH = "depth"
 PAGES = "pages"
 LISTING_PAGES = "listing-pages"
@@ -24,6 +26,10 @@ MAX_EXAMPLES = 5
 # URLs remembered as counted (one integer each); past this many a URL that several pages
 # link is counted once per link, so memory stays bounded however large the crawl
 MAX_COUNTED = 1 << 20
+
+
+class LimitReached(IgnoreRequest):
+    """A request dropped because its seed is out of bytes or time: a limit, not a failure."""
 
 
 def trap(name: str) -> str:

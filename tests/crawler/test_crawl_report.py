@@ -6,10 +6,10 @@ from scrapy.exceptions import IgnoreRequest
 from twisted.internet import error
 from twisted.python.failure import Failure
 
-from diancang.crawler.fetch_errors import LimitReached, fetch_error
+from diancang.crawler.fetch_errors import fetch_error
 from diancang.crawler.network_guard import RefusedAddress
 from diancang.crawler.report import build_report, summary
-from diancang.crawler.stopped import StopExamples
+from diancang.crawler.stopped import LimitReached, StopExamples
 
 
 class _Stats(dict):

@@ -148,4 +148,13 @@ def test_seeds_on_private_and_metadata_addresses_are_refused(tmp_path):
     assert "link-local" in out
     assert "refused http://10.0.0.1/: 10.0.0.1 resolves to 10.0.0.1, a private" in out
     assert "DIANCANG_ALLOW_NETWORKS" in out
-    assert not list((tmp_path / "warcs").glob("*/*.warc.gz"))
+    # nothing fetched: the WARCs say only that each seed was refused, and why
+    refused = {}
+    for record in records(tmp_path):
+        assert record.rec_type in ("warcinfo", "metadata")
+        if record.rec_type == "metadata":
+            fields = dict(line.split(": ", 1) for line in record.content.decode().splitlines())
+            refused[record.rec_headers.get_header("WARC-Target-URI")] = fields["fetch-error"]
+    assert refused["http://169.254.169.254/latest/meta-data/"].startswith("refused-address ")
+    assert "link-local" in refused["http://169.254.169.254/latest/meta-data/"]
+    assert refused["http://10.0.0.1/"].startswith("refused-address ")
