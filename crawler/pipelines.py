@@ -42,6 +42,8 @@ class MetadataRecordPipeline:
         fields = [("seed", item["seed_id"]), ("hopsFromSeed", item["hops"] or "-")]
         if item["via"]:
             fields.append(("via", item["via"]))
+        if item.get("listing"):
+            fields.append(("listing", item["listing"]))
         fields.extend(
             ("outlink", f"{link.url} {link.hop} {link.context}") for link in item["outlinks"]
         )

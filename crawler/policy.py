@@ -16,7 +16,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from diancang.crawler.context import crawl_context
 from diancang.crawler.links import EMBED, is_attachment
-from diancang.crawler.request_meta import ROBOTS_TXT, SEED_ID
+from diancang.crawler.request_meta import LISTING_PAGE, ROBOTS_TXT, SEED_ID
 from diancang.seeds.scope import in_scope, requisite_allowed
 
 
@@ -98,9 +98,11 @@ class FollowPolicyMiddleware:
         url = request.url
         if (seed, url) in context.followed:
             return False
+        # a page of the seed's declared listing: the declaration names and bounds it
+        declared = LISTING_PAGE in request.meta
         requisite = request.meta["hops"].endswith(EMBED) or is_attachment(url)
         # requisite_allowed is in_scope widened to the hosts of the seed's jurisdiction
-        allowed = (
+        allowed = declared or (
             requisite_allowed(seed, url, self._seed_list) if requisite else in_scope(seed, url)
         )
         if not allowed:
@@ -109,7 +111,7 @@ class FollowPolicyMiddleware:
         if not requisite and request.meta["link_depth"] > seed.limits.depth:
             stats.inc_value("links/beyond_depth")
             return False
-        trap = context.trap_guard.reason_to_refuse(url)
+        trap = None if declared else context.trap_guard.reason_to_refuse(url)
         if trap:
             stats.inc_value(f"links/trap/{trap}")
             return False

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from diancang.crawler.declared_listings import listings_of
+
 
 def _prefixed(stats: dict, prefix: str) -> dict[str, int]:
     return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
@@ -27,6 +29,7 @@ def build_report(stats: dict, **facts) -> dict:
         "robots_blocked": stats.get("robotstxt/forbidden", 0),
         "refused_addresses": stats.get("refused/address", 0),
         "traps": _prefixed(stats, "links/trap/"),
+        "listings": listings_of(stats),
         "limits": _prefixed(stats, "limits/"),
         "truncated": _prefixed(stats, "truncated/"),
         "errors": _prefixed(stats, "errors/"),
@@ -72,6 +75,10 @@ def summary(report: dict) -> str:
         f"   invalid links {report['invalid_links']}",
         f"  truncated     {counts(report['truncated'])}",
         f"  errors        {counts(report['errors'])}",
+        *(
+            f"  listing       {key}: {n['pages']} pages, {n['items']} items"
+            for key, n in report.get("listings", {}).items()
+        ),
         f"  received {report['bytes_received']} B; stored payload "
         f"{report['payload_bytes_stored']} B; revisits {report['revisits']}",
         f"  WARC files    {len(report['warc_files'])}",

@@ -8,3 +8,7 @@ ROBOTS_TXT = "robots_txt"
 # the key of the listing a request is a page of (its seed's first page, a page reached by
 # pagination, or a page of a declared listing); absent on every other request
 LISTING = "listing"
+# the page number of a request that is a page of its seed's declared listing
+# (crawler/declared_listings.py); the declaration names and bounds these pages, so scope,
+# link depth and the trap guard do not refuse them
+LISTING_PAGE = "listing_page"

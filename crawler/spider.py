@@ -14,11 +14,12 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
+from diancang.crawler import declared_listings
 from diancang.crawler.browser.detect import looks_script_built
 from diancang.crawler.context import crawl_context
 from diancang.crawler.items import RequestHandled
 from diancang.crawler.links import EMBED, LINK, PageLinks, extract_from_css, extract_from_html
-from diancang.crawler.request_meta import SEED_ID
+from diancang.crawler.request_meta import LISTING, LISTING_PAGE, SEED_ID
 from diancang.crawler.urls import clean_url
 from diancang.seeds.schema import Seed
 
@@ -34,8 +35,11 @@ class SiteSpider(Spider):
     name = "site"
 
     async def start(self) -> AsyncIterator[Request]:
+        self.listings = declared_listings.DeclaredListings(self.crawler.stats)
         for seed in crawl_context(self.crawler).seeds.values():
-            yield self._request(seed, seed.url, hops="", link_depth=0, via=None)
+            request = self._request(seed, seed.url, hops="", link_depth=0, via=None)
+            for listed in declared_listings.start_requests(seed, request, self._request):
+                yield listed
 
     def _request(self, seed: Seed, url: str, hops: str, link_depth: int, via: str | None):
         meta = {SEED_ID: seed.id, "hops": hops, "link_depth": link_depth, "via": via}
@@ -53,6 +57,11 @@ class SiteSpider(Spider):
         request = response.request
         seed = crawl_context(self.crawler).seed_of(request)
         page = self._outlinks(response) if 200 <= response.status < 300 else PageLinks()
+        declared = LISTING_PAGE in request.meta
+        if declared and seed.listing.kind == "json":
+            page = self.listings.json_links(response, seed.listing)
+        if declared:  # before the links: a page both declared and linked is the listing's
+            yield from self.listings.next_pages(seed, request, page, self._request)
         if page.invalid:
             self.crawler.stats.inc_value("links/invalid", page.invalid)
         outlinks = page.links
@@ -75,6 +84,7 @@ class SiteSpider(Spider):
                 "record_id": request.meta["warc_record_id"],
                 "hops": hops,
                 "via": request.meta.get("via"),
+                "listing": request.meta.get(LISTING),
                 "outlinks": outlinks,
             }
         yield RequestHandled(request)
@@ -84,6 +94,9 @@ class SiteSpider(Spider):
         if not failure.check(IgnoreRequest):  # refusals are the network guard's to report
             self.crawler.stats.inc_value(f"errors/{failure.type.__name__}")
         self.logger.info("failed %s: %s", request.url, failure.getErrorMessage())
+        if LISTING_PAGE in request.meta:
+            seed = crawl_context(self.crawler).seed_of(request)
+            yield from self.listings.next_pages(seed, request, None, self._request)
         yield RequestHandled(request)
 
     def _needs_browser(self, seed: Seed, response: Response) -> bool:
