@@ -7,6 +7,7 @@ crawl's shared state are the crawl context's (crawler/context.py).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from functools import cached_property
 
 from parsel import Selector
 from scrapy import Request, Spider
@@ -35,11 +36,14 @@ class SiteSpider(Spider):
     name = "site"
 
     async def start(self) -> AsyncIterator[Request]:
-        self.listings = declared_listings.DeclaredListings(self.crawler.stats)
         for seed in crawl_context(self.crawler).seeds.values():
             request = self._request(seed, seed.url, hops="", link_depth=0, via=None)
             for listed in declared_listings.start_requests(seed, request, self._request):
                 yield listed
+
+    @cached_property
+    def listings(self) -> declared_listings.DeclaredListings:
+        return declared_listings.DeclaredListings(self.crawler.stats)
 
     def _request(self, seed: Seed, url: str, hops: str, link_depth: int, via: str | None):
         meta = {SEED_ID: seed.id, "hops": hops, "link_depth": link_depth, "via": via}
