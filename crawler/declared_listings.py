@@ -81,9 +81,9 @@ class DeclaredListings:
         if len(response.body) > MAX_JSON_BYTES:
             self.stats.inc_value("errors/listing-json-too-large")
             return PageLinks()
-        text = response.text if isinstance(response, TextResponse) else response.body
+        source = response.text if isinstance(response, TextResponse) else response.body
         try:
-            document = json.loads(text)
+            document = json.loads(source)
         except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, nesting
             self.stats.inc_value("errors/listing-json-invalid")
             return PageLinks()
@@ -93,8 +93,9 @@ class DeclaredListings:
         page, seen = PageLinks(), set()
         context = f"json:{listing.items}"
         for raw in found:
-            url = absolute_url(response.url, raw.strip()) if isinstance(raw, str) else None
-            if url is None or not raw.strip():
+            text = raw.strip() if isinstance(raw, str) else ""
+            url = absolute_url(response.url, text) if text else None
+            if url is None:  # not a string, empty, or not a URL
                 page.invalid += 1
             elif url not in seen:
                 seen.add(url)
