@@ -63,6 +63,11 @@ class Listings:
         listing.link_pages.update(found)
         return listing.by_links.setdefault(found, page) != page
 
+    def unseen(self, key: str, links: list[str]) -> int:
+        """How many of ``links`` no page of the listing has listed yet."""
+        counted = self._of(key).link_pages
+        return sum(1 for link in set(links) if counted[hash(link)] == 0)
+
     def report(self) -> dict[str, dict[str, int]]:
         """{key: {"pages": pages seen, "items": links found on exactly one page}}."""
         return {

@@ -19,7 +19,7 @@ from diancang.crawler import recrawl
 from diancang.crawler.context import crawl_context
 from diancang.crawler.links import EMBED, PAGE, is_attachment
 from diancang.crawler.recording import warc_sink
-from diancang.crawler.request_meta import LISTING, ROBOTS_TXT, SEED_ID
+from diancang.crawler.request_meta import LISTING, LISTING_PAGE, ROBOTS_TXT, SEED_ID
 from diancang.crawler.stopped import (
     ALREADY_CAPTURED,
     DEPTH,
@@ -134,9 +134,11 @@ class FollowPolicyMiddleware:
         if (seed, url) in context.followed:
             return ""
         hops = request.meta["hops"]
+        # a page of the seed's declared listing: the declaration names and bounds it
+        declared = LISTING_PAGE in request.meta
         requisite = hops.endswith(EMBED) or is_attachment(url)
         # requisite_allowed is in_scope widened to the hosts of the seed's jurisdiction
-        allowed = (
+        allowed = declared or (
             requisite_allowed(seed, url, self._seed_list) if requisite else in_scope(seed, url)
         )
         if not allowed:
@@ -147,7 +149,11 @@ class FollowPolicyMiddleware:
             return stops.add(stats, DEPTH, url)
         # a listing's pages are bounded by its page budget, not by the query-variants guard
         listing = request.meta.get(LISTING) if hops.endswith(PAGE) else None
-        found = context.trap_guard.reason_to_refuse(url, count_query=listing is None)
+        found = (
+            None
+            if declared
+            else context.trap_guard.reason_to_refuse(url, count_query=listing is None)
+        )
         if found:
             return stops.add(stats, trap(found), url)
         if listing is not None and not context.listings.room(listing):

@@ -11,3 +11,7 @@ LISTING = "listing"
 # the stored capture a conditional request asks about (crawler/conditional.py); set for one
 # attempt only, so it is not journaled (crawler/frontier.py TRANSIENT_META)
 CONDITIONAL = "_conditional"
+# the page number of a request that is a page of its seed's declared listing
+# (crawler/declared_listings.py); the declaration names and bounds these pages, so scope,
+# link depth and the trap guard do not refuse them
+LISTING_PAGE = "listing_page"

@@ -9,6 +9,7 @@ listing's link depth and its key. Which links become requests is the crawl polic
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from functools import cached_property
 
 from parsel import Selector
 from scrapy import Request, Spider
@@ -16,6 +17,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
+from diancang.crawler import declared_listings
 from diancang.crawler.browser.detect import looks_script_built
 from diancang.crawler.context import crawl_context
 from diancang.crawler.fetch_errors import fetch_error
@@ -23,7 +25,7 @@ from diancang.crawler.items import RequestHandled
 from diancang.crawler.links import EMBED, LINK, PAGE, PageLinks, extract_from_css, extract_from_html
 from diancang.crawler.listing_pages import listing_links
 from diancang.crawler.pagination import listing_key
-from diancang.crawler.request_meta import LISTING, SEED_ID
+from diancang.crawler.request_meta import LISTING, LISTING_PAGE, SEED_ID
 from diancang.crawler.urls import clean_url
 from diancang.seeds.schema import Seed
 
@@ -40,7 +42,15 @@ class SiteSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for seed in crawl_context(self.crawler).seeds.values():
-            yield self._request(seed, seed.url, "", 0, None, listing_key(seed.id))
+            request = self._request(seed, seed.url, "", 0, None, listing_key(seed.id))
+            for listed in declared_listings.start_requests(seed, request, self._request):
+                yield listed
+
+    @cached_property
+    def listings(self) -> declared_listings.DeclaredListings:
+        return declared_listings.DeclaredListings(
+            self.crawler.stats, crawl_context(self.crawler).listings
+        )
 
     def _request(
         self,
@@ -69,6 +79,11 @@ class SiteSpider(Spider):
         seed = crawl_context(self.crawler).seed_of(request)
         ok = 200 <= response.status < 300
         page = self._outlinks(response) if ok else PageLinks()
+        declared = LISTING_PAGE in request.meta
+        if declared and seed.listing.kind == "json":
+            page = self.listings.json_links(response, seed.listing)
+        if declared:  # before the links: a page both declared and linked is the listing's
+            yield from self.listings.next_pages(seed, request, page, self._request)
         if page.invalid:
             self.crawler.stats.inc_value("links/invalid", page.invalid)
         listing = request.meta.get(LISTING)
@@ -118,6 +133,9 @@ class SiteSpider(Spider):
                 "via": request.meta.get("via"),
                 "fetch_error": reason,
             }
+        if LISTING_PAGE in request.meta:
+            seed = crawl_context(self.crawler).seed_of(request)
+            yield from self.listings.next_pages(seed, request, None, self._request)
         yield RequestHandled(request)
 
     def _needs_browser(self, seed: Seed, response: Response) -> bool:

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from diancang.seeds import fields, options
-from diancang.seeds.raw import RawSeed
+from diancang.seeds.raw import LISTING_PARTS, RawSeed
 from diancang.seeds.schema import (
     COLLECTIONS,
     RECRAWL,
     ROBOTS,
     SCOPE_MODES,
     Limits,
+    Listing,
     Scope,
     SeedError,
 )
@@ -69,6 +70,7 @@ def build_seed(path: str, raw: RawSeed) -> tuple[dict[str, Any] | None, list[See
     recrawl = row.get("recrawl", lambda v: fields.choice(v, RECRAWL, "all"))
     if behaviors and browser is False:
         row.fail("behaviors", "behaviours run only in the browser: set browser to true")
+    listing = _listing(row)
     if row.errors or raw.bad:
         return None, row.errors
     return (
@@ -86,10 +88,32 @@ def build_seed(path: str, raw: RawSeed) -> tuple[dict[str, Any] | None, list[See
             behaviors=behaviors,
             extract=extract,
             recrawl=recrawl,
+            listing=listing,
             source=f"{path}:{raw.line}",
         ),
         [],
     )
+
+
+_LISTING_PARSERS = {
+    "url": lambda v: fields.listing_url(v) if fields.text(v) else None,
+    "first": fields.page_number,
+    "last": fields.page_number,
+    "items": fields.json_path,
+    "page_param": fields.query_param,
+}
+
+
+def _listing(row: _Row) -> Listing | None:
+    before = len(row.errors)
+    parts = {part: row.get(f"listing_{part}", _LISTING_PARSERS[part]) for part in LISTING_PARTS}
+    if len(row.errors) > before or any(f"listing_{p}" in row.raw.unreadable for p in parts):
+        return None  # each bad part has its error; together they would only repeat it
+    try:
+        return fields.listing(**parts)
+    except fields.ListingError as e:
+        row.fail(f"listing_{e.part}", str(e))
+        return None
 
 
 def _required_text(value: Any) -> str:

@@ -15,8 +15,16 @@ from typing import Any
 from croniter import croniter
 
 from diancang import jurisdictions
+from diancang.seeds import json_path as json_paths
 from diancang.seeds.patterns import compile_pattern
-from diancang.seeds.schema import MAX_BYTES, MAX_COUNT, MAX_DURATION
+from diancang.seeds.schema import (
+    MAX_BYTES,
+    MAX_COUNT,
+    MAX_DURATION,
+    MAX_LISTING_PAGES,
+    PAGE_PLACEHOLDER,
+    Listing,
+)
 from diancang.seeds.shown import clip, shown
 from diancang.seeds.urls import DEFAULT_PORTS, is_ip, parse_host_port, site_of
 
@@ -33,6 +41,7 @@ _FALSE = {"false", "no", "0", "off"}
 MAX_TEXT = 4096  # characters of one field's value: far above any URL, title or pattern
 _NUMBER_DIGITS = 30  # longer numbers are beyond every maximum; int() of them is not free
 _ALLOWED_CONTROLS = "\t\n\r"
+_PARAM = re.compile(r"^[A-Za-z0-9_.\-\[\]]{1,100}$")
 
 
 def text(value: Any) -> str:
@@ -251,3 +260,82 @@ def mapping(value: Any) -> dict:
     if not isinstance(obj, dict):
         raise ValueError("expected a JSON object")
     return obj
+
+
+class ListingError(ValueError):
+    """A declared listing that is wrong as a whole; ``part`` names the part to correct."""
+
+    def __init__(self, part: str, message: str) -> None:
+        super().__init__(message)
+        self.part = part
+
+
+def listing_url(value: Any) -> str:
+    """A listing URL: absolute http(s), with PAGE_PLACEHOLDER at most once, after the host."""
+    u = text(value)
+    if not u:
+        raise ValueError("required")
+    if u.count(PAGE_PLACEHOLDER) > 1:
+        raise ValueError(f"{shown(u)} holds {PAGE_PLACEHOLDER} more than once")
+    if PAGE_PLACEHOLDER in u.partition("://")[2].split("/", 1)[0]:
+        raise ValueError(f"{shown(u)} holds {PAGE_PLACEHOLDER} in its host")
+    url(u.replace(PAGE_PLACEHOLDER, "1"))
+    return u
+
+
+def page_number(value: Any) -> int | None:
+    """A listing page number: an integer from 0; None when empty."""
+    return count(value, minimum=0)
+
+
+def query_param(value: Any) -> str:
+    s = text(value)
+    if s and not _PARAM.match(s):
+        raise ValueError(
+            f"{shown(s)} is not a query parameter name (letters, digits, '_', '-', '.', '[]')"
+        )
+    return s
+
+
+def json_path(value: Any) -> str:
+    """A path to the item URLs in JSON (seeds/json_path.py), e.g. ``data.list[].url``."""
+    s = text(value)
+    if s:
+        try:
+            json_paths.parse(s)
+        except ValueError as e:
+            raise ValueError(f"{shown(s)}: {e}") from None
+    return s
+
+
+def listing(
+    url: str | None, first: int | None, last: int | None, items: str, page_param: str
+) -> Listing | None:
+    """The declared listing of these parts (each already parsed above), or None when none is
+    given; ListingError names the part that makes them wrong together."""
+    if not url:
+        parts = {"first": first, "last": last, "items": items, "page_param": page_param}
+        given = [part for part, v in parts.items() if v not in (None, "")]
+        if given:
+            raise ListingError("url", f"required: a listing with {given[0]} needs its URL")
+        return None
+    if PAGE_PLACEHOLDER in url and page_param:
+        raise ListingError(
+            "page_param", f"the URL already holds {PAGE_PLACEHOLDER}: give one of the two"
+        )
+    if PAGE_PLACEHOLDER not in url and not page_param:
+        raise ListingError(
+            "url",
+            f"{shown(url)} holds no {PAGE_PLACEHOLDER}: put it where the page number goes "
+            "(or, for a query parameter, give page_param)",
+        )
+    first = 1 if first is None else first
+    if last is None and not items:
+        raise ListingError("last", "required: the last page of the listing (or items, for JSON)")
+    if last is not None and last < first:
+        raise ListingError("last", f"{last} is before the first page {first}")
+    if last is not None and last - first + 1 > MAX_LISTING_PAGES:
+        raise ListingError(
+            "last", f"{last - first + 1} pages from {first} to {last} (at most {MAX_LISTING_PAGES})"
+        )
+    return Listing(url=url, first=first, last=last, items=items, page_param=page_param)

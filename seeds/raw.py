@@ -8,6 +8,10 @@ from typing import Any
 REQUIRED = ("url", "title", "jurisdiction", "collection")
 SCOPE_FIELDS = ("include", "exclude", "requisite_hosts", "prefix")
 LIMIT_FIELDS = ("depth", "pages", "bytes", "duration")
+# the parts of a declared listing: nested under "listing:" in YAML, "listing_"-prefixed
+# columns in CSV (and so in the flat names)
+LISTING_PARTS = ("url", "first", "last", "items", "page_param")
+LISTING_FIELDS = tuple(f"listing_{part}" for part in LISTING_PARTS)
 # The flat field names, which are also the CSV columns; "scope" holds the scope mode.
 FIELDS = (
     "id",
@@ -21,6 +25,7 @@ FIELDS = (
     "behaviors",
     "extract",
     "recrawl",
+    *LISTING_FIELDS,
 )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from w3lib.url import add_or_replace_parameter
+
 COLLECTIONS = ("govinfo", "webarchive")
 SCOPE_MODES = ("host", "domain", "prefix")
 ROBOTS = ("obey", "ignore")
@@ -15,6 +17,10 @@ RECRAWL = ("all", "changed", "new")
 MAX_COUNT = 10**9  # depth and pages
 MAX_BYTES = 2**50  # 1 PiB
 MAX_DURATION = 366 * 86400  # seconds
+# Pages of one declared listing: a directory of 24,000 documents a year at 20 a page needs
+# 1,200; a JSON listing without a last page stops here at the latest.
+MAX_LISTING_PAGES = 10_000
+PAGE_PLACEHOLDER = "{page}"  # where a listing URL template takes the page number
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,32 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """A listing the seed declares: pages from ``first`` to ``last`` (or, for a JSON
+    listing without ``last``, up to the first page that lists no new item)."""
+
+    url: str  # holds PAGE_PLACEHOLDER once, or (with page_param) none
+    first: int
+    last: int | None  # required unless items is set
+    items: str = ""  # a JSON listing: the path to the item URLs, e.g. "data.list[].url"
+    page_param: str = ""  # the query parameter set to the page number
+
+    @property
+    def kind(self) -> str:
+        return "json" if self.items else "template"
+
+    @property
+    def final_page(self) -> int:
+        """The last page requested: ``last``, or the bound of a listing without one."""
+        return self.last if self.last is not None else self.first + MAX_LISTING_PAGES - 1
+
+    def page_url(self, page: int) -> str:
+        if self.page_param:
+            return add_or_replace_parameter(self.url, self.page_param, str(page))
+        return self.url.replace(PAGE_PLACEHOLDER, str(page))
+
+
+@dataclass(frozen=True)
 class Seed:
     id: str
     url: str
@@ -51,6 +83,7 @@ class Seed:
     behaviors: dict = field(default_factory=dict)  # browser behaviours
     extract: dict = field(default_factory=dict)  # {field: "css:..." | "xpath:..."}
     recrawl: str = "all"  # one of RECRAWL
+    listing: Listing | None = None  # a declared listing (crawler/declared_listings.py)
     source: str = ""  # "FILE:LINE" where the seed was defined
 
 

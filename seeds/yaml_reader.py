@@ -16,11 +16,19 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from diancang.seeds.raw import FIELDS, LIMIT_FIELDS, SCOPE_FIELDS, RawSeed
+from diancang.seeds.raw import (
+    FIELDS,
+    LIMIT_FIELDS,
+    LISTING_FIELDS,
+    LISTING_PARTS,
+    SCOPE_FIELDS,
+    RawSeed,
+)
 from diancang.seeds.schema import SeedError
 from diancang.seeds.shown import clip, name
 
-_TOP = tuple(f for f in FIELDS if f not in SCOPE_FIELDS + LIMIT_FIELDS) + ("limits",)
+_NESTED = SCOPE_FIELDS + LIMIT_FIELDS + LISTING_FIELDS
+_TOP = tuple(f for f in FIELDS if f not in _NESTED) + ("limits", "listing")
 _SCOPE = ("mode", *SCOPE_FIELDS)
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
 MAX_DEPTH = 32  # a seed list needs 6 levels (seeds, list, seed, scope, include, pattern)
@@ -204,6 +212,11 @@ def _read_seed(path: str, node: Node, errors: list[SeedError]) -> RawSeed | None
         elif key == "limits":
             expected = f"expected a mapping of {', '.join(LIMIT_FIELDS)}"
             found.append(SeedError(path, _line(value), key, expected))
+        elif key == "listing" and isinstance(value, MappingNode):
+            _read_listing(path, raw, key_line, value, found)
+        elif key == "listing":
+            expected = f"expected a mapping of {', '.join(LISTING_PARTS)}"
+            found.append(SeedError(path, _line(value), key, expected))
         elif key in _TOP:
             _set(path, raw, key, value, found, key)
         else:
@@ -220,6 +233,7 @@ def _read_nested(
     section: str,
     known: tuple[str, ...],
     errors: list[SeedError],
+    flat=lambda key: "scope" if key == "mode" else key,
 ) -> None:
     for key, key_line, value in _pairs(path, node, errors, prefix=f"{section}."):
         label = f"{section}.{name(key)}"
@@ -228,7 +242,17 @@ def _read_nested(
                 SeedError(path, key_line, label, f"unknown key (known: {', '.join(known)})")
             )
             continue
-        _set(path, raw, "scope" if key == "mode" else key, value, errors, label)
+        _set(path, raw, flat(key), value, errors, label)
+
+
+def _read_listing(
+    path: str, raw: RawSeed, line: int, node: MappingNode, errors: list[SeedError]
+) -> None:
+    """``listing: {url, first, ...}``; a part left out is named ``listing.PART`` at the line
+    of ``listing:``."""
+    for part in LISTING_PARTS:
+        raw.lines[f"listing_{part}"], raw.labels[f"listing_{part}"] = line, f"listing.{part}"
+    _read_nested(path, raw, node, "listing", LISTING_PARTS, errors, lambda key: f"listing_{key}")
 
 
 def _unknown(key: str) -> str:
@@ -236,4 +260,6 @@ def _unknown(key: str) -> str:
         return f"unknown field (did you mean scope.{key}?)"
     if key in LIMIT_FIELDS:
         return f"unknown field (did you mean limits.{key}?)"
+    if key in LISTING_FIELDS:
+        return f"unknown field (did you mean listing.{key.removeprefix('listing_')}?)"
     return "unknown field"

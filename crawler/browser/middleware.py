@@ -14,14 +14,18 @@ from diancang.crawler.browser.settings import CONTEXT_OPTIONS
 from diancang.crawler.context import crawl_context
 from diancang.crawler.links import EMBED, is_attachment
 from diancang.crawler.recording import warc_sink
+from diancang.crawler.request_meta import LISTING_PAGE
 
 log = logging.getLogger(__name__)
 
 
 def wants_browser(request: Request, seed) -> bool:
-    """Pages of browser seeds; their requisites and attachments are plain HTTP fetches."""
+    """Pages of browser seeds; their requisites, attachments and the JSON pages of their
+    declared listing are plain HTTP fetches."""
     if request.meta.get("browser"):
         return True
+    if LISTING_PAGE in request.meta and seed.listing.kind == "json":
+        return False
     page = not request.meta.get("hops", "").endswith(EMBED) and not is_attachment(request.url)
     return seed.browser and page and not request.url.endswith("/robots.txt")
 

@@ -128,7 +128,8 @@ def test_unknown_and_repeated_columns_are_named_but_rows_load(write):
     assert [str(e) for e in result.errors] == [
         f"{path}:1: colour: unknown column (known: id, url, title, jurisdiction, collection, "
         "scope, include, exclude, requisite_hosts, prefix, depth, pages, bytes, duration, "
-        "robots, browser, schedule, behaviors, extract, recrawl)",
+        "robots, browser, schedule, behaviors, extract, recrawl, listing_url, listing_first, "
+        "listing_last, listing_items, listing_page_param)",
         f"{path}:1: title: repeated column",
     ]
     assert len(result.seeds) == 1

@@ -255,6 +255,7 @@ def test_shipped_examples_are_valid():
     assert {s.collection for s in cq.seeds} == {"govinfo", "webarchive"}
     assert all(s.schedule for s in cq.seeds)
     assert all(s.jurisdiction.startswith("50") for s in cq.seeds)
+    assert [s.listing.kind for s in cq.seeds if s.listing] == ["template", "json"]
 
     minimal = load_seed_list(EXAMPLES / "minimal.csv")
     assert minimal.errors == []
