@@ -136,7 +136,6 @@ def _configure_console(app: Flask, settings: Settings) -> None:
         REMEMBER_COOKIE_SECURE=settings.secure_cookies,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked below, with the exceptions named there
         WTF_CSRF_TIME_LIMIT=None,  # a form's token lasts as long as its session
-        WTF_CSRF_SSL_STRICT=settings.secure_cookies,
     )
     csrf = CSRFProtect(app)
 
