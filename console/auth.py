@@ -106,7 +106,7 @@ def init_auth(app: Flask, tokens: ApiTokens) -> None:
     app.extensions[EXTENSION] = tokens
 
 
-def _deny(status: int, message: str, error: str | None = None) -> Response:
+def deny(status: int, message: str, error: str | None = None) -> Response:
     challenge = f'Bearer realm="{REALM}"'
     if error:
         challenge += f', error="{error}"'
@@ -139,16 +139,16 @@ def check_role(role: str) -> Response | None:
     tokens: ApiTokens = current_app.extensions.get(EXTENSION) or ApiTokens()
     token = request_token()
     if token is None:
-        return _deny(
+        return deny(
             401,
             f"this resource needs a token with the {role} role (Authorization: Bearer TOKEN, "
             "Token TOKEN, or Basic with the token as password)",
         )
     roles = tokens.roles_of(token)
     if not roles:
-        return _deny(401, "the token is not valid", "invalid_token")
+        return deny(401, "the token is not valid", "invalid_token")
     if role not in roles:
-        return _deny(403, f"the token does not hold the {role} role", "insufficient_scope")
+        return deny(403, f"the token does not hold the {role} role", "insufficient_scope")
     return None
 
 

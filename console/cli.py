@@ -17,6 +17,8 @@ COMMANDS = {
     "serve": ("diancang.console.serve_commands", "serve"),
     "storage": ("diancang.console.storage_commands", "storage"),
     "export": ("diancang.console.export_commands", "export"),
+    "libraries": ("diancang.console.accounts_commands", "libraries"),
+    "users": ("diancang.console.accounts_commands", "users"),
 }
 
 

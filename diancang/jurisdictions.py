@@ -71,3 +71,14 @@ def full_name(code: str) -> str | None:
             names.append(j.name)
         j = lookup(j.parent) if j.parent else None
     return "".join(reversed(names))
+
+
+def contains(outer: str, inner: str) -> bool:
+    """True if division ``inner`` lies within ``outer`` (a division contains itself)."""
+    outer = str(outer).strip()
+    j = lookup(inner)
+    while j is not None:
+        if j.code == outer:
+            return True
+        j = lookup(j.parent) if j.parent else None
+    return False

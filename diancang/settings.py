@@ -78,6 +78,8 @@ class Settings:
     operator: str
     replay_url: str  # pywb base URL, ending in "/"
     api_tokens: str  # "role:sha256,…", parsed by diancang.console.auth.ApiTokens
+    secret_key: str  # signs console sessions; empty: one generated and kept in data_dir
+    secure_cookies: bool  # console cookies only over HTTPS
     crawl: CrawlSettings
     oai: OaiSettings
     s3: S3Settings
@@ -110,6 +112,11 @@ class Settings:
     def reports_dir(self) -> Path:
         """The crawl reports, one JSON file per crawl."""
         return self.warc_dir / "reports"
+
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the console keeps its generated session key when ``secret_key`` is empty."""
+        return self.data_dir / "secret_key"
 
     @property
     def jobs_dir(self) -> Path:
@@ -153,7 +160,8 @@ _TOML_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (boo
 _SECTIONS = {"crawl": CrawlSettings, "oai": OaiSettings, "s3": S3Settings}
 _POSITIVE = {"s3"}  # sections whose numbers must be above 0
 _TOP = {"data_dir": "str", "warc_store": "str", "database_url": "str", "operator": "str",
-        "replay_url": "str", "api_tokens": "str"}  # fmt: skip
+        "replay_url": "str", "api_tokens": "str", "secret_key": "str",
+        "secure_cookies": "bool"}  # fmt: skip
 
 
 def _variable(section: str | None, key: str) -> str:
@@ -224,6 +232,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         operator=top["operator"],
         replay_url=replay_url if replay_url.endswith("/") else replay_url + "/",
         api_tokens=top["api_tokens"],
+        secret_key=top["secret_key"],
+        secure_cookies=top["secure_cookies"],
         crawl=_section(raw, "crawl", env),
         oai=_section(raw, "oai", env),
         s3=_section(raw, "s3", env),

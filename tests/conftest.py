@@ -24,6 +24,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(autouse=True)
+def _session_key(monkeypatch):
+    """A console session key for apps made in the test process, which would otherwise keep a
+    generated one in ./data; tests of ``diancang serve`` choose their own environment."""
+    import secrets
+
+    monkeypatch.setenv("DIANCANG_SECRET_KEY", secrets.token_hex(32))
+
+
 @pytest.fixture(scope="session")
 def demo_portal():
     with DemoPortal(port=0).start() as portal:

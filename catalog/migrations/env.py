@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import diancang.accounts.models  # noqa: F401  (its tables share the catalogue's metadata)
 from diancang.catalog.models import Base
 
 config = context.config

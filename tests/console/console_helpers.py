@@ -25,3 +25,81 @@ class Tokens:
     @staticmethod
     def bearer(token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
+
+
+PASSWORD = "长城-great-wall-2026"
+
+
+def add_accounts(database_url: str) -> None:
+    """Libraries of two provinces and one account of every role, all with ``PASSWORD``:
+
+    河北省图书馆 (province) → 石家庄市图书馆 (city) → 正定县图书馆 (county), 辽宁省图书馆;
+    users admin, hebei-auditor, sjz-librarian, sjz-curator, ln-librarian.
+    """
+    from diancang.accounts.libraries import add_library
+    from diancang.accounts.users import add_user
+    from diancang.catalog.db import Catalog
+
+    catalog = Catalog(database_url)
+    try:
+        with catalog.session() as session:
+            add_library(session, "河北省图书馆", "province", "130000")
+            add_library(session, "石家庄市图书馆", "city", "130100", parent="河北省图书馆")
+            add_library(session, "正定县图书馆", "county", "130123", parent="石家庄市图书馆")
+            add_library(session, "辽宁省图书馆", "province", "210000")
+            for username, role, library in [
+                ("admin", "admin", None),
+                ("hebei-auditor", "auditor", "河北省图书馆"),
+                ("sjz-librarian", "librarian", "石家庄市图书馆"),
+                ("sjz-curator", "curator", "石家庄市图书馆"),
+                ("ln-librarian", "librarian", "辽宁省图书馆"),
+            ]:
+                add_user(session, username, role, PASSWORD, library)
+    finally:
+        catalog.dispose()
+
+
+def library_ids(database_url: str) -> dict[str, int]:
+    from sqlalchemy import select
+
+    from diancang.accounts.models import Library
+    from diancang.catalog.db import Catalog
+
+    catalog = Catalog(database_url)
+    try:
+        with catalog.session() as session:
+            return dict(session.execute(select(Library.name, Library.id)).all())
+    finally:
+        catalog.dispose()
+
+
+class Browser:
+    """A real HTTP client of the console (a requests session: cookies, redirects)."""
+
+    def __init__(self, base: str) -> None:
+        import requests
+
+        self.base = base
+        self.http = requests.Session()
+
+    def get(self, path: str, **kwargs):
+        return self.http.get(self.base + path, timeout=30, **kwargs)
+
+    def csrf_token(self, path: str) -> str:
+        """The CSRF token of the form on the page at ``path``."""
+        import re
+
+        page = self.get(path)
+        found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+        assert found, f"no form with a CSRF token on {path}: {page.status_code} {page.text[:500]}"
+        return found.group(1)
+
+    def post(self, path: str, data: dict, token_from: str | None = None, **kwargs):
+        """POST ``data``, with the CSRF token of the form at ``token_from`` (default
+        ``path``) unless ``token_from`` is ``""``."""
+        if token_from != "":
+            data = {**data, "csrf_token": self.csrf_token(token_from or path)}
+        return self.http.post(self.base + path, data=data, timeout=30, **kwargs)
+
+    def login(self, username: str, password: str = PASSWORD):
+        return self.post("/login", {"username": username, "password": password})

@@ -1,0 +1,1 @@
+"""Libraries, console accounts, roles and what each role may see and edit."""
