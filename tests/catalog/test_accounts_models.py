@@ -38,12 +38,12 @@ def test_migrations_create_what_the_models_describe(catalog: Catalog):
         assert ACCOUNT_TABLES <= set(inspect(connection).get_table_names())
 
 
-def test_migration_0002_downgrades_and_upgrades_again(catalog: Catalog):
+def test_the_accounts_migration_downgrades_and_upgrades_again(catalog: Catalog):
     from alembic import command
 
     from diancang.catalog.db import alembic_config
 
-    command.downgrade(alembic_config(catalog.url), "0001")
+    command.downgrade(alembic_config(catalog.url), "0002")
     with catalog.engine.connect() as connection:
         assert not ACCOUNT_TABLES & set(inspect(connection).get_table_names())
     upgrade(catalog.url)
