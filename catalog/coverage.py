@@ -42,7 +42,7 @@ from diancang.catalog.models import (
     Record,
 )
 from diancang.catalog.records_builder import url_hash
-from diancang.crawler.links import LINK, PAGE
+from diancang.warc_names import LINK, PAGE
 
 MAX_REDIRECTS = 5
 CHUNK = 500  # values per IN (…) query

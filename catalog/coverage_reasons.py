@@ -1,6 +1,6 @@
 """Why a listed item was not captured: machine tokens (CSV) and their zh-CN labels (HTML).
 
-The tokens of ``not-followed`` are the crawler's (BRIEF: ``out-of-scope``, ``depth``,
+The tokens of ``not-followed`` are the crawler's (crawler/stopped.py: ``out-of-scope``, ``depth``,
 ``robots``, ``trap:<name>``, ``limit:<name>``, ``already-captured``); the catalogue adds
 ``fetch-error:<first word of the message>``, ``http:<status>`` and ``unrecorded``.
 """

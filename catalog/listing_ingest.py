@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 from diancang.catalog.models import FetchError, Listing, ListingLink, ListingPage
 from diancang.catalog.records_builder import url_hash
 from diancang.catalog.warc_records import WarcMetadata
-from diancang.crawler.links import LINK, PAGE
 from diancang.warc_names import (
+    LINK,
     META_FETCH_ERROR,
     META_LISTING,
     META_NOT_FOLLOWED,
     META_OUTLINK,
+    PAGE,
 )
 
 KEPT_HOPS = {LINK, PAGE}

@@ -22,13 +22,14 @@ from collections.abc import Callable, Iterator
 from scrapy import Request
 from scrapy.http import Response, TextResponse
 
-from diancang.crawler.links import LINK, PAGE, Outlink, PageLinks, absolute_url
+from diancang.crawler.links import Outlink, PageLinks, absolute_url
 from diancang.crawler.listings import Listings
 from diancang.crawler.pagination import listing_key
 from diancang.crawler.request_meta import LISTING, LISTING_PAGE
 from diancang.crawler.urls import clean_url
 from diancang.seeds import json_path
 from diancang.seeds.schema import Listing, Seed
+from diancang.warc_names import LINK, PAGE
 
 # Larger JSON bodies are archived but not parsed for items (a listing page is some KiB)
 MAX_JSON_BYTES = 16 * 2**20

@@ -23,10 +23,7 @@ from lxml import etree
 from w3lib.html import get_base_url, get_meta_refresh
 
 from diancang.media_types import ATTACHMENT_SUFFIXES
-
-# Heritrix hop types: L = navigational link, E = embedded requisite, R = redirect; and
-# N = the next (or any other) page of the same listing, which costs no link depth.
-LINK, EMBED, PAGE = "L", "E", "N"
+from diancang.warc_names import EMBED, LINK
 
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
 _STYLESHEET_RELS = {

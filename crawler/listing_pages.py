@@ -9,10 +9,11 @@ another page's items stops its listing there (``trap:repeated-content``).
 
 from __future__ import annotations
 
-from diancang.crawler.links import LINK, PAGE, Outlink, PageLinks
+from diancang.crawler.links import Outlink, PageLinks
 from diancang.crawler.pagination import Pagination, listing_key, paginate
 from diancang.crawler.stopped import LISTING_PAGES, REPEATED_CONTENT, trap
 from diancang.seeds.schema import Seed
+from diancang.warc_names import LINK, PAGE
 
 # outlink context of a listing page generated from the range its pagination shows
 PAGE_RANGE = "page-range"

@@ -21,10 +21,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import re2
 
-from diancang.crawler.links import LINK, PAGE, Outlink
+from diancang.crawler.links import Outlink
+from diancang.warc_names import LINK, PAGE
 
 PAGE_SLOT = "{page}"
-# the listing key of a seed's first page, before any pagination is seen (BRIEF: seed:listing)
+# the listing key of a seed's first page, before any pagination is seen: "seed:listing"
 FIRST_PAGE_LISTING = "listing"
 # Link texts that say "another page of this list", compared lower-cased, decoration stripped.
 PAGE_WORDS = frozenset(
@@ -86,7 +87,8 @@ def _stem_shape(url: str, stem: str, sep: str, ext: str) -> Shape:
 
 
 def listing_key(seed_id: str, template: str = FIRST_PAGE_LISTING) -> str:
-    """The key of a listing: its seed and its page URL shape (BRIEF-13)."""
+    """The key of a listing: its seed and its page URL shape, as in
+    ``gov:http://h/xxgk/index_{page}.html``."""
     return f"{seed_id}:{template}"
 
 

@@ -8,6 +8,15 @@ from diancang.crawler.context import crawl_context
 from diancang.crawler.items import RequestHandled
 from diancang.crawler.recording import warc_sink
 from diancang.crawler.signals import request_done
+from diancang.warc_names import (
+    META_FETCH_ERROR,
+    META_HOPS,
+    META_LISTING,
+    META_NOT_FOLLOWED,
+    META_OUTLINK,
+    META_SEED,
+    META_VIA,
+)
 
 
 class FrontierCheckpointPipeline:
@@ -42,22 +51,23 @@ class MetadataRecordPipeline:
 
     def process_item(self, item: dict) -> dict:
         seed = self.seeds[item["seed_id"]]
+        fields = [(META_SEED, item["seed_id"])]
         if "fetch_error" in item:
-            fields = [("seed", item["seed_id"])]
             if item["via"]:
-                fields.append(("via", item["via"]))
-            fields.append(("fetch-error", item["fetch_error"]))
+                fields.append((META_VIA, item["via"]))
+            fields.append((META_FETCH_ERROR, item["fetch_error"]))
             self.sink.record_metadata(seed, item["uri"], None, fields)
             return item
-        fields = [("seed", item["seed_id"]), ("hopsFromSeed", item["hops"] or "-")]
+        fields.append((META_HOPS, item["hops"] or "-"))
         if item["via"]:
-            fields.append(("via", item["via"]))
-        if item.get("listing") is not None:
-            fields.append(("listing", item["listing"]))
+            fields.append((META_VIA, item["via"]))
+        listing = item.get("listing")
+        if listing is not None:
+            fields.append((META_LISTING, listing))
         fields.extend(
-            ("outlink", f"{link.url} {link.hop} {link.context}") for link in item["outlinks"]
+            (META_OUTLINK, f"{link.url} {link.hop} {link.context}") for link in item["outlinks"]
         )
-        if item.get("listing") is not None:
-            fields.extend(("not-followed", f"{url} {why}") for url, why in item["not_followed"])
+        if listing is not None:
+            fields.extend((META_NOT_FOLLOWED, f"{url} {why}") for url, why in item["not_followed"])
         self.sink.record_metadata(seed, item["uri"], item["record_id"], fields)
         return item

@@ -17,7 +17,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from diancang.crawler import recrawl
 from diancang.crawler.context import crawl_context
-from diancang.crawler.links import EMBED, PAGE, is_attachment
+from diancang.crawler.links import is_attachment
 from diancang.crawler.recording import warc_sink
 from diancang.crawler.request_meta import LISTING, LISTING_PAGE, ROBOTS_TXT, SEED_ID
 from diancang.crawler.stopped import (
@@ -30,6 +30,7 @@ from diancang.crawler.stopped import (
     trap,
 )
 from diancang.seeds.scope import in_scope, requisite_allowed
+from diancang.warc_names import EMBED, PAGE
 
 
 class SeedBudgetMiddleware:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from scrapy import Request
 
-from diancang.crawler.links import EMBED
 from diancang.crawler.request_meta import LISTING, ROBOTS_TXT
+from diancang.warc_names import EMBED
 
 ALL, CHANGED, NEW = "all", "changed", "new"
 

@@ -22,12 +22,13 @@ from diancang.crawler.browser.detect import looks_script_built
 from diancang.crawler.context import crawl_context
 from diancang.crawler.fetch_errors import fetch_error
 from diancang.crawler.items import RequestHandled
-from diancang.crawler.links import EMBED, LINK, PAGE, PageLinks, extract_from_css, extract_from_html
+from diancang.crawler.links import PageLinks, extract_from_css, extract_from_html
 from diancang.crawler.listing_pages import listing_links
 from diancang.crawler.pagination import listing_key
 from diancang.crawler.request_meta import LISTING, LISTING_PAGE, SEED_ID
 from diancang.crawler.urls import clean_url
 from diancang.seeds.schema import Seed
+from diancang.warc_names import EMBED, LINK, PAGE, REDIRECT
 
 # Browser detection reads the start of a page: a page built by script is a small shell, and
 # parsing only this much bounds the tree a large page would cost.
@@ -93,7 +94,7 @@ class SiteSpider(Spider):
             listing, outlinks, not_followed = listing_links(
                 context, stats, seed, response.url, page, listing
             )
-        hops = request.meta.get("hops", "") + "R" * len(request.meta.get("redirect_urls", []))
+        hops = request.meta.get("hops", "") + REDIRECT * len(request.meta.get("redirect_urls", []))
         link_depth = request.meta.get("link_depth", 0)
         refused = {url for url, _ in not_followed}
         for link in outlinks:

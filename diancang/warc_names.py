@@ -26,3 +26,8 @@ META_OUTLINK = "outlink"  # "URL HOP CONTEXT"
 META_LISTING = "listing"  # the listing key, on the record of every listing page
 META_NOT_FOLLOWED = "not-followed"  # "URL REASON": a link the crawl policy refused
 META_FETCH_ERROR = "fetch-error"  # "TOKEN message": why the fetch of the record's URL failed
+META_HOPS = "hopsFromSeed"
+# Hop letters of hopsFromSeed and outlink (Heritrix's): L = navigational link, E = embedded
+# requisite, R = redirect; and N = the next (or any other) page of the same listing, which
+# costs no link depth.
+LINK, EMBED, REDIRECT, PAGE = "L", "E", "R", "N"

@@ -12,9 +12,10 @@ from scrapy_playwright.page import PageMethod
 from diancang.crawler.browser.capture import PageCapture
 from diancang.crawler.browser.settings import CONTEXT_OPTIONS
 from diancang.crawler.context import crawl_context
-from diancang.crawler.links import EMBED, is_attachment
+from diancang.crawler.links import is_attachment
 from diancang.crawler.recording import warc_sink
 from diancang.crawler.request_meta import LISTING_PAGE
+from diancang.warc_names import EMBED
 
 log = logging.getLogger(__name__)
 

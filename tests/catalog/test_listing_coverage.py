@@ -1,4 +1,4 @@
-"""列表覆盖率 in the 质检报告: listings read from the crawler's metadata records (BRIEF-13),
+"""列表覆盖率 in the 质检报告: listings read from the crawler's metadata records,
 their items listed / captured / catalogued, and why the others were not captured."""
 
 from __future__ import annotations

@@ -26,10 +26,11 @@ from diancang.crawler.declared_listings import (
     declared_key,
     start_requests,
 )
-from diancang.crawler.links import LINK, PAGE, Outlink, PageLinks
+from diancang.crawler.links import Outlink, PageLinks
 from diancang.crawler.listings import Listings
 from diancang.crawler.request_meta import LISTING, LISTING_PAGE
 from diancang.seeds.schema import Limits, Listing, Scope, Seed
+from diancang.warc_names import LINK, PAGE
 
 API = "http://h.cq.gov.cn/gkml/api/list.json"
 TEMPLATE = Listing("http://h.cq.gov.cn/xxgk/list_{page}.html", 1, 60)

@@ -1,7 +1,8 @@
 from sites.hostile import BAD_LINKS
 
-from diancang.crawler.links import EMBED, LINK, PARSE_SLICE, extract_from_css, extract_from_html
+from diancang.crawler.links import PARSE_SLICE, extract_from_css, extract_from_html
 from diancang.crawler.urls import clean_url
+from diancang.warc_names import EMBED, LINK
 
 PAGE = """<html><head><base href="/base/">
 <link rel="stylesheet" href="site.css"><link rel="alternate" href="feed.xml">

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from diancang.crawler.links import LINK, PAGE, Outlink, extract_from_html
+from diancang.crawler.links import Outlink, extract_from_html
 from diancang.crawler.listings import Listings
 from diancang.crawler.pagination import (
     is_page_text,
@@ -14,6 +14,7 @@ from diancang.crawler.pagination import (
     paginate,
     same_directory,
 )
+from diancang.warc_names import LINK, PAGE
 
 
 @pytest.mark.parametrize(
