@@ -9,6 +9,9 @@ crawl report, its summary and the listing pages' metadata records.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import lxml.html
 import pytest
 from crawl_helpers import (
     captured_urls,
@@ -41,6 +44,20 @@ def _seed(site: ListingSite, **extra: str) -> dict[str, str]:
         "collection": "govinfo",
         **extra,
     }
+
+
+def coverage_rows(data_dir, out) -> tuple[dict[str, list[str]], lxml.html.HtmlElement]:
+    """The 列表覆盖率 table of this year's 质检报告 (``diancang catalog report``), by listing."""
+    year = str(datetime.now(UTC).year)
+    env = crawl_env(data_dir)
+    for command in (("catalog", "ingest", "--new"), ("catalog", "report", "--library",
+                    "某某市图书馆", "--year", year, "--out", str(out))):  # fmt: skip
+        result = diancang(*command, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    page = lxml.html.fromstring((out / f"quality-report-{year}.html").read_bytes())
+    rows = page.xpath('//table[@id="coverage-table"]/tr')[1:]
+    cells = [[td.text_content().strip() for td in row.xpath("td")] for row in rows]
+    return {row[0]: row[1:] for row in cells}, page
 
 
 def metadata_fields(data_dir) -> dict[str, list[tuple[str, str]]]:
@@ -101,6 +118,14 @@ def test_every_detail_page_of_a_long_listing_is_catalogued(listing_crawl, family
         catalog.dispose()
     missing = sites[family].detail_urls() - urls
     assert not missing, f"{len(missing)} detail pages not catalogued"
+
+
+def test_the_quality_report_shows_each_listing_covered_in_full(listing_crawl, tmp_path):
+    crawl, _sites = listing_crawl
+    rows, _page = coverage_rows(crawl.data_dir, tmp_path)
+    for family in PAGINATED:
+        listed, done = str(PAGES * ITEMS), "100.0%"
+        assert rows[f"{family}:listing"] == [str(PAGES), listed, listed, listed, done, done]
 
 
 def test_listing_pages_carry_their_listing_and_pagination_hops(listing_crawl):
@@ -173,3 +198,8 @@ def test_a_depth_limited_crawl_names_the_depth_limit_and_what_it_left(tmp_path):
     fields = metadata_fields(tmp_path)
     refused = [v for n, v in fields[site.seed_url()] if n == "not-followed"]
     assert f"{site.base_url}{site.detail_path(0)} depth" in refused
+    rows, page = coverage_rows(tmp_path, tmp_path / "report")
+    assert rows["numbered:listing"] == ["5", "20", "0", "0", "0.0%", "0.0%"]
+    (reason,) = page.xpath('//table[@class="not-captured"]/tr[@data-reason]')
+    assert reason.get("data-reason") == "depth"
+    assert [td.text_content() for td in reason.xpath("td")][:2] == ["超出深度", "20"]
