@@ -37,7 +37,10 @@ class CaptureIndex:
             path,
             "CREATE TABLE IF NOT EXISTS captures (uri TEXT PRIMARY KEY, etag TEXT,"
             " last_modified TEXT, digest TEXT NOT NULL, original_uri TEXT NOT NULL,"
-            " original_date TEXT NOT NULL, original_record_id TEXT NOT NULL);",
+            " original_date TEXT NOT NULL, original_record_id TEXT NOT NULL);"
+            # pages captured as listing pages: a recrawl fetches them in full, however
+            # they were reached (a directory linked from a portal's home page)
+            "CREATE TABLE IF NOT EXISTS listing_pages (uri TEXT PRIMARY KEY);",
         )
 
     def lookup(self, uri: str) -> Capture | None:
@@ -61,6 +64,15 @@ class CaptureIndex:
                 original.date,
                 original.record_id,
             ),
+        )
+
+    def add_listing_page(self, uri: str) -> None:
+        self._db.execute("INSERT OR IGNORE INTO listing_pages VALUES (?)", (uri,))
+
+    def was_listing_page(self, uri: str) -> bool:
+        return (
+            self._db.execute("SELECT 1 FROM listing_pages WHERE uri = ?", (uri,)).fetchone()
+            is not None
         )
 
     def close(self) -> None:

@@ -26,6 +26,7 @@ from diancang.warc_names import (
     INFO_SEED,
     INFO_SEED_TITLE,
     INFO_SEED_URL,
+    META_LISTING,
 )
 
 # One WARC file is open per seed being crawled; a crawl of hundreds of sites would run out
@@ -111,8 +112,10 @@ class WarcSink:
         return self._captures[key]
 
     def captured(self, seed: Seed, url: str) -> Capture | None:
-        """The last stored 200 response of ``url`` in the seed's collection, if any."""
-        return self._capture_index(seed).lookup(url)
+        """The last stored 200 response of ``url`` in the seed's collection, if any; None
+        for a page captured as a listing page (a recrawl fetches those in full)."""
+        captures = self._capture_index(seed)
+        return None if captures.was_listing_page(url) else captures.lookup(url)
 
     def _write(self, seed: Seed, *records) -> None:
         writer = self._writer(seed)
@@ -162,6 +165,7 @@ class WarcSink:
                 main = factory.response(response, date, truncated)
         record_id = main.rec_headers.get_header("WARC-Record-ID")
         req = factory.request(request, response, date, record_id)
+        counted = counted and not captures.was_listing_page(response.url)
         previous = captures.lookup(response.url) if counted else None
         self._write(seed, req, main)
         # counted only once written: the report describes what the WARCs hold
@@ -197,6 +201,8 @@ class WarcSink:
         record = self._factory.metadata(uri, self._factory.now(), concurrent_to, fields)
         self._write(seed, record)
         self._stats.inc_value("warc/records")
+        if any(name == META_LISTING for name, _ in fields):
+            self._capture_index(seed).add_listing_page(uri)
 
     def record_resource(
         self, seed: Seed, uri: str, content_type: str, body: bytes, concurrent_to: str

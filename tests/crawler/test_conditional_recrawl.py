@@ -184,3 +184,28 @@ def test_recrawl_warcs_pass_warcio_check(rounds):
     assert len(files) >= 4
     check = subprocess.run([str(BIN / "warcio"), "check", *map(str, files)], capture_output=True)
     assert check.returncode == 0, check.stdout.decode()[-2000:]
+
+
+def test_a_listing_linked_from_the_home_page_is_fetched_in_full_on_recrawl(tmp_path):
+    """The seed is a portal's home page; its disclosure directory is an ordinary link. The
+    directory was captured as a listing page, so recrawls fetch it again in full and find
+    what it newly lists."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    with ConditionalSite(items=6, home=True) as site:
+        seed = {**portal_seed(site.url), "id": "portal"}
+        new = write_seed_list(data_dir / "new.csv", [{**seed, "recrawl": "new"}])
+        changed = write_seed_list(data_dir / "changed.csv", [{**seed, "recrawl": "changed"}])
+        run_crawl_cli(data_dir, new)
+        added = site.add_item()
+        site.clear_log()
+        only_new = run_crawl_cli(data_dir, new)
+        listing = ["/list/index.html", "/list/index_1.html"]
+        paths = sorted(a.path for a in site.answered())
+        assert paths == sorted(["/robots.txt", "/", *listing, item_path(added)])
+        assert only_new.report["recrawl"] == {"new": 1, "changed": 0, "unchanged": 6}
+        site.clear_log()
+        run_crawl_cli(data_dir, changed)
+        asked = {a.path: a.conditional for a in site.answered()}
+    assert not any(asked[path] for path in ["/", *listing])
+    assert all(asked[item_path(n)] for n in range(6))

@@ -9,6 +9,9 @@
         site.add_item()          # one more item, listed on the listing page
         site.requests            # every request answered: (path, If-None-Match, If-Modified-Since)
 
+    ConditionalSite(items=12, home=True)   # "/" a home page linking the listing, which is
+                                           # /list/index.html and /list/index_1.html
+
 Every page is sent with an ``ETag`` and a ``Last-Modified``. A request with
 ``If-None-Match`` gets ``304 Not Modified`` when one of its tags is the page's ETag (the
 header wins over ``If-Modified-Since``, RFC 9110 §13.2.2); one with only
@@ -60,7 +63,8 @@ def item_text(number: int, version: int) -> str:
 
 
 class ConditionalSite(ServedSite):
-    def __init__(self, items: int = 12) -> None:
+    def __init__(self, items: int = 12, home: bool = False) -> None:
+        self.home = home
         self._lock = threading.Lock()
         self._versions: dict[int, int] = {}
         self._pages: dict[str, _Page] = {}
@@ -118,15 +122,21 @@ class ConditionalSite(ServedSite):
         self._pages[item_path(number)] = _Page(body, f'"item-{number}-v{version}"', modified)
 
     def _set_listing(self) -> None:
-        links = "\n".join(
-            f'<li><a href="{item_path(n)}">{item_text(n, 1)}</a></li>'
-            for n in sorted(self._versions)
-        )
+        numbers = sorted(self._versions, reverse=self.home)  # a directory lists the newest first
+        if not self.home:
+            self._pages["/"] = _listing_page(numbers, "", f'"listing-{len(numbers)}"')
+            return
+        half = (len(numbers) + 1) // 2
+        tag = f"{len(numbers)}"
+        pager = '<a href="/list/index_1.html">下一页</a>'
+        self._pages["/list/index.html"] = _listing_page(numbers[:half], pager, f'"list-0-{tag}"')
+        pager = '<a href="/list/index.html">上一页</a>'
+        self._pages["/list/index_1.html"] = _listing_page(numbers[half:], pager, f'"list-1-{tag}"')
         body = (
-            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>通知公告</title>'
-            f"</head><body><h1>通知公告</h1><ul>\n{links}\n</ul></body></html>\n"
+            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>首页</title>'
+            '</head><body><a href="/list/index.html">政府信息公开目录</a></body></html>\n'
         ).encode()
-        self._pages["/"] = _Page(body, f'"listing-{len(self._versions)}"', FIRST_MODIFIED)
+        self._pages["/"] = _Page(body, '"home"', FIRST_MODIFIED)
 
     def _handler(self) -> type[PageHandler]:
         site = self
@@ -169,6 +179,15 @@ class ConditionalSite(ServedSite):
 
     def stop(self) -> None:
         self._runner.stop()
+
+
+def _listing_page(numbers: list[int], pager: str, etag: str) -> _Page:
+    links = "\n".join(f'<li><a href="{item_path(n)}">{item_text(n, 1)}</a></li>' for n in numbers)
+    body = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>通知公告</title>'
+        f"</head><body><h1>通知公告</h1><ul>\n{links}\n</ul><p>{pager}</p></body></html>\n"
+    ).encode()
+    return _Page(body, etag, FIRST_MODIFIED)
 
 
 def _not_modified(page: _Page, none_match: str | None, modified_since: str | None) -> bool:
