@@ -165,13 +165,22 @@ class PageHandler(BaseHTTPRequestHandler):
 
 
 class ServedSite:
-    """A site served from background threads: ``with Site(...) as site:`` starts and stops it."""
+    """A site served from background threads: ``with Site(...) as site:`` starts and stops it.
+
+    A subclass puts its :class:`BackgroundServer` objects in ``servers``; one that must do
+    more when it starts or stops overrides :meth:`start` and :meth:`stop`.
+    """
+
+    servers: list[BackgroundServer]
 
     def start(self) -> Self:
-        raise NotImplementedError
+        for server in self.servers:
+            server.start()
+        return self
 
     def stop(self) -> None:
-        raise NotImplementedError
+        for server in self.servers:
+            server.stop()
 
     def __enter__(self) -> Self:
         return self.start()

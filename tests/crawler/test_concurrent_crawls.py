@@ -63,18 +63,15 @@ class HeldSite(ServedSite):
                 self.send_page(Page(body, "text/html; charset=utf-8"))
 
         self._server = BackgroundServer(LoopbackHTTPServer(("127.0.0.1", 0), Handler), "held")
+        self.servers = [self._server]
 
     @property
     def url(self) -> str:
         return self._server.url
 
-    def start(self) -> HeldSite:
-        self._server.start()
-        return self
-
     def stop(self) -> None:
         self.release.set()
-        self._server.stop()
+        super().stop()
 
 
 def _seed_list(path: Path, url: str) -> Path:

@@ -76,6 +76,7 @@ class ConditionalSite(ServedSite):
         self._runner = BackgroundServer(
             LoopbackHTTPServer(("127.0.0.1", 0), self._handler()), "conditional"
         )
+        self.servers = [self._runner]
 
     @property
     def url(self) -> str:
@@ -172,13 +173,6 @@ class ConditionalSite(ServedSite):
                 self.wfile.write(body)
 
         return Handler
-
-    def start(self) -> ConditionalSite:
-        self._runner.start()
-        return self
-
-    def stop(self) -> None:
-        self._runner.stop()
 
 
 def _listing_page(numbers: list[int], pager: str, etag: str) -> _Page:

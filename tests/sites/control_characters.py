@@ -101,13 +101,7 @@ class ControlCharacterSite(ServedSite):
             pages[f"/files/{n:03d}.pdf"] = Page(pdf, "application/pdf")
         handler = type("Handler", (ControlCharacterHandler,), {"pages": pages})
         self._server = BackgroundServer(LoopbackHTTPServer((host, port), handler), "control")
-
-    def start(self) -> ControlCharacterSite:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
+        self.servers = [self._server]
 
     @property
     def base_url(self) -> str:

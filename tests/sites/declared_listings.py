@@ -113,6 +113,7 @@ class DeclaredListingSite(ServedSite):
         self.requested: list[str] = []  # every path asked for, in order
         handler = type("Handler", (_Handler,), {"table": table, "site": self})
         self._server = BackgroundServer(LoopbackHTTPServer((host, port), handler), "listings")
+        self.servers = [self._server]
 
     def _numbers(self, page: int) -> range:
         return range((page - 1) * self.per_page + 1, page * self.per_page + 1)
@@ -122,13 +123,6 @@ class DeclaredListingSite(ServedSite):
         items = [{"title": f"文件{n}", "url": f"../doc/{n}.html"} for n in numbers]
         payload = {"code": 0, "data": {"pageNo": page, "list": items}}
         return Page(json.dumps(payload, ensure_ascii=False).encode("utf-8"), _JSON)
-
-    def start(self) -> DeclaredListingSite:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
 
     @property
     def base_url(self) -> str:

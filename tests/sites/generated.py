@@ -168,7 +168,7 @@ class GeneratedSite(ServedSite):
         self.addresses = list(addresses or [f"127.0.1.{index + 1}" for index in range(hosts)])
         if len(self.addresses) != hosts:
             raise ValueError(f"{hosts} hosts but {len(self.addresses)} addresses")
-        self._runners: list[BackgroundServer] = []
+        self.servers: list[BackgroundServer] = []
         for index, address in enumerate(self.addresses):
             table: dict[str, Page] = {
                 page_path(number): Page(render_page(index, number, pages, scripted), _HTML)
@@ -181,19 +181,10 @@ class GeneratedSite(ServedSite):
                     table[links_path(number)] = Page(render_links(index, number, pages), _JSON)
             table["/robots.txt"] = Page(_ROBOTS, "text/plain; charset=utf-8")
             server = LoopbackHTTPServer((address, 0), _handler_class(table, latency))
-            self._runners.append(BackgroundServer(server, f"generated-{address}"))
-
-    def start(self) -> GeneratedSite:
-        for runner in self._runners:
-            runner.start()
-        return self
-
-    def stop(self) -> None:
-        for runner in self._runners:
-            runner.stop()
+            self.servers.append(BackgroundServer(server, f"generated-{address}"))
 
     def host_urls(self) -> list[str]:
-        return [runner.url for runner in self._runners]
+        return [runner.url for runner in self.servers]
 
     def seed_urls(self) -> list[str]:
         """The root page of every host."""

@@ -281,13 +281,7 @@ class HostileServer(ServedSite):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, drip_interval: float = 1.0) -> None:
         handler = type("HostileHandler", (HostileHandler,), {"drip_interval": drip_interval})
         self._runner = BackgroundServer(LoopbackHTTPServer((host, port), handler), "hostile")
-
-    def start(self) -> HostileServer:
-        self._runner.start()
-        return self
-
-    def stop(self) -> None:
-        self._runner.stop()
+        self.servers = [self._runner]
 
     @property
     def base_url(self) -> str:

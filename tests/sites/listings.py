@@ -93,13 +93,7 @@ class ListingSite(ServedSite):
                 self.send_page(site.page(self.path))
 
         self._runner = BackgroundServer(LoopbackHTTPServer((address, 0), Handler), family)
-
-    def start(self) -> ListingSite:
-        self._runner.start()
-        return self
-
-    def stop(self) -> None:
-        self._runner.stop()
+        self.servers = [self._runner]
 
     @property
     def base_url(self) -> str:
