@@ -38,14 +38,12 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Two workers, each a whole test file at a time (module fixtures are built once).
-PYTEST_WORKERS ?= 2
 test: setup chromium clients lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest
 
 # The inner loop: everything but the end-to-end crawls and browser tests (marked slow).
 test-fast: setup lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not slow"
+	$(BIN)/pytest -m "not slow"
 
 format: setup
 	$(BIN)/ruff check --fix .
