@@ -70,4 +70,6 @@ class MetadataRecordPipeline:
         if listing is not None:
             fields.extend((META_NOT_FOLLOWED, f"{url} {why}") for url, why in item["not_followed"])
         self.sink.record_metadata(seed, item["uri"], item["record_id"], fields)
+        if listing is not None:
+            self.sink.add_listing_page(seed, item["uri"])
         return item

@@ -26,7 +26,6 @@ from diancang.warc_names import (
     INFO_SEED,
     INFO_SEED_TITLE,
     INFO_SEED_URL,
-    META_LISTING,
 )
 
 # One WARC file is open per seed being crawled; a crawl of hundreds of sites would run out
@@ -201,8 +200,11 @@ class WarcSink:
         record = self._factory.metadata(uri, self._factory.now(), concurrent_to, fields)
         self._write(seed, record)
         self._stats.inc_value("warc/records")
-        if any(name == META_LISTING for name, _ in fields):
-            self._capture_index(seed).add_listing_page(uri)
+
+    def add_listing_page(self, seed: Seed, uri: str) -> None:
+        """Remember ``uri`` as captured as a listing page (call once its metadata record,
+        which says so, is written): recrawls fetch it in full."""
+        self._capture_index(seed).add_listing_page(uri)
 
     def record_resource(
         self, seed: Seed, uri: str, content_type: str, body: bytes, concurrent_to: str
