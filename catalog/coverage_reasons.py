@@ -7,6 +7,16 @@ The tokens of ``not-followed`` are the crawler's (crawler/stopped.py: ``out-of-s
 
 from __future__ import annotations
 
+from diancang.warc_names import (
+    FETCH_CONNECT,
+    FETCH_CONNECTION_LOST,
+    FETCH_CONNECTION_REFUSED,
+    FETCH_DNS,
+    FETCH_REFUSED_ADDRESS,
+    FETCH_ROBOTS,
+    FETCH_TIMEOUT,
+)
+
 FETCH_ERROR = "fetch-error"
 HTTP = "http"
 UNRECORDED = "unrecorded"
@@ -29,11 +39,13 @@ _TRAPS = {
     "repeated-content": "内容重复",
 }
 _FETCH_ERRORS = {
-    "timeout": "超时",
-    "dns": "域名无法解析",
-    "connection": "连接失败",
-    "refused": "连接被拒绝",
-    "robots": "robots.txt 禁止",
+    FETCH_TIMEOUT: "超时",
+    FETCH_DNS: "域名无法解析",
+    FETCH_CONNECT: "连接失败",
+    FETCH_CONNECTION_REFUSED: "连接被拒绝",
+    FETCH_CONNECTION_LOST: "连接中断",
+    FETCH_REFUSED_ADDRESS: "地址属于禁止访问的网络",
+    FETCH_ROBOTS: "robots.txt 禁止",
 }
 _HTTP = {
     400: "请求无效",

@@ -9,17 +9,26 @@ from twisted.web.client import ResponseNeverReceived
 
 from diancang.crawler.network_guard import RefusedAddress
 from diancang.crawler.stopped import LimitReached
+from diancang.warc_names import (
+    FETCH_CONNECT,
+    FETCH_CONNECTION_LOST,
+    FETCH_CONNECTION_REFUSED,
+    FETCH_DNS,
+    FETCH_REFUSED_ADDRESS,
+    FETCH_ROBOTS,
+    FETCH_TIMEOUT,
+)
 
 MAX_MESSAGE = 200  # characters of an exception's message kept
 
 # (exception types, token), the first that matches names the failure
 _TOKENS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
-    ((RefusedAddress,), "refused-address"),
-    ((error.DNSLookupError,), "dns"),
-    ((error.TimeoutError, error.TCPTimedOutError, TimeoutError), "timeout"),
-    ((error.ConnectionRefusedError,), "connection-refused"),
-    ((error.ConnectionLost, error.ConnectionDone, ResponseNeverReceived), "connection-lost"),
-    ((error.ConnectError,), "connect"),
+    ((RefusedAddress,), FETCH_REFUSED_ADDRESS),
+    ((error.DNSLookupError,), FETCH_DNS),
+    ((error.TimeoutError, error.TCPTimedOutError, TimeoutError), FETCH_TIMEOUT),
+    ((error.ConnectionRefusedError,), FETCH_CONNECTION_REFUSED),
+    ((error.ConnectionLost, error.ConnectionDone, ResponseNeverReceived), FETCH_CONNECTION_LOST),
+    ((error.ConnectError,), FETCH_CONNECT),
 )
 
 
@@ -29,7 +38,7 @@ def fetch_error(failure: Failure) -> str | None:
         return None
     message = " ".join(failure.getErrorMessage().split())[:MAX_MESSAGE]
     if failure.check(IgnoreRequest) and "robots.txt" in message:
-        return "robots"
+        return FETCH_ROBOTS
     for types, token in _TOKENS:
         if failure.check(*types):
             return f"{token} {message}".strip()

@@ -27,6 +27,14 @@ META_LISTING = "listing"  # the listing key, on the record of every listing page
 META_NOT_FOLLOWED = "not-followed"  # "URL REASON": a link the crawl policy refused
 META_FETCH_ERROR = "fetch-error"  # "TOKEN message": why the fetch of the record's URL failed
 META_HOPS = "hopsFromSeed"
+# The first word of a fetch-error field: what kind of failure it was
+FETCH_REFUSED_ADDRESS = "refused-address"  # the network guard refused the address
+FETCH_DNS = "dns"
+FETCH_TIMEOUT = "timeout"
+FETCH_CONNECTION_REFUSED = "connection-refused"
+FETCH_CONNECTION_LOST = "connection-lost"
+FETCH_CONNECT = "connect"
+FETCH_ROBOTS = "robots"
 # Hop letters of hopsFromSeed and outlink (Heritrix's): L = navigational link, E = embedded
 # requisite, R = redirect; and N = the next (or any other) page of the same listing, which
 # costs no link depth.

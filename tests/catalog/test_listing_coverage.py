@@ -8,13 +8,20 @@ import shutil
 from datetime import date
 
 import lxml.html
+import pytest
 from catalog_helpers import ingest
 from click.testing import CliRunner
+from scrapy.exceptions import IgnoreRequest
 from sqlalchemy import func, select, update
+from twisted.internet import error
+from twisted.python.failure import Failure
 from warc_files import write_html_warc, write_warc
 
+from diancang.catalog.coverage_reasons import fetch_error_token, reason_label
 from diancang.catalog.models import FetchError, Listing, ListingLink, ListingPage, WarcFile
 from diancang.catalog.report import build_report, render_html, write_coverage_csv, write_csv
+from diancang.crawler.fetch_errors import fetch_error
+from diancang.crawler.network_guard import RefusedAddress
 
 YEAR = date.today().year
 WHEN = f"{YEAR}-03-05T08:00:00Z"
@@ -315,3 +322,23 @@ def test_a_catalogue_of_the_first_schema_upgrades_and_keeps_its_captures(databas
         assert coverage_of(catalog)[1][KEY].listed == 10
     finally:
         catalog.dispose()
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        error.DNSLookupError("no.such.host"),
+        error.TimeoutError(),
+        error.ConnectionRefusedError(),
+        error.ConnectionLost(),
+        error.ConnectError(),
+        RefusedAddress("10.0.0.1 is in a refused network"),
+        IgnoreRequest("Forbidden by robots.txt"),
+    ],
+    ids=type,
+)
+def test_every_kind_of_fetch_error_the_crawler_writes_has_a_chinese_label(failure):
+    token = fetch_error_token(fetch_error(Failure(failure)))
+    label = reason_label(token)
+    kind = token.split(":", 1)[1]
+    assert label.startswith("抓取失败: ") and label != f"抓取失败: {kind}", (token, label)
