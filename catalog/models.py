@@ -57,6 +57,7 @@ class Record(Base):
         Index("ix_record_city_datestamp", "city_code", "datestamp", "id"),
         Index("ix_record_jurisdiction_datestamp", "jurisdiction_code", "datestamp", "id"),
         Index("ix_record_agency_docno", "agency", "doc_number"),
+        Index("ix_record_library_kind_created", "library_id", "kind", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -64,6 +65,11 @@ class Record(Base):
     datestamp: Mapped[datetime] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the library whose registered seed first captured it (None: a seed list outside the
+    # registry); the dashboard counts a library's records by it
+    library_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts_libraries.id", name="fk_record_library")
+    )
     collection: Mapped[str | None] = mapped_column(String(64))
     jurisdiction_code: Mapped[str | None] = mapped_column(String(6))
     jurisdiction_name: Mapped[str | None] = mapped_column(String(128))

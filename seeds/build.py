@@ -64,7 +64,8 @@ def build_seed(path: str, raw: RawSeed) -> tuple[dict[str, Any] | None, list[See
     )
     robots = row.get("robots", lambda v: fields.choice(v, ROBOTS, "obey"))
     browser = row.get("browser", fields.boolean)
-    schedule = row.get("schedule", fields.cron)
+    schedule = row.get("schedule", fields.schedule)
+    timezone = row.get("timezone", fields.timezone)
     behaviors = row.get("behaviors", lambda v: options.behaviors(fields.mapping(v)))
     extract = row.get("extract", lambda v: options.extract(fields.mapping(v)))
     recrawl = row.get("recrawl", lambda v: fields.choice(v, RECRAWL, "all"))
@@ -85,6 +86,7 @@ def build_seed(path: str, raw: RawSeed) -> tuple[dict[str, Any] | None, list[See
             robots=robots,
             browser=browser,
             schedule=schedule,
+            timezone=timezone,
             behaviors=behaviors,
             extract=extract,
             recrawl=recrawl,

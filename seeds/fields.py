@@ -11,6 +11,7 @@ import re
 import unicodedata
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
@@ -18,11 +19,13 @@ from diancang import jurisdictions
 from diancang.seeds import json_path as json_paths
 from diancang.seeds.patterns import compile_pattern
 from diancang.seeds.schema import (
+    DEFAULT_TIMEZONE,
     MAX_BYTES,
     MAX_COUNT,
     MAX_DURATION,
     MAX_LISTING_PAGES,
     PAGE_PLACEHOLDER,
+    SCHEDULE_WORDS,
     Listing,
 )
 from diancang.seeds.shown import clip, shown
@@ -179,16 +182,33 @@ def duration(value: Any) -> float | None:
     return seconds
 
 
-def cron(value: Any) -> str | None:
+def schedule(value: Any) -> str | None:
+    """A schedule word of ``SCHEDULE_WORDS`` (lower case), or a 5-field cron expression."""
     s = " ".join(text(value).split())
     if not s:
         return None
+    if s.lower() in SCHEDULE_WORDS:
+        return s.lower()
+    words = ", ".join(SCHEDULE_WORDS)
     if len(s.split()) != 5:
         raise ValueError(
-            f"{shown(s)} is not a 5-field cron expression (minute hour day month weekday)"
+            f"{shown(s)} is neither one of {words} nor a 5-field cron expression "
+            "(minute hour day month weekday)"
         )
     if not croniter.is_valid(s):
         raise ValueError(f"{shown(s)} is not a valid cron expression")
+    return s
+
+
+def timezone(value: Any) -> str:
+    """An IANA time-zone name; empty: ``DEFAULT_TIMEZONE``."""
+    s = text(value)
+    if not s:
+        return DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(s)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValueError(f"{shown(s)} is not an IANA time zone such as Asia/Shanghai") from None
     return s
 
 

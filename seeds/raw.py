@@ -22,6 +22,7 @@ FIELDS = (
     "robots",
     "browser",
     "schedule",
+    "timezone",
     "behaviors",
     "extract",
     "recrawl",

@@ -12,6 +12,11 @@ ROBOTS = ("obey", "ignore")
 # how a seed is crawled again: everything in full, conditional requests for the pages
 # already captured, or only the pages not yet captured (listing pages are always fetched)
 RECRAWL = ("all", "changed", "new")
+# Schedule words and the cron expression each stands for: crawls at 02:00 local time, when
+# government sites are quiet. "once" is one crawl, queued as soon as the seed is registered.
+ONCE = "once"
+SCHEDULE_WORDS = {ONCE: None, "daily": "0 2 * * *", "weekly": "0 2 * * 1", "monthly": "0 2 1 * *"}
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 # Upper bounds of the limits: beyond them a value is a typing slip, not a crawl plan.
 MAX_COUNT = 10**9  # depth and pages
@@ -79,7 +84,8 @@ class Seed:
     limits: Limits
     robots: str = "obey"  # "obey" | "ignore"
     browser: bool = False
-    schedule: str | None = None  # 5-field cron expression, validated, stored only
+    schedule: str | None = None  # a word of SCHEDULE_WORDS or a 5-field cron expression
+    timezone: str = DEFAULT_TIMEZONE  # IANA name the schedule is read in
     behaviors: dict = field(default_factory=dict)  # browser behaviours
     extract: dict = field(default_factory=dict)  # {field: "css:..." | "xpath:..."}
     recrawl: str = "all"  # one of RECRAWL

@@ -3,7 +3,9 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import diancang.accounts.models  # noqa: F401  (its tables share the catalogue's metadata)
+import diancang.accounts.models  # noqa: F401  (their tables share the catalogue's metadata)
+import diancang.jobs.models  # noqa: F401
+import diancang.registry.models  # noqa: F401
 from diancang.catalog.models import Base
 
 config = context.config

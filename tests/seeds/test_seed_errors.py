@@ -6,7 +6,7 @@ from diancang.seeds import SeedError, load_seed_list
 
 COLUMNS = (
     "url,title,jurisdiction,collection,id,scope,include,exclude,requisite_hosts,"
-    "depth,pages,bytes,duration,robots,browser,schedule,behaviors,extract,recrawl"
+    "depth,pages,bytes,duration,robots,browser,schedule,timezone,behaviors,extract,recrawl"
 ).split(",")
 GOOD = {"url": "https://www.cq.gov.cn/", "title": "t", "jurisdiction": "500000"}
 GOOD |= {"collection": "govinfo"}
@@ -54,8 +54,21 @@ BAD_CELLS = [
     ({"robots": "maybe"}, "robots: 'maybe' is not one of obey, ignore"),
     ({"browser": "perhaps"}, "browser: 'perhaps' is not a boolean (true/false, yes/no, 1/0)"),
     ({"schedule": "61 * * * *"}, "schedule: '61 * * * *' is not a valid cron expression"),
-    ({"schedule": "0 0 * * * *"}, "schedule: '0 0 * * * *' is not a 5-field cron expression"),
-    ({"schedule": "@daily"}, "schedule: '@daily' is not a 5-field cron expression"),
+    (
+        {"schedule": "0 0 * * * *"},
+        "schedule: '0 0 * * * *' is neither one of once, daily, weekly, monthly nor a 5-field "
+        "cron expression (minute hour day month weekday)",
+    ),
+    (
+        {"schedule": "@daily"},
+        "schedule: '@daily' is neither one of once, daily, weekly, monthly nor a 5-field "
+        "cron expression (minute hour day month weekday)",
+    ),
+    ({"timezone": "Beijing"}, "timezone: 'Beijing' is not an IANA time zone such as Asia/Shanghai"),
+    (
+        {"timezone": "Asia/Peking"},
+        "timezone: 'Asia/Peking' is not an IANA time zone such as Asia/Shanghai",
+    ),
     ({"behaviors": "{oops"}, "behaviors: not valid JSON"),
     ({"behaviors": "[1]", "browser": "yes"}, "behaviors: expected a JSON object"),
     ({"behaviors": '{"scrol": true}', "browser": "yes"}, "behaviors: unknown behaviour 'scrol'"),
@@ -128,8 +141,8 @@ def test_unknown_and_repeated_columns_are_named_but_rows_load(write):
     assert [str(e) for e in result.errors] == [
         f"{path}:1: colour: unknown column (known: id, url, title, jurisdiction, collection, "
         "scope, include, exclude, requisite_hosts, prefix, depth, pages, bytes, duration, "
-        "robots, browser, schedule, behaviors, extract, recrawl, listing_url, listing_first, "
-        "listing_last, listing_items, listing_page_param)",
+        "robots, browser, schedule, timezone, behaviors, extract, recrawl, listing_url, "
+        "listing_first, listing_last, listing_items, listing_page_param)",
         f"{path}:1: title: repeated column",
     ]
     assert len(result.seeds) == 1

@@ -262,3 +262,21 @@ def test_shipped_examples_are_valid():
     assert len(minimal.seeds) >= 2
     header = (EXAMPLES / "minimal.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header == "url,title,jurisdiction,collection"
+
+
+def test_schedule_words_and_time_zones(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "url,title,jurisdiction,collection,schedule,timezone\n"
+        "https://a.cq.gov.cn/,a,500000,govinfo,Weekly,\n"
+        "https://b.cq.gov.cn/,b,500000,govinfo,once,Asia/Urumqi\n"
+        "https://c.cq.gov.cn/,c,500000,govinfo,*/30 * * * *,UTC\n",
+        encoding="utf-8",
+    )
+    result = load_seed_list(path)
+    assert result.ok, [str(e) for e in result.errors]
+    assert [(s.schedule, s.timezone) for s in result.seeds] == [
+        ("weekly", "Asia/Shanghai"),
+        ("once", "Asia/Urumqi"),
+        ("*/30 * * * *", "UTC"),
+    ]

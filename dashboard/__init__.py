@@ -1,0 +1,1 @@
+"""The year's numbers of each library against the programme's targets."""

@@ -1,0 +1,1 @@
+"""Crawl jobs: queued by the console or the scheduler, run by worker processes."""

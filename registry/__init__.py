@@ -1,0 +1,1 @@
+"""The seed registry: each library's seed sites, in the catalogue database."""
