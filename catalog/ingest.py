@@ -64,6 +64,7 @@ class IngestOptions:
     jurisdiction: str | None = None
     rules: SiteRules = field(default_factory=SiteRules)
     replay_base: str = field(default_factory=replay_base)
+    library_id: int | None = None  # owner of the records found with no owner yet
 
 
 @dataclass
@@ -295,7 +296,8 @@ def _catalogue_capture(
     result.captures += 1
     place = place_of(jurisdiction)
     if extraction is not None and extraction.is_disclosure:
-        _, created = catalogue_document(session, capture, extraction, place)
+        record, created = catalogue_document(session, capture, extraction, place)
+        _own(record, options)
         if created:
             result.records += 1
         else:
@@ -303,7 +305,13 @@ def _catalogue_capture(
     elif item.warc_type == "revisit" and item.payload_digest:
         _attach_revisit(session, capture)
     if collection == WEBSITE_COLLECTION:
-        _add_to_website(session, state, capture, extraction, place)
+        _add_to_website(session, state, capture, extraction, place, options)
+
+
+def _own(record: Record, options: IngestOptions) -> None:
+    """The library the WARC was crawled for owns the record, unless another already does."""
+    if record.library_id is None:
+        record.library_id = options.library_id
 
 
 def _attach_revisit(session: Session, capture: Capture) -> None:
@@ -324,7 +332,7 @@ def _attach_revisit(session: Session, capture: Capture) -> None:
         touch(session, original.record)
 
 
-def _add_to_website(session, state, capture, extraction, place) -> None:
+def _add_to_website(session, state, capture, extraction, place, options) -> None:
     if state.seed_url is None and extraction is not None:
         state.seed_url = capture.url
     if state.seed_url is None:
@@ -339,6 +347,7 @@ def _add_to_website(session, state, capture, extraction, place) -> None:
             place=place,
         )
         state.site_record_id = record.id
+        _own(record, options)
     else:
         record = session.get(Record, state.site_record_id)
     if not record.title and extraction is not None and capture.url == state.seed_url:

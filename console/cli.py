@@ -19,6 +19,8 @@ COMMANDS = {
     "export": ("diancang.console.export_commands", "export"),
     "libraries": ("diancang.console.accounts_commands", "libraries"),
     "users": ("diancang.console.accounts_commands", "users"),
+    "scheduler": ("diancang.console.jobs_commands", "scheduler"),
+    "worker": ("diancang.console.jobs_commands", "worker"),
 }
 
 

@@ -22,6 +22,8 @@ from diancang.storage.files import write_atomic
 
 JOB_FILE = "job.json"
 LOCK_FILE = "running.lock"
+# the crawl's figures while it runs, for the console's worker (crawler/progress.py)
+PROGRESS_FILE = "progress.json"
 
 
 class CrawlError(Exception):

@@ -93,14 +93,25 @@ class ChildProcesses:
 
     def wait(self) -> subprocess.Popen:
         """Block until one of the children ends; return it, no longer one of them."""
-        while True:
-            for child in self._children:
-                process, grace = child
-                if _ended(process):
-                    self._children.remove(child)
-                    _stop(process, grace)  # what it left in its process group
-                    return process
+        while (process := self._reap_one()) is None:
             time.sleep(POLL_INTERVAL)
+        return process
+
+    def poll(self) -> list[subprocess.Popen]:
+        """The children that have ended, no longer children; returns at once."""
+        ended = []
+        while (process := self._reap_one()) is not None:
+            ended.append(process)
+        return ended
+
+    def _reap_one(self) -> subprocess.Popen | None:
+        for child in self._children:
+            process, grace = child
+            if _ended(process):
+                self._children.remove(child)
+                _stop(process, grace)  # what it left in its process group
+                return process
+        return None
 
     def __exit__(self, exc_type, exc, traceback) -> None:
         with _signals_ignored():  # a second Ctrl-C must not cut the stopping short

@@ -70,6 +70,15 @@ class S3Settings:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    """The console's scheduler and workers (seconds)."""
+
+    scheduler_interval: float  # between two passes of the scheduler over the seeds
+    worker_interval: float  # between a worker's looks for jobs and progress updates
+    worker_stale_after: float  # a running job whose worker is silent this long has failed
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     warc_store: str
@@ -83,6 +92,7 @@ class Settings:
     crawl: CrawlSettings
     oai: OaiSettings
     s3: S3Settings
+    console: ConsoleSettings
 
     def to_values(self) -> dict:
         """These settings as JSON-able values: what a Scrapy setting may carry."""
@@ -94,13 +104,12 @@ class Settings:
     @classmethod
     def from_values(cls, values: Mapping) -> Settings:
         """The inverse of :meth:`to_values`."""
-        sections = {"crawl": CrawlSettings, "oai": OaiSettings, "s3": S3Settings}
         return cls(
             **{
                 **values,
                 "data_dir": Path(values["data_dir"]),
                 "allow_networks": parse_networks(values["allow_networks"]),
-                **{name: section(**values[name]) for name, section in sections.items()},
+                **{name: section(**values[name]) for name, section in _SECTIONS.items()},
             }
         )
 
@@ -157,8 +166,13 @@ def _flag(value: str) -> bool:
 
 _FROM_TEXT = {"int": int, "float": float, "str": str, "bool": _flag}
 _TOML_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,)}
-_SECTIONS = {"crawl": CrawlSettings, "oai": OaiSettings, "s3": S3Settings}
-_POSITIVE = {"s3"}  # sections whose numbers must be above 0
+_SECTIONS = {
+    "crawl": CrawlSettings,
+    "oai": OaiSettings,
+    "s3": S3Settings,
+    "console": ConsoleSettings,
+}
+_POSITIVE = {"s3", "console"}  # sections whose numbers must be above 0
 _TOP = {"data_dir": "str", "warc_store": "str", "database_url": "str", "operator": "str",
         "replay_url": "str", "api_tokens": "str", "secret_key": "str",
         "secure_cookies": "bool"}  # fmt: skip
@@ -188,7 +202,8 @@ def _value(raw: dict, section: str | None, key: str, kind: str, env: Mapping[str
             raise SettingsError(f"setting {name!r} = {value!r}: expected {kind}")
         where = name
     if section in _POSITIVE and value < 1:
-        raise SettingsError(f"{where}={value!r}: expected a whole number above 0")
+        number = "a whole number" if kind == "int" else "a number"
+        raise SettingsError(f"{where}={value!r}: expected {number} above 0")
     return float(value) if kind == "float" else value
 
 
@@ -237,4 +252,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         crawl=_section(raw, "crawl", env),
         oai=_section(raw, "oai", env),
         s3=_section(raw, "s3", env),
+        console=_section(raw, "console", env),
     )
