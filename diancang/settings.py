@@ -201,7 +201,7 @@ def _value(raw: dict, section: str | None, key: str, kind: str, env: Mapping[str
         if not isinstance(value, _TOML_TYPES[kind]) or (kind == "int" and value is True):
             raise SettingsError(f"setting {name!r} = {value!r}: expected {kind}")
         where = name
-    if section in _POSITIVE and value < 1:
+    if section in _POSITIVE and value <= 0:
         number = "a whole number" if kind == "int" else "a number"
         raise SettingsError(f"{where}={value!r}: expected {number} above 0")
     return float(value) if kind == "float" else value
