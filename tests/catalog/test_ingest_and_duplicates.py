@@ -130,3 +130,29 @@ def test_duplicates_command_lists_groups_with_their_reasons(
     assert result.exit_code == 0, result.output
     assert "same-url" in result.output and "index-number" in result.output
     assert f"{len(EXPECTED)} duplicate groups" in result.output  # every document re-captured
+
+
+def test_records_are_owned_by_the_library_told_and_an_owned_record_keeps_its_owner(
+    sqlite_catalog, tmp_path
+):
+    from diancang.accounts.libraries import add_library
+    from diancang.catalog.models import Record
+
+    with sqlite_catalog.session() as session:
+        first = add_library(session, "河北省图书馆", "province", "130000")
+        second = add_library(session, "辽宁省图书馆", "province", "210000")
+        session.flush()
+        first, second = first.id, second.id
+    notice = _page("A-1", "某市住建委", "某建发〔2024〕3号", "关于老旧小区改造的通知", BODY)
+    fee = _page("A-2", "某市住建委", "某建发〔2024〕4号", "关于物业服务收费的通知",
+                "物业服务收费实行政府指导价和市场调节价，具体标准由各区县确定并公布。")  # fmt: skip
+    ingest(sqlite_catalog, write_warc(tmp_path / "first.warc.gz", [
+        {"url": "http://a.example/doc/1.html", "body": notice},
+    ]), library_id=first)  # fmt: skip
+    ingest(sqlite_catalog, write_warc(tmp_path / "second.warc.gz", [
+        {"url": "http://b.example/art/9.html", "body": notice},  # the same document again
+        {"url": "http://a.example/doc/2.html", "body": fee},
+    ]), library_id=second)  # fmt: skip
+    with sqlite_catalog.session() as session:
+        owners = {r.title: r.library_id for r in session.scalars(select(Record))}
+    assert owners == {"关于老旧小区改造的通知": first, "关于物业服务收费的通知": second}

@@ -1,5 +1,6 @@
-"""`diancang replay`, `serve` and `demo` stop on SIGTERM and SIGINT and take their children
-(pywb's `wayback`, the demo's crawl) along; a parent killed with SIGKILL does too.
+"""`diancang replay`, `serve`, `serve --all` and `demo` stop on SIGTERM and SIGINT and take
+their children (pywb's `wayback`, the demo's crawl, the scheduler, the worker and its crawl)
+along; a parent killed with SIGKILL does too.
 
 Each command test starts a real server (pywb alone takes several seconds), so they are slow.
 """
@@ -92,8 +93,13 @@ def answers(port: int) -> bool:
     return not port_free(port)
 
 
+KEPT = ("DIANCANG_ALLOW_NETWORKS", "DIANCANG_BROWSER_DETECT")  # what a test may set itself
+
+
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_")) or k in KEPT
+    }
     return {**env, "DIANCANG_DATA_DIR": str(tmp_path / "data")}
 
 
@@ -210,3 +216,58 @@ def test_a_child_that_ignores_sigterm_is_killed_with_its_own_children(tmp_path):
         assert not alive
     finally:
         parent.kill()
+
+
+def _serve_all(start, port: int) -> Command:
+    serve = start("serve", "--all", "--port", str(port))
+    serve.wait_for(lambda: answers(port), START_TIMEOUT, "the web app on its port")
+    for word in ("scheduler", "worker"):
+        serve.wait_for(lambda w=word: serve.child_running(w), START_TIMEOUT, f"its {word}")
+    return serve
+
+
+@pytest.mark.slow
+def test_serve_all_stops_with_its_scheduler_and_worker_on_sigint(start):
+    port = free_port()
+    serve = _serve_all(start, port)
+    _assert_stopped_by(signal.SIGINT, *serve.stop_with(signal.SIGINT), port, serve.output)
+
+
+@pytest.mark.slow
+def test_serve_all_stopped_while_crawling_stops_the_crawl_and_its_job(
+    start, tmp_path, demo_portal, monkeypatch
+):
+    from registered_seeds import add_seed, library
+    from sqlalchemy import select
+
+    from diancang.catalog.db import Catalog
+    from diancang.jobs.models import RUNNING, STOPPED, CrawlJob
+    from diancang.jobs.queue import queue_job
+
+    monkeypatch.setenv("DIANCANG_ALLOW_NETWORKS", "127.0.0.0/8")  # kept by _env
+    monkeypatch.setenv("DIANCANG_BROWSER_DETECT", "0")
+    catalog = Catalog(f"sqlite:///{tmp_path / 'data' / 'catalog.sqlite'}")
+    try:
+        with catalog.session() as db:
+            seed = add_seed(db, library(db), demo_portal.base_url, "demo")
+            job_id = queue_job(db, seed.library_id, [seed.id]).id
+        port = free_port()
+        warcs = tmp_path / "data" / "warcs"
+        serve = _serve_all(start, port)
+        serve.wait_for(lambda: list(warcs.glob("*/*.open")), START_TIMEOUT, "a WARC written")
+        assert serve.child_running("crawl")
+        returncode, alive = serve.signal_and_wait(signal.SIGTERM, CRAWL_GRACE + EXIT_TIMEOUT)
+        _assert_stopped_by(signal.SIGTERM, returncode, alive, port, serve.output)
+        assert not list(warcs.glob("*/*.open"))
+        _warcio_check(warc_files(tmp_path / "data"))
+        with catalog.session() as db:
+            job = db.scalars(select(CrawlJob).where(CrawlJob.id == job_id)).one()
+            assert job.state == STOPPED != RUNNING and job.warcs, job.message
+    finally:
+        catalog.dispose()
+
+
+def _warcio_check(files: list[Path]) -> None:
+    assert files
+    check = subprocess.run([str(WARCIO), "check", *map(str, files)], capture_output=True)
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from jobs_helpers import add_seed, library
+from registered_seeds import add_seed, library
 from sqlalchemy import select
 
 from diancang.catalog.db import Catalog

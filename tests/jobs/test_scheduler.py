@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from jobs_helpers import add_seed, library, set_state
+from registered_seeds import add_seed, library, set_state
 from sqlalchemy import select
 
 from diancang.catalog.db import Catalog

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from jobs_helpers import add_seed, library
+from registered_seeds import add_seed, library
 from sqlalchemy import func, select
 
 from diancang.catalog.db import Catalog

@@ -1,4 +1,5 @@
-"""Helpers of the jobs tests: libraries and registered seeds made straight in the database."""
+"""Libraries and registered seeds made straight in the catalogue database, for the tests of
+the jobs and the console (the registry builds them through its service)."""
 
 from __future__ import annotations
 
