@@ -36,6 +36,8 @@ pytestmark = pytest.mark.slow
 DIANCANG = Path(sys.executable).with_name("diancang")
 WARCIO = Path(sys.executable).with_name("warcio")
 JOB_TIMEOUT = 300  # seconds for a crawl of the portal, on a loaded machine
+CHROMIUM = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "长城-great-wall-2026"
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Farm:
     workers: list[subprocess.Popen]
     logs: list[Path]
     libraries: Iterator[int]  # numbers of the libraries made by ``seed``
+    finished: list[tuple[int, int]]  # (library id, job id) of the jobs that finished
 
     def seed(self, url: str | None = None, **fields: str) -> tuple[int, int]:
         """A library of its own and one seed of it (the portal); (library id, seed id)."""
@@ -115,7 +118,7 @@ def farm(tmp_path_factory) -> Iterator[Farm]:
                 )
             logs.append(log)
         try:
-            yield Farm(portal, data_dir, env, catalog, workers, logs, iter(range(1, 100)))
+            yield Farm(portal, data_dir, env, catalog, workers, logs, iter(range(1, 100)), [])
         finally:
             for worker in workers:
                 worker.send_signal(signal.SIGTERM)
@@ -157,6 +160,7 @@ def test_a_job_runs_to_the_end_and_is_catalogued_and_indexed_for_its_library(far
     assert owned > 0 and unowned == 0
     index = load_settings(farm.env).index_dir / "govinfo-500000" / "index.cdxj"
     assert farm.portal.base_url.split("//", 1)[1].rstrip("/") in index.read_text()
+    farm.finished.append((lib, job_id))
 
 
 def test_a_stopped_job_keeps_closed_warcs_and_resumes_to_the_end(farm):
@@ -221,3 +225,51 @@ def test_two_workers_never_took_the_same_job(farm):
     runs = {job.id: 2 if job.resume else 1 for job in jobs}
     assert {job_id: len(who) for job_id, who in started.items()} == runs
     assert len({i for who in started.values() for i in who}) == 2, "one worker did nothing"
+
+
+def test_the_page_of_a_finished_job_shows_its_figures_report_warcs_and_replay(farm):
+    """In headless Chromium, with screenshots of the jobs list and the job's page."""
+    from page_shots import screenshot_path
+    from playwright import sync_api
+    from served_app import Served
+
+    from diancang.accounts.models import Library
+    from diancang.accounts.users import add_user
+
+    assert farm.finished, "needs the finished job of the first test"
+    lib, job_id = farm.finished[0]
+    with farm.catalog.session() as db:
+        add_user(db, "cq-librarian", "librarian", PASSWORD, db.get(Library, lib).name)
+    job = farm.job(job_id)
+    served = Served(farm.env, farm.data_dir.parent / "serve.log")
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            )
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+                page.goto(served.base + "/login")
+                page.get_by_label("用户名").fill("cq-librarian")
+                page.get_by_label("密码").fill(PASSWORD)
+                page.get_by_role("button", name="登录").click()
+                page.wait_for_url(served.base + "/libraries")
+                page.goto(f"{served.base}/jobs")
+                assert page.locator(f'tr[data-job-id="{job_id}"]').is_visible()
+                page.screenshot(path=str(screenshot_path("jobs")), full_page=True)
+                page.goto(f"{served.base}/jobs/{job_id}")
+                assert page.locator("#job-state").get_attribute("data-state") == FINISHED
+                pages = page.locator("#job-progress [data-pages]").get_attribute("data-pages")
+                assert int(pages) == job.pages > 0
+                assert page.locator("#job-warcs li").count() == len(job.warcs)
+                assert page.locator("#job-report").is_visible()
+                replay = page.locator("#job-replay a").first.get_attribute("href")
+                assert replay.startswith("http://127.0.0.1:8080/govinfo-500000/")
+                assert page.locator("#job-rerun").is_visible()
+                assert page.locator("#job-stop").count() == 0
+                page.screenshot(path=str(screenshot_path("job")), full_page=True)
+            finally:
+                browser.close()
+    finally:
+        served.stop()
+    assert screenshot_path("job").stat().st_size > 10_000
