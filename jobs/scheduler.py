@@ -84,7 +84,11 @@ def _fill_next_runs(catalog: Catalog, now: datetime) -> None:
             )
         )
         for seed in seeds:
-            seed.next_run_at = next_due(seed.schedule, seed.timezone, now, seed.last_due_at)
+            try:
+                seed.next_run_at = next_due(seed.schedule, seed.timezone, now, seed.last_due_at)
+            except (ValueError, KeyError) as exc:  # bad cron, unknown zone: this seed only
+                log.warning("seed %s: schedule %r (%s) unusable: %s", seed.seed_key,
+                            seed.schedule, seed.timezone, exc)  # fmt: skip
 
 
 def _queue_due(db, seed_id: int, due_at: datetime, now: datetime) -> int | None:

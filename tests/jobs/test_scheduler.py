@@ -127,3 +127,14 @@ def test_a_seed_without_a_schedule_is_never_queued(catalog):
         add_seed(db, library(db), "http://gov.example/", "s1", None)
     assert schedule_pass(catalog, START) == []
     assert schedule_pass(catalog, START + timedelta(days=400)) == []
+
+
+def test_a_seed_with_an_unusable_schedule_does_not_hold_up_the_others(catalog):
+    with catalog.session() as db:
+        lib = library(db)
+        add_seed(db, lib, "http://bad.example/", "bad", "61 * * * *")  # not a minute
+        add_seed(db, lib, "http://zone.example/", "zone", "daily", "Mars/Olympus_Mons")
+        good = add_seed(db, lib, "http://gov.example/", "good", "once").id
+    (job_id,) = schedule_pass(catalog, START)
+    with catalog.session() as db:
+        assert [link.seed_id for link in db.get(CrawlJob, job_id).seeds] == [good]
