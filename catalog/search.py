@@ -16,7 +16,8 @@ becomes one more facet here.
 
 Facets count the results under the query and every other filter (not their own, so another
 value can be picked); the jurisdiction facet counts the level below the chosen place
-(province → city → county).
+(province → city → county); records of the chosen place's own level (a province's own
+agencies) are in its total but under no place below it.
 
 Who sees what (``visible_records``): an admin every record; others the records of the
 libraries ``accounts.visibility.access`` lets them see, and the records of no library

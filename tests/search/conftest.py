@@ -7,11 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 from databases import BACKENDS, empty_database
-from search_data import add_libraries_and_users, fill
+from search_data import RECORDS, add_libraries_and_users, fill
 
 from diancang.catalog.db import Catalog
-
-RECORDS = 4000
 
 
 @dataclass

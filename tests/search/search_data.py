@@ -14,6 +14,7 @@ from diancang.catalog.jurisdiction import place_of
 from diancang.catalog.models import Capture, Record, WarcFile
 from diancang.pywb_collections import replay_url
 
+RECORDS = 4000  # the tests' catalogue
 PASSWORD = "长城-great-wall-2026"
 REPLAY_BASE = "http://127.0.0.1:8080/"
 LIBRARIES = [  # name, level, jurisdiction, parent
