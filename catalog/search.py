@@ -17,7 +17,8 @@ becomes one more facet here.
 Facets count the results under the query and every other filter (not their own, so another
 value can be picked); the jurisdiction facet counts the level below the chosen place
 (province → city → county); records of the chosen place's own level (a province's own
-agencies) are in its total but under no place below it.
+agencies, ``jurisdiction_code`` equal to the chosen code) are in its total but under no
+place below it.
 
 Who sees what (``visible_records``): an admin every record; others the records of the
 libraries ``accounts.visibility.access`` lets them see, and the records of no library
@@ -446,7 +447,9 @@ def _count(db: Session, query: SearchQuery, found) -> tuple[int, dict[str, list[
 
 
 def _facet(db: Session, query: SearchQuery, name: str, rows) -> list[FacetValue]:
-    if name in ("jurisdiction", "agency"):
+    if name == "jurisdiction":  # a place's own records are not a place below it
+        rows = [(value, n) for value, n in rows if value not in (None, query.jurisdiction)]
+    if name == "agency":
         rows = [(value, n) for value, n in rows if value is not None]
     if name == "withdrawn":  # booleans come back as text of the backend's own spelling
         rows = [(value in ("1", "true"), n) for value, n in rows]
