@@ -1,4 +1,5 @@
-"""``diancang catalog …``: ingest WARC files, list duplicates, report, export, withdraw."""
+"""``diancang catalog …``: ingest WARC files, list duplicates, report, export, withdraw,
+rebuild the search index."""
 
 from __future__ import annotations
 
