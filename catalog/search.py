@@ -48,7 +48,6 @@ from sqlalchemy import (
     select,
     table,
     true,
-    tuple_,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -267,8 +266,8 @@ def duplicates_of(db: Session, records: list[Record]) -> dict[int, list[Duplicat
     same = []
     if index_nos:
         same.append(Record.index_no.in_(index_nos))
-    if numbers:
-        same.append(tuple_(Record.agency, Record.doc_number).in_(numbers))
+    for agency, doc_number in numbers:  # pairs, not a row-value IN: SQLite would scan
+        same.append(and_(Record.agency == agency, Record.doc_number == doc_number))
     if not same:
         return found
     candidates = db.execute(
@@ -415,7 +414,12 @@ def _facet_column(query: SearchQuery, name: str) -> str | None:
 def _count(db: Session, query: SearchQuery, found) -> tuple[int, dict[str, list[FacetValue]]]:
     """The total and every facet's counts in one statement: the matched records are read
     once (a CTE, materialized as it is used by each branch), then grouped per facet."""
-    matched = select(*(c.label(n) for n, c in FACT_COLUMNS.items())).where(*found).cte("matched")
+    matched = (
+        select(*(c.label(n) for n, c in FACT_COLUMNS.items()))
+        .where(*found)
+        .cte("matched")
+        .prefix_with("MATERIALIZED")
+    )
     columns = {name: matched.c[name] for name in FACT_COLUMNS}
     filters = _filters(query, columns)
     branches = [
