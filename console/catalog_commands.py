@@ -1,4 +1,5 @@
-"""``diancang catalog …``: ingest WARC files, list duplicates, report, export, withdraw."""
+"""``diancang catalog …``: ingest WARC files, list duplicates, report, export, withdraw,
+rebuild the search index."""
 
 from __future__ import annotations
 
@@ -212,3 +213,15 @@ def withdraw(record_ids: tuple[int, ...]) -> None:
     if unknown:
         raise click.ClickException(f"no such records: {', '.join(map(str, unknown))}")
     click.echo(f"withdrew {len(record_ids)} records")
+
+
+@catalog.command()
+def reindex() -> None:
+    """Rebuild the search index from the records (SQLite FTS5 trigram, PostgreSQL pg_trgm)."""
+    from diancang.catalog.search_index import rebuild
+
+    started = time.perf_counter()
+    db = _catalog()
+    with db.engine.begin() as connection:
+        rebuild(connection)
+    click.echo(f"search index rebuilt in {time.perf_counter() - started:.1f}s")

@@ -36,6 +36,7 @@ from diancang.accounts.pages import accounts_blueprint
 from diancang.accounts.throttle import LoginThrottle
 from diancang.catalog.db import Catalog, open_catalog
 from diancang.catalog.oai.app import oai_blueprint
+from diancang.catalog.search_pages import search_blueprints
 from diancang.console.api import API_PREFIX, CATALOG_EXTENSION, api_blueprint, token_authenticated
 from diancang.console.auth import HARVESTER, ApiTokens, init_auth, protect_blueprint
 from diancang.console.secret_key import session_secret
@@ -108,6 +109,8 @@ def create_app(
     app.register_blueprint(accounts_blueprint(catalog))
     app.register_blueprint(api_blueprint())
     app.register_blueprint(jobs_blueprint(catalog, settings.replay_url))
+    for blueprint in search_blueprints(catalog):
+        app.register_blueprint(blueprint)
 
     @app.get("/")
     def index():

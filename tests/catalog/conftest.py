@@ -1,5 +1,6 @@
-"""Fixtures of the catalogue tests: real databases (SQLite file, PostgreSQL server), WARCs of
-the demo portal crawled by wget, the official OAI-PMH schema and a real HTTP server."""
+"""Fixtures of the catalogue tests: catalogues on both backends (``database_url`` is in
+tests/conftest.py), WARCs of the demo portal crawled by wget, the official OAI-PMH schema
+and a real HTTP server."""
 
 from __future__ import annotations
 

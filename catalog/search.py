@@ -1,0 +1,514 @@
+"""Search over the catalogue: words, exact 索引号 / 发文字号, URL prefixes; facets; 查重.
+
+A query's text is read in one of two ways:
+
+- it starts with ``http://`` or ``https://``: records with a capture whose URL starts with
+  it (one page, or a whole site or folder);
+- otherwise its whitespace-separated terms must all occur in the title or body (substring
+  match, so Chinese needs no segmentation), or the whole text equals a record's 索引号 or
+  发文字号 exactly. Terms of three characters or more use the trigram index
+  (``diancang.catalog.search_index``); shorter terms are matched by ``LIKE``, a scan.
+
+Ranking: exact 索引号 / 发文字号 matches first, then records whose title holds every term,
+then the newest publication date. Withdrawn records (``Record.deleted``) are left out unless
+the withdrawn filter asks for them. There is no review state yet: when records get one, it
+becomes one more facet here.
+
+Facets count the results under the query and every other filter (not their own, so another
+value can be picked); the jurisdiction facet counts the level below the chosen place
+(province → city → county); records of the chosen place's own level (a province's own
+agencies, ``jurisdiction_code`` equal to the chosen code) are in its total but under no
+place below it.
+
+Who sees what (``visible_records``): an admin every record; others the records of the
+libraries ``accounts.visibility.access`` lets them see, and the records of no library
+(catalogued from command-line seed lists) whose jurisdiction lies within one of those
+libraries' jurisdictions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from markupsafe import Markup
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from diancang import jurisdictions
+from diancang.accounts.models import ADMIN, Library
+from diancang.accounts.visibility import access
+from diancang.catalog.highlight import highlight, snippet
+from diancang.catalog.jurisdiction import set_level
+from diancang.catalog.models import Capture, Record
+from diancang.catalog.search_index import FTS_TABLE, PG_SEARCH_TEXT, PG_URL_PREFIX
+from diancang.catalog.views import load_views
+
+PAGE_SIZE = 20
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 10
+MAX_PAGE = 500  # deeper pages are refined with filters, not paged to
+TRIGRAM = 3  # shortest term the trigram indexes can find
+AGENCY_FACET_SIZE = 15
+NO_LIBRARY = "none"  # the library facet's value for records of no library
+URL_SCHEMES = ("http://", "https://")
+FACETS = ("jurisdiction", "collection", "agency", "year", "library", "withdrawn")
+FACET_NAMES = {
+    "jurisdiction": "行政区划",
+    "collection": "馆藏集合",
+    "agency": "发布机构",
+    "year": "发布年份",
+    "library": "所属馆",
+    "withdrawn": "状态",
+}
+COLLECTION_NAMES = {"govinfo": "政府公开信息", "webarchive": "网事典藏"}
+WITHDRAWN_NAMES = {False: "有效", True: "已撤回"}
+NO_LIBRARY_NAME = "无所属馆（命令行种子清单）"
+DUPLICATE_MATCHES = {"index_no": "索引号相同", "doc_number": "发布机构与发文字号相同"}
+
+
+class SearchError(ValueError):
+    """Search parameters that cannot be read; ``errors`` are (field, zh-CN message)."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str = ""
+    jurisdiction: str | None = None
+    collection: str | None = None
+    agency: str | None = None
+    year: str | None = None
+    library: str | None = None  # a library id, or NO_LIBRARY
+    withdrawn: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> SearchQuery:
+        """Read request arguments; a bad one raises ``SearchError`` naming it."""
+        errors = []
+        q = " ".join((args.get("q") or "").split())
+        if len(q) > MAX_QUERY_CHARS:
+            errors.append(("q", f"检索词不能超过 {MAX_QUERY_CHARS} 个字符"))
+        values = {name: (args.get(name) or "").strip() or None for name in FACETS}
+        code = values["jurisdiction"]
+        if code and not (len(code) == 6 and code.isdigit()):
+            errors.append(("jurisdiction", "行政区划须为六位 GB/T 2260 代码"))
+        year = values["year"]
+        if year and not (len(year) == 4 and year.isdigit()):
+            errors.append(("year", "年份须为四位数字"))
+        library = values["library"]
+        if library and library != NO_LIBRARY and not library.isdigit():
+            errors.append(("library", f"所属馆须为图书馆编号或 {NO_LIBRARY}"))
+        withdrawn = values["withdrawn"] or "0"
+        if withdrawn not in ("0", "1"):
+            errors.append(("withdrawn", "状态须为 0（有效）或 1（已撤回）"))
+        page = args.get("page") or "1"
+        if not (page.isdigit() and 1 <= int(page) <= MAX_PAGE):
+            errors.append(("page", f"页码须为 1 到 {MAX_PAGE} 的整数"))
+        if errors:
+            raise SearchError(errors)
+        return cls(
+            q=q,
+            jurisdiction=code,
+            collection=values["collection"],
+            agency=values["agency"],
+            year=year,
+            library=library,
+            withdrawn=withdrawn == "1",
+            page=int(page),
+        )
+
+    @property
+    def url_prefix(self) -> str | None:
+        return self.q if self.q.startswith(URL_SCHEMES) else None
+
+    @property
+    def terms(self) -> list[str]:
+        if self.url_prefix:
+            return []
+        return list(dict.fromkeys(self.q.split()))[:MAX_TERMS]
+
+    def args(self, **changes) -> dict[str, str]:
+        """Request arguments of this query with ``changes`` (None removes); page 1 unless
+        the page is what changes."""
+        changes.setdefault("page", 1)
+        query = replace(self, **{k: v for k, v in changes.items() if v is not None})
+        for name, value in changes.items():
+            if value is None:
+                query = replace(query, **{name: False if name == "withdrawn" else None})
+        out = {
+            "q": query.q,
+            **{name: getattr(query, name) for name in FACETS if name != "withdrawn"},
+            "withdrawn": "1" if query.withdrawn else None,
+            "page": str(query.page) if query.page > 1 else None,
+        }
+        return {k: str(v) for k, v in out.items() if v}
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Duplicate:
+    """A record of another library that is the same document."""
+
+    record_id: int
+    library: str
+    match: str  # "index_no" | "doc_number"
+
+    @property
+    def match_name(self) -> str:
+        return DUPLICATE_MATCHES[self.match]
+
+
+@dataclass
+class Hit:
+    record: Record
+    captures: list[Capture]
+    title: Markup
+    snippet: Markup
+    library: str | None
+    duplicates: list[Duplicate] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    query: SearchQuery
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, max(1, -(-self.total // PAGE_SIZE)))
+
+
+def search(db: Session, query: SearchQuery, user) -> Results:
+    """One page of the records ``user`` may see that match ``query``, with facet counts."""
+    found = [visible_records(db, user), _match(db, query)]
+    ids = list(
+        db.scalars(
+            select(Record.id)
+            .where(*found, *_filters(query, FACT_COLUMNS).values())
+            .order_by(*_ranking(query))
+            .limit(PAGE_SIZE)
+            .offset((query.page - 1) * PAGE_SIZE)
+        )
+    )
+    total, facets = _count(db, query, found)
+    return Results(query, total, _hits(db, query, ids), facets)
+
+
+def visible_records(db: Session, user) -> ColumnElement[bool]:
+    """The records ``user`` (a ``User`` or console ``Account``) may find (module docstring)."""
+    if not user.active:
+        return false()
+    if user.role == ADMIN:
+        return true()
+    see = access(db, user).see
+    if not see:
+        return false()
+    owned = Record.library_id.in_(see)
+    places = {"province": set(), "city": set(), "county": set()}
+    for library in db.scalars(select(Library).where(Library.id.in_(see))):
+        places[set_level(library.jurisdiction)].add(library.jurisdiction)
+    within = [
+        column.in_(codes)
+        for column, codes in (
+            (Record.province_code, places["province"]),
+            (Record.city_code, places["city"]),
+            (Record.jurisdiction_code, places["county"]),
+        )
+        if codes
+    ]
+    if not within:
+        return owned
+    return or_(owned, and_(Record.library_id.is_(None), or_(*within)))
+
+
+def duplicates_elsewhere(db: Session, record: Record) -> list[Duplicate]:
+    """Records of other libraries with the same 索引号, or the same agency and 发文字号
+    (the 查重 before building a record); withdrawn records do not count."""
+    return duplicates_of(db, [record])[record.id]
+
+
+def duplicates_of(db: Session, records: list[Record]) -> dict[int, list[Duplicate]]:
+    """``duplicates_elsewhere`` of each record, in one query."""
+    found: dict[int, list[Duplicate]] = {r.id: [] for r in records}
+    index_nos = {r.index_no for r in records if r.index_no}
+    numbers = {(r.agency, r.doc_number) for r in records if r.agency and r.doc_number}
+    same = []
+    if index_nos:
+        same.append(Record.index_no.in_(index_nos))
+    for agency, doc_number in numbers:  # pairs, not a row-value IN: SQLite would scan
+        same.append(and_(Record.agency == agency, Record.doc_number == doc_number))
+    if not same:
+        return found
+    candidates = db.execute(
+        select(Record.id, Record.library_id, Library.name, Record.index_no, Record.agency,
+               Record.doc_number)
+        .join(Library, Library.id == Record.library_id)
+        .where(or_(*same), Record.deleted.is_(False))
+        .order_by(Record.id)
+    ).all()  # fmt: skip
+    for record in records:
+        for other_id, library_id, library, index_no, agency, doc_number in candidates:
+            if other_id == record.id or library_id == record.library_id:
+                continue
+            if record.index_no and index_no == record.index_no:
+                found[record.id].append(Duplicate(other_id, library, "index_no"))
+            elif record.doc_number and (agency, doc_number) == (record.agency, record.doc_number):
+                found[record.id].append(Duplicate(other_id, library, "doc_number"))
+    return found
+
+
+# -- the parts of the query -------------------------------------------------------------------
+
+
+def _is_postgres(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _match(db: Session, query: SearchQuery) -> ColumnElement[bool]:
+    if query.url_prefix:
+        return _url_match(db, query.url_prefix)
+    terms = query.terms
+    if not terms:
+        return true()
+    postgres = _is_postgres(db)
+    words = []
+    long_terms = [t for t in terms if len(t) >= TRIGRAM]
+    for term in terms:
+        if postgres:
+            text = literal_column(PG_SEARCH_TEXT.format(t="catalog_records."))
+            words.append(text.ilike(_like_pattern(term), escape="\\"))
+        elif len(term) < TRIGRAM:
+            pattern = _like_pattern(term)
+            words.append(or_(Record.title.like(pattern, "\\"), Record.body.like(pattern, "\\")))
+    if long_terms and not postgres:
+        fts = table(FTS_TABLE, column("rowid"))
+        expression = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+        words.append(
+            Record.id.in_(
+                select(fts.c.rowid).where(
+                    literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", expression))
+                )
+            )
+        )
+    return or_(and_(*words), Record.index_no == query.q, Record.doc_number == query.q)
+
+
+def _url_match(db: Session, prefix: str) -> ColumnElement[bool]:
+    if _is_postgres(db):
+        head = literal_column(f"left(catalog_captures.url, {PG_URL_PREFIX})")
+        starts = and_(
+            head.like(_like_pattern(prefix[:PG_URL_PREFIX])[1:], escape="\\"),
+            Capture.url.like(_like_pattern(prefix)[1:], escape="\\"),
+        )
+    else:  # a range over the B-tree: SQLite's LIKE ignores case and would scan
+        starts = Capture.url >= prefix
+        if ord(prefix[-1]) < 0x10FFFF:
+            starts = and_(starts, Capture.url < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    return or_(
+        Record.id.in_(select(Capture.record_id).where(starts)),
+        Record.id.in_(select(Capture.site_record_id).where(starts)),
+    )
+
+
+# The columns filters and facets read, by name: of ``catalog_records`` for the page query,
+# of the CTE of matched records for the counts.
+FACT_COLUMNS = {
+    "deleted": Record.deleted,
+    "library_id": Record.library_id,
+    "province_code": Record.province_code,
+    "city_code": Record.city_code,
+    "jurisdiction_code": Record.jurisdiction_code,
+    "collection": Record.collection,
+    "agency": Record.agency,
+    # literal, not bound: PostgreSQL must see the same expression in SELECT and GROUP BY
+    "year": literal_column("substr(catalog_records.pub_date, 1, 4)"),
+}
+
+
+def _jurisdiction_column(code: str) -> str:
+    return {"province": "province_code", "city": "city_code"}.get(
+        set_level(code), "jurisdiction_code"
+    )
+
+
+def _filters(query: SearchQuery, columns) -> dict[str, ColumnElement[bool]]:
+    """The query's filters by facet name, over ``columns`` (FACT_COLUMNS or the CTE's)."""
+    filters = {"withdrawn": columns["deleted"].is_(query.withdrawn)}
+    if query.jurisdiction:
+        filters["jurisdiction"] = (
+            columns[_jurisdiction_column(query.jurisdiction)] == query.jurisdiction
+        )
+    if query.collection:
+        filters["collection"] = columns["collection"] == query.collection
+    if query.agency:
+        filters["agency"] = columns["agency"] == query.agency
+    if query.year:
+        filters["year"] = columns["year"] == query.year
+    if query.library == NO_LIBRARY:
+        filters["library"] = columns["library_id"].is_(None)
+    elif query.library:
+        filters["library"] = columns["library_id"] == int(query.library)
+    return filters
+
+
+def _ranking(query: SearchQuery) -> list:
+    order = []
+    if query.terms:
+        exact = or_(Record.index_no == query.q, Record.doc_number == query.q)
+        in_title = and_(*(Record.title.ilike(_like_pattern(t), escape="\\") for t in query.terms))
+        order += [case((exact, 0), else_=1), case((in_title, 0), else_=1)]
+    return [*order, Record.pub_date.desc().nulls_last(), Record.id.desc()]
+
+
+def _facet_column(query: SearchQuery, name: str) -> str | None:
+    if name == "jurisdiction":
+        if query.jurisdiction is None:
+            return "province_code"
+        level = set_level(query.jurisdiction)
+        return {"province": "city_code", "city": "jurisdiction_code"}.get(level)
+    return {
+        "collection": "collection",
+        "agency": "agency",
+        "year": "year",
+        "library": "library_id",
+        "withdrawn": "deleted",
+    }[name]
+
+
+def _count(db: Session, query: SearchQuery, found) -> tuple[int, dict[str, list[FacetValue]]]:
+    """The total and every facet's counts in one statement: the matched records are read
+    once (a CTE, materialized as it is used by each branch), then grouped per facet."""
+    matched = (
+        select(*(c.label(n) for n, c in FACT_COLUMNS.items()))
+        .where(*found)
+        .cte("matched")
+        .prefix_with("MATERIALIZED")
+    )
+    columns = {name: matched.c[name] for name in FACT_COLUMNS}
+    filters = _filters(query, columns)
+    branches = [
+        select(literal("", String).label("facet"), literal("", String).label("value"), func.count())
+        .select_from(matched)
+        .where(*filters.values())
+    ]
+    for name in FACETS:
+        column_name = _facet_column(query, name)
+        if column_name is None:  # a county: nothing below it
+            continue
+        col = columns[column_name]
+        # the jurisdiction facet drills down within its own filter; the others leave theirs out
+        where = [c for f, c in filters.items() if f != name or name == "jurisdiction"]
+        branches.append(
+            select(literal(name, String), cast(col, String), func.count())
+            .select_from(matched)
+            .where(*where)
+            .group_by(col)
+        )
+    counts: dict[str, list[tuple[str | None, int]]] = {name: [] for name in FACETS}
+    total = 0
+    for name, value, n in db.execute(union_all(*branches)):
+        if not name:
+            total = n
+        else:
+            counts[name].append((value, n))
+    return total, {name: _facet(db, query, name, rows) for name, rows in counts.items()}
+
+
+def _facet(db: Session, query: SearchQuery, name: str, rows) -> list[FacetValue]:
+    if name == "jurisdiction":  # a place's own records are not a place below it
+        rows = [(value, n) for value, n in rows if value not in (None, query.jurisdiction)]
+    if name == "agency":
+        rows = [(value, n) for value, n in rows if value is not None]
+    if name == "withdrawn":  # booleans come back as text of the backend's own spelling
+        rows = [(value in ("1", "true"), n) for value, n in rows]
+    rows.sort(key=lambda row: (-row[1], str(row[0])))
+    if name == "agency":
+        rows = rows[:AGENCY_FACET_SIZE]
+    labels = _facet_labels(db, name, [value for value, _ in rows])
+    chosen = _facet_key(name, getattr(query, name))
+    return [
+        FacetValue(_facet_key(name, value), labels[value], n, _facet_key(name, value) == chosen)
+        for value, n in rows
+    ]
+
+
+def _facet_key(name: str, value) -> str:
+    if name == "withdrawn":
+        return "1" if value else "0"
+    if name == "library" and value is None:
+        return NO_LIBRARY
+    return "" if value is None else str(value)
+
+
+def _facet_labels(db: Session, name: str, values: list) -> dict:
+    if name == "jurisdiction":
+        return {v: jurisdictions.full_name(v) or v for v in values}
+    if name == "collection":
+        return {v: COLLECTION_NAMES.get(v, v or "（未注明）") for v in values}
+    if name == "library":
+        ids = [int(v) for v in values if v is not None]
+        names = dict(db.execute(select(Library.id, Library.name).where(Library.id.in_(ids))).all())
+        return {v: names.get(int(v), v) if v is not None else NO_LIBRARY_NAME for v in values}
+    if name == "withdrawn":
+        return {v: WITHDRAWN_NAMES[bool(v)] for v in values}
+    return {v: v if v else "（未注明）" for v in values}
+
+
+def _hits(db: Session, query: SearchQuery, ids: list[int]) -> list[Hit]:
+    if not ids:
+        return []
+    records = {r.id: r for r in db.scalars(select(Record).where(Record.id.in_(ids)))}
+    views = load_views(db, [records[i] for i in ids])
+    library_ids = {r.library_id for r in records.values() if r.library_id is not None}
+    names = dict(
+        db.execute(select(Library.id, Library.name).where(Library.id.in_(library_ids))).all()
+    )
+    terms = query.terms
+    duplicates = duplicates_of(db, list(records.values()))
+    return [
+        Hit(
+            record=view.record,
+            captures=view.captures,
+            title=highlight(view.record.title or view.record.site_name, terms),
+            snippet=snippet(view.record.body or view.record.description, terms),
+            library=names.get(view.record.library_id),
+            duplicates=duplicates[view.record.id],
+        )
+        for view in views
+    ]

