@@ -37,6 +37,11 @@ def touch(session: Session, record: Record) -> None:
     session.info.setdefault("touched", set()).add(record.id)
 
 
+def touch_id(session: Session, record_id: int) -> None:
+    """``touch`` for a record not loaded: its datestamp is set when the transaction commits."""
+    session.info.setdefault("touched", set()).add(record_id)
+
+
 def commit_with_datestamps(session: Session) -> None:
     """Commit, stamping the records changed in this transaction with the commit time.
 

