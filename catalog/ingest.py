@@ -4,6 +4,10 @@ Idempotent: a WARC file is known by its name; its captures by (file, offset). A 
 failed part-way, or was cut short (still arriving), keeps what was catalogued, is never
 marked complete, and is resumed on the next run, also when it has grown meanwhile. One
 record that cannot be catalogued costs that record, counted in ``problems``, never the file.
+
+Records are catalogued in chunks of ``CHUNK``, each one transaction: its captures go in by
+executemany, its revisits find their records with one lookup, and a process killed
+mid-chunk leaves the catalogue as after the previous chunk, resumed from there.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from diancang.catalog.records_builder import (
     utcnow,
     website_record,
 )
-from diancang.catalog.site_rules import SiteRules
+from diancang.catalog.site_rules import SiteRule, SiteRules
 from diancang.catalog.warc_records import (
     TornWarc,
     WarcCapture,
@@ -125,7 +129,9 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
     try:
         with warc.open() as stream:
             for item in iter_warc(stream):
-                if isinstance(item, WarcInfo):
+                if isinstance(item, WarcInfo):  # the records before it keep their info
+                    ready, chunk, chunk_bytes = chunk, [], 0
+                    _store_chunk(session, state, ready, options, result)
                     _read_warcinfo(session, state, item)
                     commit_with_datestamps(session)  # a chunk retried later starts from here
                     continue
@@ -170,7 +176,7 @@ class _Prepared:
 
     item: WarcCapture
     seed_id: str | None
-    rule: object
+    rule: SiteRule | None
     collection: str
     extraction: Extraction | None
     capture: Capture | None = None  # once stored

@@ -81,7 +81,8 @@ def test_a_record_that_fails_to_store_costs_only_that_record(catalog, tmp_path, 
         return real(session, capture, *args)
 
     monkeypatch.setattr(diancang.catalog.ingest, "catalogue_document", failing)
-    pages = [_document(0), _document(1), _document(2), {**_document(0), "date": "2024-04-01T00:00:00Z"}]
+    again = {**_document(0), "date": "2024-04-01T00:00:00Z"}
+    pages = [_document(0), _document(1), _document(2), again]
     warc = write_warc(tmp_path / "x.warc.gz", pages, {"collection": "govinfo"})
     result = ingest_warc(catalog, local_warc(warc), IngestOptions())
     assert result.error is None
@@ -109,3 +110,17 @@ def test_a_capture_the_database_refuses_costs_only_that_capture(catalog, tmp_pat
     with catalog.session() as session:
         urls = set(session.scalars(select(Capture.url)))
         assert "http://gov.example/odd" not in urls and len(urls) == len(pages) - 1
+
+
+def test_records_before_a_second_warcinfo_keep_the_first_ones_collection(catalog, tmp_path):
+    """Concatenated WARCs: each record belongs to the collection of the warcinfo before it,
+    though both are in one chunk."""
+    first = write_warc(tmp_path / "a.warc.gz", _pages()[2:5], {"collection": "govinfo"})
+    second = write_warc(tmp_path / "b.warc.gz", _pages()[5:7], {"collection": "webarchive"})
+    joined = tmp_path / "joined.warc.gz"
+    joined.write_bytes(first.read_bytes() + second.read_bytes())
+    result = ingest_warc(catalog, local_warc(joined), IngestOptions())
+    assert result.error is None and result.captures == 5
+    with catalog.session() as session:
+        rows = session.execute(select(Capture.collection).order_by(Capture.offset)).scalars()
+        assert list(rows) == ["govinfo"] * 3 + ["webarchive"] * 2
