@@ -4,6 +4,10 @@ Idempotent: a WARC file is known by its name; its captures by (file, offset). A 
 failed part-way, or was cut short (still arriving), keeps what was catalogued, is never
 marked complete, and is resumed on the next run, also when it has grown meanwhile. One
 record that cannot be catalogued costs that record, counted in ``problems``, never the file.
+
+Records are catalogued in chunks of ``CHUNK``, each one transaction: its captures go in by
+executemany, its revisits find their records with one lookup, and a process killed
+mid-chunk leaves the catalogue as after the previous chunk, resumed from there.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from diancang.catalog.db import Catalog
-from diancang.catalog.extract import extract_page
+from diancang.catalog.extract import Extraction, extract_page
 from diancang.catalog.jurisdiction import code_from_site_id, place_of
 from diancang.catalog.listing_ingest import Place, first, store_metadata, tells_coverage
 from diancang.catalog.models import Capture, FetchError, ListingPage, Record, WarcFile
@@ -24,11 +28,12 @@ from diancang.catalog.records_builder import (
     commit_with_datestamps,
     record_text,
     touch,
+    touch_id,
     url_hash,
     utcnow,
     website_record,
 )
-from diancang.catalog.site_rules import SiteRules
+from diancang.catalog.site_rules import SiteRule, SiteRules
 from diancang.catalog.warc_records import (
     TornWarc,
     WarcCapture,
@@ -50,7 +55,11 @@ from diancang.warc_names import (
 
 WEBSITE_COLLECTION = "webarchive"
 DEFAULT_COLLECTION = "govinfo"
-BATCH = 500
+# Records catalogued per transaction, fewer when their pages hold more than CHUNK_BYTES.
+CHUNK = 500
+CHUNK_BYTES = 32 * 2**20
+IN_LIST = 500  # values per IN (...) lookup
+CAPTURE_COLUMNS = [column.key for column in Capture.__table__.columns if column.key != "id"]
 
 
 def replay_base() -> str:
@@ -88,6 +97,8 @@ class _FileState:
     info: dict[str, str] = field(default_factory=dict)
     seed_url: str | None = None
     site_record_id: int | None = None
+    # captures not yet inserted: one INSERT of many rows before 查重 needs them in the table
+    pending: list[Capture] = field(default_factory=list)
 
 
 def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) -> IngestResult:
@@ -113,13 +124,17 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
         )
     state = _FileState(warc=known)
     session = catalog.session_factory()
-    pending = 0
+    chunk: list[WarcCapture | WarcMetadata] = []
+    chunk_bytes = 0
     offset = 0
     try:
         with warc.open() as stream:
             for item in iter_warc(stream):
-                if isinstance(item, WarcInfo):
+                if isinstance(item, WarcInfo):  # the records before it keep their info
+                    ready, chunk, chunk_bytes = chunk, [], 0
+                    _store_chunk(session, state, ready, options, result)
                     _read_warcinfo(session, state, item)
+                    commit_with_datestamps(session)  # a chunk retried later starts from here
                     continue
                 offset = item.offset
                 if item.offset in done:
@@ -129,23 +144,22 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
                             f"{item.offset} holds {item.url}, not {done[item.offset]}"
                         )
                     continue
-                if isinstance(item, WarcMetadata):
-                    _store_metadata_guarded(session, state, item, options, result)
-                else:
-                    _catalogue_guarded(session, state, item, options, result)
-                pending += 1
-                if pending >= BATCH:
-                    commit_with_datestamps(session)
-                    pending = 0
+                chunk.append(item)
+                chunk_bytes += len(getattr(item, "body", None) or b"")
+                if len(chunk) >= CHUNK or chunk_bytes >= CHUNK_BYTES:
+                    ready, chunk, chunk_bytes = chunk, [], 0
+                    _store_chunk(session, state, ready, options, result)
+        ready, chunk = chunk, []
+        _store_chunk(session, state, ready, options, result)
         warc_file = session.get(WarcFile, known.id)
         warc_file.complete = True
         warc_file.ingested_at = utcnow()
         warc_file.captures_count = captures_done + result.captures
         commit_with_datestamps(session)
     except Exception as exc:  # noqa: BLE001 - keep what was catalogued, name the place
-        try:
-            commit_with_datestamps(session)
-        except Exception:  # noqa: BLE001 - the database refused: keep the last batch
+        try:  # the records read before the failure
+            _store_chunk(session, state, chunk, options, result)
+        except Exception:  # noqa: BLE001 - the database refused: keep the chunks committed
             session.rollback()
         if isinstance(exc, TornWarc):
             result.error = f"{warc.location}: {exc}; resumed when it is whole"
@@ -155,6 +169,51 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
     finally:
         session.close()
     return result
+
+
+@dataclass
+class _Prepared:
+    """A capture ready to store: what its rule and its extraction (CPU, no database) say."""
+
+    item: WarcCapture
+    seed_id: str | None
+    rule: SiteRule | None
+    collection: str
+    extraction: Extraction | None
+    capture: Capture | None = None  # once stored
+
+
+def _store_chunk(session, state, chunk, options, result) -> None:
+    """Catalogue ``chunk`` in one transaction: rows inserted together, revisits' records
+    looked up together. If any record fails, the chunk is rolled back and stored again one
+    record per savepoint, so that record alone is lost, counted in ``problems``."""
+    if not chunk:
+        return
+    prepared = [_prepare(state, item, options, result) for item in chunk]
+    originals = _revisit_originals(session, prepared)
+    counts = (result.captures, result.records, result.duplicates, state.site_record_id)
+    try:
+        for entry in prepared:
+            if isinstance(entry, WarcMetadata):
+                _store_metadata(session, state, entry, options, result)
+            else:
+                _catalogue_capture(session, state, entry, options, result, originals)
+                _remember_original(originals, entry)
+        _insert_pending(session, state)
+        commit_with_datestamps(session)
+        return
+    except Exception:  # noqa: BLE001 - some record failed: find it, one savepoint each
+        session.rollback()
+        state.pending.clear()
+        session.info.pop("touched", None)
+        result.captures, result.records, result.duplicates, state.site_record_id = counts
+    originals = _revisit_originals(session, prepared)
+    for entry in prepared:
+        if isinstance(entry, WarcMetadata):
+            _store_metadata_guarded(session, state, entry, options, result)
+        else:
+            _catalogue_guarded(session, state, entry, options, result, originals)
+    commit_with_datestamps(session)
 
 
 def _done_offsets(session: Session, warc_file_id: int) -> dict[int, str]:
@@ -182,23 +241,25 @@ def _known_file(session: Session, warc: WarcLocation) -> WarcFile | None:
     return max(shorter, key=lambda row: row.size) if shorter else None
 
 
-def _catalogue_guarded(session, state, item, options, result) -> None:
+def _catalogue_guarded(session, state, entry, options, result, originals) -> None:
     """Catalogue one capture in a savepoint: a failure costs this record, counted, no more."""
     counts = (result.captures, result.records, result.duplicates, state.site_record_id)
     try:
         with session.begin_nested():
-            _catalogue_capture(session, state, item, options, result)
+            _catalogue_capture(session, state, entry, options, result, originals)
+            _insert_pending(session, state)
     except Exception as exc:  # noqa: BLE001 - any failure of one record is reported, not fatal
+        state.pending.clear()
         result.captures, result.records, result.duplicates, state.site_record_id = counts
         result.problems[f"record not catalogued ({type(exc).__name__}: {exc})"] += 1
+    else:
+        _remember_original(originals, entry)
 
 
-def _store_metadata_guarded(session, state, item, options, result) -> None:
-    """Store a listing page's or failed fetch's metadata; a failure costs this record."""
+def _store_metadata(session, state, item, options, result) -> None:
+    """Store a listing page's or failed fetch's metadata."""
     if not tells_coverage(item):
         return
-    if item.truncated:
-        result.problems[f"metadata record larger than {MAX_METADATA_BYTES} bytes: tail unread"] += 1
     seed_id = first(item.fields, META_SEED) or state.info.get(INFO_SEED)
     rule = options.rules.find(seed_id, item.url)
     place = Place(
@@ -207,9 +268,14 @@ def _store_metadata_guarded(session, state, item, options, result) -> None:
         jurisdiction=_jurisdiction(state, rule, options),
         seed=seed_id or (rule.seed_id if rule else None),
     )
+    store_metadata(session, item, place)
+
+
+def _store_metadata_guarded(session, state, item, options, result) -> None:
+    """``_store_metadata`` in a savepoint: a failure costs this record, counted, no more."""
     try:
         with session.begin_nested():
-            store_metadata(session, item, place)
+            _store_metadata(session, state, item, options, result)
     except Exception as exc:  # noqa: BLE001 - any failure of one record is reported, not fatal
         result.problems[f"metadata record not stored ({type(exc).__name__}: {exc})"] += 1
 
@@ -241,16 +307,19 @@ def _read_warcinfo(session: Session, state: _FileState, info: WarcInfo) -> None:
             setattr(warc_file, column, state.info[key][:255])
 
 
-def _catalogue_capture(
-    session: Session,
-    state: _FileState,
-    item: WarcCapture,
-    options: IngestOptions,
-    result: IngestResult,
-) -> None:
+def _prepare(state, item, options, result) -> _Prepared | WarcMetadata:
+    """What storing ``item`` needs and no database gives: its rule and its extraction.
+
+    The problems found here are the record's own, counted once however often its chunk is
+    stored."""
+    if isinstance(item, WarcMetadata):
+        if item.truncated and tells_coverage(item):
+            result.problems[
+                f"metadata record larger than {MAX_METADATA_BYTES} bytes: tail unread"
+            ] += 1
+        return item
     seed_id = state.info.get(INFO_SEED)
     rule = options.rules.find(seed_id, item.url)
-    collection = _collection(state, rule, options)
     extraction = None
     if item.body_problem:
         result.problems[item.body_problem] += 1
@@ -266,6 +335,19 @@ def _catalogue_capture(
             extraction.provenance["truncated"] = item.body_problem
         for reason, count in extraction.skipped_links.items():
             result.problems[reason] += count
+    item.body = None  # extracted: the chunk need not hold the page
+    return _Prepared(item, seed_id, rule, _collection(state, rule, options), extraction)
+
+
+def _catalogue_capture(
+    session: Session,
+    state: _FileState,
+    entry: _Prepared,
+    options: IngestOptions,
+    result: IngestResult,
+    originals: dict[tuple[str, str], int],
+) -> None:
+    item, rule, collection, extraction = entry.item, entry.rule, entry.collection, entry.extraction
     jurisdiction = _jurisdiction(state, rule, options) or (
         code_from_site_id(extraction.site_id_code) if extraction else None
     )
@@ -281,7 +363,7 @@ def _catalogue_capture(
         mime=item.mime,
         payload_digest=item.payload_digest,
         size=item.size,
-        seed=seed_id or (rule.seed_id if rule else None),
+        seed=entry.seed_id or (rule.seed_id if rule else None),
         collection=collection,
         jurisdiction=jurisdiction,
         title=extraction.page_title if extraction else None,
@@ -291,11 +373,11 @@ def _catalogue_capture(
         ),
         redirect_to=item.redirect_to,
     )
-    session.add(capture)
-    session.flush()
+    entry.capture = capture
     result.captures += 1
     place = place_of(jurisdiction)
     if extraction is not None and extraction.is_disclosure:
+        _insert_pending(session, state)  # the same-URL rule looks for earlier captures
         record, created = catalogue_document(session, capture, extraction, place)
         _own(record, options)
         if created:
@@ -303,9 +385,10 @@ def _catalogue_capture(
         else:
             result.duplicates += 1
     elif item.warc_type == "revisit" and item.payload_digest:
-        _attach_revisit(session, capture)
+        _attach_revisit(session, capture, originals)
     if collection == WEBSITE_COLLECTION:
         _add_to_website(session, state, capture, extraction, place, options)
+    state.pending.append(capture)
 
 
 def _own(record: Record, options: IngestOptions) -> None:
@@ -314,22 +397,52 @@ def _own(record: Record, options: IngestOptions) -> None:
         record.library_id = options.library_id
 
 
-def _attach_revisit(session: Session, capture: Capture) -> None:
-    """A revisit repeats an earlier payload: it belongs to that capture's record."""
-    original = session.scalars(
-        select(Capture)
-        .where(
-            Capture.payload_digest == capture.payload_digest,
-            Capture.url_hash == capture.url_hash,
-            Capture.record_id.is_not(None),
+def _insert_pending(session: Session, state: _FileState) -> None:
+    """Insert the pending captures, all in one statement (executemany)."""
+    if state.pending:
+        rows = [{key: getattr(c, key) for key in CAPTURE_COLUMNS} for c in state.pending]
+        state.pending.clear()
+        session.connection().execute(Capture.__table__.insert(), rows)
+
+
+def _revisit_originals(session: Session, prepared: list) -> dict[tuple[str, str], int]:
+    """(payload digest, URL hash) → record of an earlier capture, for the chunk's revisits:
+    one query per chunk (in chunks of the IN list) instead of one per revisit."""
+    digests = sorted({
+        entry.item.payload_digest for entry in prepared
+        if isinstance(entry, _Prepared) and entry.item.warc_type == "revisit"
+        and entry.item.payload_digest
+    })  # fmt: skip
+    found: dict[tuple[str, str], int] = {}
+    for start in range(0, len(digests), IN_LIST):
+        rows = session.execute(
+            select(Capture.payload_digest, Capture.url_hash, Capture.record_id)
+            .where(
+                Capture.payload_digest.in_(digests[start : start + IN_LIST]),
+                Capture.record_id.is_not(None),
+            )
+            .order_by(Capture.id)
         )
-        .limit(1)
-    ).first()
-    if original is not None and original.record is not None:
-        capture.record_id = original.record_id
+        for digest, hashed, record_id in rows:
+            found.setdefault((digest, hashed), record_id)
+    return found
+
+
+def _remember_original(originals: dict, entry) -> None:
+    """A capture stored with a record is the original of a later revisit of its payload."""
+    capture = getattr(entry, "capture", None)
+    if capture is not None and capture.record_id is not None and capture.payload_digest:
+        originals.setdefault((capture.payload_digest, capture.url_hash), capture.record_id)
+
+
+def _attach_revisit(session: Session, capture: Capture, originals: dict) -> None:
+    """A revisit repeats an earlier payload: it belongs to that capture's record."""
+    record_id = originals.get((capture.payload_digest, capture.url_hash))
+    if record_id is not None:
+        capture.record_id = record_id
         capture.match_reason = "revisit"
         capture.match_detail = f"identical payload {capture.payload_digest}"
-        touch(session, original.record)
+        touch_id(session, record_id)
 
 
 def _add_to_website(session, state, capture, extraction, place, options) -> None:

@@ -37,6 +37,11 @@ def touch(session: Session, record: Record) -> None:
     session.info.setdefault("touched", set()).add(record.id)
 
 
+def touch_id(session: Session, record_id: int) -> None:
+    """``touch`` for a record not loaded: its datestamp is set when the transaction commits."""
+    session.info.setdefault("touched", set()).add(record_id)
+
+
 def commit_with_datestamps(session: Session) -> None:
     """Commit, stamping the records changed in this transaction with the commit time.
 
@@ -131,8 +136,8 @@ def catalogue_document(
     session.flush()
     capture.record_id = record.id
     capture.match_reason, capture.match_detail = "first", "first capture of this document"
-    _add_attachments(session, record, extraction.attachments)
-    touch(session, record)
+    _add_attachments(session, record, extraction.attachments, new=True)
+    touch_id(session, record.id)  # its datestamp is already now: no UPDATE of it
     return record, True
 
 
@@ -150,11 +155,18 @@ def _fill_missing(record: Record, values: dict[str, str], rules: dict[str, str])
         record.provenance = provenance
 
 
-def _add_attachments(session: Session, record: Record, links: list[tuple[str, str]]) -> None:
+def _add_attachments(
+    session: Session, record: Record, links: list[tuple[str, str]], new: bool = False
+) -> None:
+    """Attach the ``links`` ``record`` does not have yet (a ``new`` record has none)."""
     if not links:
         return
-    known = set(
-        session.scalars(select(Attachment.url_hash).where(Attachment.record_id == record.id))
+    known = (
+        set()
+        if new
+        else set(
+            session.scalars(select(Attachment.url_hash).where(Attachment.record_id == record.id))
+        )
     )
     for url, name in links:
         digest = url_hash(url)
@@ -203,5 +215,5 @@ def website_record(
     _set_place(record, place)
     session.add(record)
     session.flush()
-    touch(session, record)
+    touch_id(session, record.id)
     return record

@@ -13,6 +13,7 @@ from diancang.crawler.downloader import TRANSFER_STARTED
 from diancang.crawler.recrawl import counted
 from diancang.crawler.request_meta import CONDITIONAL
 from diancang.crawler.stop import stop_crawl
+from diancang.crawler.warc.revisit_index import RevisitIndexes
 from diancang.crawler.warc.sink import WarcSink
 from diancang.upstream import twisted_headers
 
@@ -33,7 +34,7 @@ def warc_sink(crawler) -> WarcSink:
 
         sink = WarcSink(
             store.spool_dir,
-            config.data_dir / "dedup",
+            RevisitIndexes(config.dedup_url, config.data_dir / "dedup"),
             config.operator,
             config.crawl.warc_max_size,
             on_close,

@@ -15,6 +15,7 @@ from diancang.crawler.job import CrawlError, job_dir_for, running_job
 from diancang.crawler.report import build_report, write_report
 from diancang.crawler.scrapy_settings import scrapy_settings
 from diancang.crawler.spider import SiteSpider
+from diancang.crawler.warc import revisit_index
 from diancang.crawler.warc.sink import CLOSE_FAILURES
 from diancang.seeds.load import load_seed_list
 from diancang.seeds.schema import Seed, SeedError, SeedList
@@ -64,6 +65,10 @@ def run_crawl(
     if not seeds:
         raise CrawlError(f"{seed_list}: no valid seed to crawl")
 
+    try:  # before anything is written: a crawl must not store what it cannot dedup
+        revisit_index.check(settings.dedup_url)
+    except revisit_index.DedupUnavailable as exc:
+        raise CrawlError(str(exc)) from exc
     job_dir = job_dir_for(settings, seed_list, seed_id)
     with running_job(job_dir, seed_list, seed_id):
         return _crawl(settings, loaded, seed_list, seed_id, seeds, job_dir, resume)

@@ -83,6 +83,7 @@ class Settings:
     data_dir: Path
     warc_store: str
     database_url: str
+    dedup_url: str  # revisit-dedup index: postgresql://…; empty: SQLite in data_dir/dedup
     allow_networks: tuple[Network, ...]
     operator: str
     replay_url: str  # pywb base URL, ending in "/"
@@ -173,7 +174,8 @@ _SECTIONS = {
     "console": ConsoleSettings,
 }
 _POSITIVE = {"s3", "console"}  # sections whose numbers must be above 0
-_TOP = {"data_dir": "str", "warc_store": "str", "database_url": "str", "operator": "str",
+_TOP = {"data_dir": "str", "warc_store": "str", "database_url": "str", "dedup_url": "str",
+        "operator": "str",
         "replay_url": "str", "api_tokens": "str", "secret_key": "str",
         "secure_cookies": "bool"}  # fmt: skip
 
@@ -243,6 +245,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         warc_store=top["warc_store"] or str(data_dir / "warcs"),
         database_url=top["database_url"] or f"sqlite:///{data_dir / 'catalog.sqlite'}",
+        dedup_url=top["dedup_url"],
         allow_networks=parse_networks(networks if networks is not None else raw["allow_networks"]),
         operator=top["operator"],
         replay_url=replay_url if replay_url.endswith("/") else replay_url + "/",

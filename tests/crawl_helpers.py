@@ -77,6 +77,14 @@ def captured_urls(data_dir: Path) -> set[str]:
     }
 
 
+def assert_recrawl_stores_revisits(first: dict, second: dict) -> None:
+    """Crawl reports ``first`` and ``second`` of one site into one collection: the second
+    stored at least 90 % fewer payload bytes, as revisits (either dedup index backend)."""
+    assert first["payload_bytes_stored"] > 100_000
+    assert second["payload_bytes_stored"] <= first["payload_bytes_stored"] * 0.10
+    assert second["revisits"] >= first["responses"] * 0.9
+
+
 class Crawl:
     def __init__(self, data_dir: Path, result, report: dict):
         self.data_dir = data_dir

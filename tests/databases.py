@@ -19,14 +19,22 @@ def empty_database(backend: str, directory: Path, postgres_uri: str | None) -> I
     if backend == "sqlite":
         yield f"sqlite:///{directory / 'catalog.sqlite'}"
         return
+    with fresh_database(postgres_uri, "catalog_test") as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(server_uri: str, prefix: str) -> Iterator[str]:
+    """The URL of a new database on the PostgreSQL server of ``server_uri``, dropped
+    afterwards."""
     import psycopg
 
-    name = f"catalog_test_{os.getpid()}_{next(_db_counter)}"
-    with psycopg.connect(postgres_uri, autocommit=True) as conn:
+    name = f"{prefix}_{os.getpid()}_{next(_db_counter)}"
+    with psycopg.connect(server_uri, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, query = postgres_uri.partition("?")
+    base, _, query = server_uri.partition("?")
     try:
-        yield f"{base.rsplit('/', 1)[0]}/{name}?{query}"
+        yield f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
     finally:
-        with psycopg.connect(postgres_uri, autocommit=True) as conn:
+        with psycopg.connect(server_uri, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

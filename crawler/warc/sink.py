@@ -1,4 +1,5 @@
-"""The crawl's one WARC output: a writer per seed, one dedup index per collection."""
+"""The crawl's one WARC output: a writer per seed, one dedup index per collection
+(crawler/warc/revisit_index.py: SQLite in the data directory, or shared in PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from scrapy.http import Response
 
 from diancang import __version__
 from diancang.crawler import recrawl
-from diancang.crawler.warc.captures import Capture, CaptureIndex
-from diancang.crawler.warc.dedup import DedupIndex, Original
+from diancang.crawler.warc.captures import Capture
+from diancang.crawler.warc.dedup import Original
 from diancang.crawler.warc.records import RecordFactory, payload_digest
+from diancang.crawler.warc.revisit_index import PayloadIndex, RevisitIndexes, UrlIndex
 from diancang.crawler.warc.writer import RotatingWarcWriter
 from diancang.pywb_collections import collection_name
 from diancang.seeds.schema import Seed
@@ -46,7 +48,7 @@ class WarcSink:
     def __init__(
         self,
         spool_dir: Callable[[str], Path],
-        dedup_dir: Path,
+        indexes: RevisitIndexes,
         operator: str,
         max_size: int,
         on_close: Callable[[Path, str], None],
@@ -55,15 +57,15 @@ class WarcSink:
     ):
         self._on_write_error = on_write_error
         self._spool_dir = spool_dir
-        self._dedup_dir = dedup_dir
+        self._indexes = indexes
         self._operator = operator
         self._max_size = max_size
         self._on_close = on_close
         self._stats = stats
         self._factory = RecordFactory()
         self._writers: OrderedDict[str, RotatingWarcWriter] = OrderedDict()
-        self._dedup: dict[str, DedupIndex] = {}
-        self._captures: dict[str, CaptureIndex] = {}
+        self._dedup: dict[str, PayloadIndex] = {}
+        self._captures: dict[str, UrlIndex] = {}
 
     def _writer(self, seed: Seed) -> RotatingWarcWriter:
         writer = self._writers.get(seed.id)
@@ -98,16 +100,16 @@ class WarcSink:
             self._writers[seed.id] = writer
         return writer
 
-    def _dedup_index(self, seed: Seed) -> DedupIndex:
+    def _dedup_index(self, seed: Seed) -> PayloadIndex:
         key = collection_key(seed)
         if key not in self._dedup:
-            self._dedup[key] = DedupIndex(self._dedup_dir / f"{key}.sqlite")
+            self._dedup[key] = self._indexes.payloads(key)
         return self._dedup[key]
 
-    def _capture_index(self, seed: Seed) -> CaptureIndex:
+    def _capture_index(self, seed: Seed) -> UrlIndex:
         key = collection_key(seed)
-        if key not in self._captures:  # a table of its own in the dedup index's file
-            self._captures[key] = CaptureIndex(self._dedup_dir / f"{key}.sqlite")
+        if key not in self._captures:
+            self._captures[key] = self._indexes.captures(key)
         return self._captures[key]
 
     def captured(self, seed: Seed, url: str) -> Capture | None:
@@ -219,8 +221,7 @@ class WarcSink:
     def close(self) -> None:
         for writer in self._writers.values():
             self._close(writer)
-        for index in [*self._dedup.values(), *self._captures.values()]:
-            index.close()
+        self._indexes.close()
 
 
 def _outcome(
