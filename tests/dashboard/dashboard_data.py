@@ -31,7 +31,8 @@ class Expected:
 def record(library_id, created: datetime, kind="govinfo", deleted=False) -> Record:
     return Record(
         kind=kind, datestamp=datetime(2020, 1, 1), created_at=created, deleted=deleted,
-        library_id=library_id, title="某某通知", jurisdiction_code="130100", raw_values={}, provenance={},
+        library_id=library_id, title="某某通知", jurisdiction_code="130100", raw_values={},
+        provenance={},
     )  # fmt: skip
 
 
