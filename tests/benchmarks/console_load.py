@@ -1,8 +1,8 @@
 """Console load benchmark (run by hand, not collected by pytest):
 
     .venv/bin/python tests/benchmarks/console_load.py [--users 50] [--duration 60]
-        [--seeds 10000] [--records 1000000] [--captures 100000] [--database-url URL]
-        [--explain]
+        [--think 1.0] [--seeds 10000] [--records 1000000] [--captures 100000]
+        [--database-url URL] [--data-dir DIR] [--explain]
 
 1. Builds a catalogue in a temporary data directory (SQLite, or ``--database-url`` for an
    empty PostgreSQL database): a provincial library with two city libraries, ``--seeds``
@@ -12,10 +12,13 @@
 2. Starts ``diancang serve`` on a loopback port as a subprocess, logs ``--users`` users in
    (admins, auditors and librarians), and for ``--duration`` seconds each user requests,
    in turn, the seed list (first pages and a search), ``/dashboard``, ``/api/dashboard``
-   and ``/jobs``, as fast as the answers come.
+   and ``/jobs``, pausing between two requests a random think time of 0.5 to 1.5 times
+   ``--think`` seconds (as a person clicks); ``--think 0`` asks as fast as the answers come,
+   which measures the server's throughput rather than what a user waits.
 3. Prints per page: requests, p50 / p95 / max latency, errors (a status other than 200), and
    404s apart (pages not on this branch). ``--explain`` also prints the query plan of each
-   dashboard measure.
+   dashboard measure. ``--data-dir DIR`` keeps the data directory, and a second run with
+   the same DIR measures the catalogue built by the first instead of building one.
 """
 
 from __future__ import annotations
@@ -170,7 +173,9 @@ async def login(session: aiohttp.ClientSession, base: str, username: str) -> Non
         assert response.status == 302, (username, response.status, await response.text())
 
 
-async def user(base: str, username: str, until: float, results: dict, offset: int) -> None:
+async def user(
+    base: str, username: str, until: float, results: dict, offset: int, think: float
+) -> None:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
         await login(session, base, username)
         names = list(PAGES)
@@ -183,6 +188,8 @@ async def user(base: str, username: str, until: float, results: dict, offset: in
                 await response.read()
                 status = response.status
             results[name].append((time.perf_counter() - began, status))
+            if think:
+                await asyncio.sleep(think * random.uniform(0.5, 1.5))
 
 
 async def load(base: str, users: int, duration: float) -> dict:
@@ -212,21 +219,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--think", type=float, default=1.0, help="mean seconds between clicks")
     parser.add_argument("--seeds", type=int, default=10_000)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--captures", type=int, default=100_000)
     parser.add_argument("--database-url", help="an empty database (default: SQLite)")
+    parser.add_argument("--data-dir", type=Path, help="kept, and reused when it holds one")
     parser.add_argument("--explain", action="store_true")
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="diancang-load-"))
+    root = args.data_dir or Path(tempfile.mkdtemp(prefix="diancang-load-"))
     try:
         data_dir = root / "data"
-        data_dir.mkdir()
         url = args.database_url or f"sqlite:///{data_dir / 'catalog.sqlite'}"
-        began = time.perf_counter()
-        build(url, args.seeds, args.records, args.captures)
-        print(f"built the catalogue in {time.perf_counter() - began:.0f} s ({url.split(':')[0]})")
+        if not data_dir.exists():
+            data_dir.mkdir(parents=True)
+            began = time.perf_counter()
+            build(url, args.seeds, args.records, args.captures)
+            took = time.perf_counter() - began
+            print(f"built the catalogue in {took:.0f} s ({url.split(':')[0]})", flush=True)
         if args.explain:
             explain(url)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
@@ -243,14 +254,19 @@ def main() -> None:
             while not answers(base):
                 assert server.poll() is None and time.monotonic() < deadline, "serve failed"
                 time.sleep(0.3)
-            results = asyncio.run(load(base, args.users, args.duration))
+            results = asyncio.run(load(base, args.users, args.duration, args.think))
         finally:
             server.terminate()
             server.wait(timeout=30)
-        print(f"{args.users} users, {args.duration:.0f} s, {os.cpu_count()} CPUs")
+        total = sum(len(found) for found in results.values())
+        print(
+            f"{args.users} users, think {args.think:g} s, {args.duration:.0f} s, "
+            f"{os.cpu_count()} CPUs: {total / args.duration:.0f} requests/s"
+        )
         report(results)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if args.data_dir is None:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
