@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/benchmarks/console_load.py [--users 50] [--duration 60]
         [--think 1.0] [--seeds 10000] [--records 1000000] [--captures 100000]
-        [--database-url URL] [--data-dir DIR] [--explain]
+        [--database-url URL] [--data-dir DIR] [--explain] [--gunicorn WORKERS]
 
 1. Builds a catalogue in a temporary data directory (SQLite, or ``--database-url`` for an
    empty PostgreSQL database): a provincial library with two city libraries, ``--seeds``
@@ -19,6 +19,8 @@
    404s apart (pages not on this branch). ``--explain`` also prints the query plan of each
    dashboard measure. ``--data-dir DIR`` keeps the data directory, and a second run with
    the same DIR measures the catalogue built by the first instead of building one.
+   ``--gunicorn N`` serves the same app with gunicorn and N worker processes instead of
+   ``diancang serve`` (werkzeug's threaded server: one process), for comparison.
 """
 
 from __future__ import annotations
@@ -226,6 +228,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty database (default: SQLite)")
     parser.add_argument("--data-dir", type=Path, help="kept, and reused when it holds one")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--gunicorn", type=int, metavar="WORKERS")
     args = parser.parse_args()
 
     root = args.data_dir or Path(tempfile.mkdtemp(prefix="diancang-load-"))
@@ -244,11 +247,13 @@ def main() -> None:
         env.update(DIANCANG_DATA_DIR=str(data_dir), DIANCANG_DATABASE_URL=url)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
+        command = [str(DIANCANG), "serve", "--port", str(port)]
+        if args.gunicorn:
+            gunicorn = Path(sys.executable).with_name("gunicorn")
+            command = [str(gunicorn), "--preload", "-w", str(args.gunicorn), "--threads", "4",
+                       "-b", f"127.0.0.1:{port}", "diancang.console.web:create_app()"]  # fmt: skip
         with (root / "serve.log").open("wb") as log:
-            server = subprocess.Popen(
-                [str(DIANCANG), "serve", "--port", str(port)], env=env, stdout=log,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
+            server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 60
             while not answers(base):
