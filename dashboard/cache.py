@@ -5,7 +5,8 @@ opening the dashboard must not each pay it. The figures of a year are kept with 
 fingerprint of what they were computed from (the newest record, record change, capture,
 job and seed, and the counts of failed jobs and seeds: each an index lookup) and reused
 while it is unchanged, for at most ``MAX_AGE`` seconds, a backstop for a change that moves
-none of them. One thread computes a year while the others wait for its result.
+none of them; within ``CHECKED_FOR`` seconds of the last look, not even the fingerprint is
+read again. One thread computes a year while the others wait for its result.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from diancang.jobs.models import FAILED, CrawlJob
 from diancang.registry.models import RegisteredSeed
 
 MAX_AGE = 30.0  # seconds
+CHECKED_FOR = 1.0  # seconds
 
 
 def fingerprint(db: Session) -> tuple:
@@ -42,17 +44,22 @@ def fingerprint(db: Session) -> tuple:
 
 
 class FiguresCache:
-    def __init__(self, max_age: float = MAX_AGE) -> None:
-        self.max_age = max_age
-        self._years: dict[int, tuple[tuple, float, dict[int, Figures]]] = {}
+    def __init__(self, max_age: float = MAX_AGE, checked_for: float = CHECKED_FOR) -> None:
+        self.max_age, self.checked_for = max_age, checked_for
+        # year -> (fingerprint, computed at, fingerprint read at, figures)
+        self._years: dict[int, tuple[tuple, float, float, dict[int, Figures]]] = {}
         self._lock = threading.Lock()
 
     def year(self, db: Session, year: int) -> dict[int, Figures]:
-        key = fingerprint(db)
         with self._lock:  # one computation at a time; the waiters then find it kept
+            now = time.monotonic()
             kept = self._years.get(year)
-            if kept and kept[0] == key and time.monotonic() - kept[1] < self.max_age:
-                return kept[2]
+            if kept and now - kept[2] < self.checked_for:
+                return kept[3]
+            key = fingerprint(db)
+            if kept and kept[0] == key and now - kept[1] < self.max_age:
+                self._years[year] = (key, kept[1], now, kept[3])
+                return kept[3]
             figures = year_figures(db, year)
-            self._years[year] = (key, time.monotonic(), figures)
+            self._years[year] = (key, now, now, figures)
             return figures

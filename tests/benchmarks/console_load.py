@@ -175,29 +175,39 @@ async def login(session: aiohttp.ClientSession, base: str, username: str) -> Non
         assert response.status == 302, (username, response.status, await response.text())
 
 
-async def user(
-    base: str, username: str, until: float, results: dict, offset: int, think: float
-) -> None:
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
-        await login(session, base, username)
-        names = list(PAGES)
-        n = offset
-        while time.monotonic() < until:
-            name = names[n % len(names)]
-            n += 1
-            began = time.perf_counter()
-            async with session.get(base + PAGES[name], allow_redirects=False) as response:
-                await response.read()
-                status = response.status
-            results[name].append((time.perf_counter() - began, status))
-            if think:
-                await asyncio.sleep(think * random.uniform(0.5, 1.5))
+async def clicks(
+    session: aiohttp.ClientSession, base: str, until: float, results: dict, offset: int,
+    think: float,
+) -> None:  # fmt: skip
+    names = list(PAGES)
+    n = offset
+    while time.monotonic() < until:
+        name = names[n % len(names)]
+        n += 1
+        began = time.perf_counter()
+        async with session.get(base + PAGES[name], allow_redirects=False) as response:
+            await response.read()
+            status = response.status
+        results[name].append((time.perf_counter() - began, status))
+        if think:
+            await asyncio.sleep(think * random.uniform(0.5, 1.5))
 
 
-async def load(base: str, users: int, duration: float) -> dict:
+async def load(base: str, users: int, duration: float, think: float) -> dict:
+    """Log every user in, then let them all click for ``duration`` seconds."""
     results: dict[str, list] = {name: [] for name in PAGES}
-    until = time.monotonic() + duration
-    await asyncio.gather(*(user(base, f"user{n}", until, results, n) for n in range(users)))
+    sessions = [
+        aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) for _ in range(users)
+    ]
+    try:
+        await asyncio.gather(*(login(s, base, f"user{n}") for n, s in enumerate(sessions)))
+        until = time.monotonic() + duration
+        await asyncio.gather(
+            *(clicks(s, base, until, results, n, think) for n, s in enumerate(sessions))
+        )
+    finally:
+        for session in sessions:
+            await session.close()
     return results
 
 
