@@ -1,4 +1,5 @@
-"""Inline SVG bar charts for the quality report (no scripts, no CDN)."""
+"""Inline SVG bar charts for the quality report and the console's dashboard (no scripts, no
+CDN, no ``style`` attributes: the console's Content-Security-Policy forbids inline styles)."""
 
 from __future__ import annotations
 
@@ -77,3 +78,49 @@ def progress_bar(value: float, target: float, width: int = 640) -> str:
         f'<text x="{width / 2}" y="19" font-size="13" text-anchor="middle">'
         f"{value:g} / {target:g} ({share * 100:.1f}%)</text></svg>"
     )
+
+
+PROJECTED = "#a9c4e2"
+TARGET_LINE = "#1f2933"
+
+
+def target_chart(items: list[tuple[str, float, float | None, float]], *, width: int = 640) -> str:
+    """Horizontal bars of (label, value, projection, target): the value in full colour, the
+    projection to the year's end behind it in a light shade, the target as a dark tick."""
+    if not items:
+        return '<p class="empty">—</p>'
+    top = max(max(v, p or 0, t) for _, v, p, t in items) or 1
+    label_w, row_h, right_w = 200, 26, 150
+    plot_w = width - label_w - right_w
+    height = row_h * len(items) + 4
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" class="chart">'
+    ]
+    for i, (label, value, projected, target) in enumerate(items):
+        y = i * row_h + 2
+        done = value / top * plot_w
+        color = BAR if value >= target else WARN
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end" font-size="12">'
+            f"{escape(label)}</text>"
+        )
+        if projected is not None:
+            ahead = projected / top * plot_w
+            parts.append(
+                f'<rect x="{label_w}" y="{y + 4}" width="{ahead:.1f}" height="{row_h - 8}" '
+                f'fill="{PROJECTED}"><title>{escape(label)} 预计年底: {projected:g}</title></rect>'
+            )
+        mark = label_w + target / top * plot_w
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 4}" width="{done:.1f}" height="{row_h - 8}" '
+            f'fill="{color}"><title>{escape(label)}: {value:g} / {target:g}</title></rect>'
+            f'<line x1="{mark:.1f}" y1="{y + 1}" x2="{mark:.1f}" y2="{y + row_h - 1}" '
+            f'stroke="{TARGET_LINE}" stroke-width="2"><title>目标 {target:g}</title></line>'
+            f'<text x="{label_w + plot_w + 6}" y="{y + 17}" font-size="12">'
+            f"{value:g} / {target:g}"
+            + (f" → {projected:g}" if projected is not None else "")
+            + "</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -118,6 +118,8 @@ class Capture(Base):
     __table_args__ = (
         UniqueConstraint("warc_file_id", "offset", name="uq_capture_warc_offset"),
         Index("ix_capture_url_hash", "url_hash", "captured_at"),
+        # the dashboard's captures and preserved websites of each registered seed, a year
+        Index("ix_capture_seed_captured", "seed", "captured_at", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

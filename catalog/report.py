@@ -77,7 +77,7 @@ def target_for(level: str | None, jurisdiction: str | None) -> int:
     )
 
 
-def _scope(year: int, jurisdiction: str | None) -> list:
+def _scope(year: int, jurisdiction: str | None, library_id: int | None = None) -> list:
     start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
     where = [
         Record.kind == KIND_GOVINFO,
@@ -85,7 +85,9 @@ def _scope(year: int, jurisdiction: str | None) -> list:
         Record.created_at >= start,
         Record.created_at < end,
     ]
-    if jurisdiction:
+    if library_id is not None:  # the registered library's own records, as the dashboard counts
+        where.append(Record.library_id == library_id)
+    elif jurisdiction:
         place = jurisdictions.lookup(jurisdiction)
         level = place.level if place else "county"
         column = {"province": Record.province_code, "city": Record.city_code}.get(
@@ -98,9 +100,13 @@ def _scope(year: int, jurisdiction: str | None) -> list:
 def build_report(
     session: Session, library: str, year: int, *, jurisdiction: str | None = None,
     level: str | None = None, target: int | None = None, today: date | None = None,
+    library_id: int | None = None,
 ) -> QualityReport:  # fmt: skip
+    """The report of ``year``'s records within ``jurisdiction``; with ``library_id``, of the
+    records that registered library owns (``Record.library_id``), ``jurisdiction`` then
+    selecting only the listings of the coverage section."""
     today = today or date.today()
-    where = _scope(year, jurisdiction)
+    where = _scope(year, jurisdiction, library_id)
     report = QualityReport(
         library=library,
         year=year,

@@ -155,7 +155,13 @@ def duplicates(as_json: bool) -> None:
 
 
 @catalog.command()
-@click.option("--library", required=True, help="Library name printed on the report.")
+@click.option(
+    "--library",
+    required=True,
+    help="Library name printed on the report. A library registered in the console "
+    "(`diancang libraries add`) gets the report of its own records, jurisdiction and target "
+    "unless --jurisdiction, --level or --target is given.",
+)
 @click.option("--year", required=True, type=int, help="Year of cataloguing.")
 @click.option("--jurisdiction", help="Only records of this GB/T 2260 code (province or city).")
 @click.option("--level", type=click.Choice(["province", "city"]), help="Library level (target).")
@@ -171,12 +177,18 @@ def report(
 ) -> None:
     """Write the 质检报告 (quality report) as HTML with charts and as CSV; with listings
     (列表覆盖率), every listed item not captured in a second CSV."""
+    from diancang.accounts.libraries import find_library
     from diancang.catalog.report import build_report, render_html, write_coverage_csv, write_csv
+    from diancang.dashboard.reports import library_report
 
     with _catalog().session() as session:
-        result = build_report(
-            session, library, year, jurisdiction=jurisdiction, level=level, target=target
-        )
+        registered = None if jurisdiction or level or target else find_library(session, library)
+        if registered is not None:
+            result = library_report(session, registered, year)
+        else:
+            result = build_report(
+                session, library, year, jurisdiction=jurisdiction, level=level, target=target
+            )
     out.mkdir(parents=True, exist_ok=True)
     stem = f"quality-report-{year}"
     (out / f"{stem}.html").write_text(render_html(result), encoding="utf-8")

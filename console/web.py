@@ -40,6 +40,7 @@ from diancang.catalog.search_pages import search_blueprints
 from diancang.console.api import API_PREFIX, CATALOG_EXTENSION, api_blueprint, token_authenticated
 from diancang.console.auth import HARVESTER, ApiTokens, init_auth, protect_blueprint
 from diancang.console.secret_key import session_secret
+from diancang.dashboard.pages import register as register_dashboard
 from diancang.jobs.pages import jobs_blueprint
 from diancang.settings import Settings, load_settings
 from diancang.storage.base import WarcStore
@@ -111,6 +112,7 @@ def create_app(
     app.register_blueprint(jobs_blueprint(catalog, settings.replay_url))
     for blueprint in search_blueprints(catalog):
         app.register_blueprint(blueprint)
+    register_dashboard(app, catalog)
 
     @app.get("/")
     def index():

@@ -1,6 +1,6 @@
 """`diancang replay`, `serve`, `serve --all` and `demo` stop on SIGTERM and SIGINT and take
-their children (pywb's `wayback`, the demo's crawl, the scheduler, the worker and its crawl)
-along; a parent killed with SIGKILL does too.
+their children (pywb's `wayback`, the demo's crawl and console, the scheduler, the worker and
+its crawl) along; a parent killed with SIGKILL does too.
 
 Each command test starts a real server (pywb alone takes several seconds), so they are slow.
 """
@@ -158,19 +158,20 @@ def test_serve_stops_and_frees_its_port(start, signum):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_demo_stops_with_its_wayback(start, signum):
-    port = free_port()
-    demo = start("demo", "--replay-port", str(port))
-    demo.wait_for(lambda: answers(port), DEMO_TIMEOUT, "pywb after the crawl")
-    assert demo.child_running("wayback")
+def test_demo_stops_with_its_wayback_and_console(start, signum):
+    port, console = free_port(), free_port()
+    demo = start("demo", "--replay-port", str(port), "--port", str(console))
+    demo.wait_for(lambda: answers(port) and answers(console), DEMO_TIMEOUT, "pywb and console")
+    assert demo.child_running("wayback") and demo.child_running("serve")
     _assert_stopped_by(signum, *demo.stop_with(signum), port, demo.output)
+    assert port_free(console)
 
 
 @pytest.mark.slow
 def test_demo_stopped_while_crawling_closes_its_warcs(start, tmp_path):
     port = free_port()
     warcs = tmp_path / "data" / "warcs"
-    demo = start("demo", "--replay-port", str(port))
+    demo = start("demo", "--replay-port", str(port), "--port", str(free_port()))
     demo.wait_for(lambda: list(warcs.glob("*/*.open")), DEMO_TIMEOUT, "a WARC being written")
     assert demo.child_running("crawl")
     returncode, alive = demo.signal_and_wait(signal.SIGTERM, CRAWL_GRACE + EXIT_TIMEOUT)

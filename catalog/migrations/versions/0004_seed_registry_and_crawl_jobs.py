@@ -127,9 +127,13 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             "fk_record_library", "accounts_libraries", ["library_id"], ["id"]
         )
+    op.create_index(
+        "ix_capture_seed_captured", "catalog_captures", ["seed", "captured_at", "status"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_capture_seed_captured", table_name="catalog_captures")
     with op.batch_alter_table("catalog_records", schema=None) as batch_op:
         batch_op.drop_constraint("fk_record_library", type_="foreignkey")
         batch_op.drop_index("ix_record_library_kind_created")
