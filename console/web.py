@@ -38,6 +38,8 @@ from diancang.catalog.oai.app import oai_blueprint
 from diancang.console.api import API_PREFIX, CATALOG_EXTENSION, api_blueprint, token_authenticated
 from diancang.console.auth import HARVESTER, ApiTokens, init_auth, protect_blueprint
 from diancang.console.secret_key import session_secret
+from diancang.registry.api import registry_api_blueprint
+from diancang.registry.pages import registry_blueprint
 from diancang.settings import Settings, load_settings
 from diancang.storage.base import WarcStore
 
@@ -105,6 +107,8 @@ def create_app(
     app.extensions[TRANSFER_EXTENSION] = _mount_transfer(app, tokens, store, settings)
     app.register_blueprint(accounts_blueprint(catalog))
     app.register_blueprint(api_blueprint())
+    app.register_blueprint(registry_blueprint(catalog))
+    app.register_blueprint(registry_api_blueprint(catalog))
 
     @app.get("/")
     def index():
