@@ -84,9 +84,10 @@ def contains(outer: str, inner: str) -> bool:
     return False
 
 
-def within(code: str) -> list[Jurisdiction]:
+@functools.lru_cache(maxsize=512)
+def within(code: str) -> tuple[Jurisdiction, ...]:
     """``code`` and every division inside it, in code order (province → city → county)."""
-    return [j for j in _table().values() if contains(code, j.code)]
+    return tuple(j for j in _table().values() if contains(code, j.code))
 
 
 def children(code: str | None) -> list[Jurisdiction]:

@@ -35,7 +35,6 @@ from diancang.registry.service import (
     raw_seed,
     seed_json,
 )
-from diancang.seeds.load import MAX_FILE_BYTES
 from diancang.seeds.raw import FIELDS
 
 # what a seed's JSON shows besides its fields; sent back in a PUT, they are not changed
@@ -138,9 +137,7 @@ def registry_api_blueprint(catalog: Catalog) -> Blueprint:
                 errors.append(FieldError("file", "send the seed list as the multipart field file"))
             if errors:
                 return _invalid(errors)
-            report = import_seeds(
-                db, library, upload.filename, upload.stream.read(MAX_FILE_BYTES + 1)
-            )
+            report = import_seeds(db, library, upload.filename, upload.stream.read())
         return jsonify(report.as_json())
 
     @blueprint.get("/seeds/export")

@@ -23,6 +23,9 @@ from diancang.seeds.schema import SeedError
 
 XLSX = ".xlsx"
 FORMATS = (*READERS, XLSX)
+# the largest request body the console reads (MAX_CONTENT_LENGTH): a file somewhat over the
+# limit is told so, a larger one is refused (413) before it is stored
+MAX_UPLOAD_BYTES = 2 * MAX_FILE_BYTES
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,6 +22,7 @@ def compared_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
 
 
+@functools.lru_cache(maxsize=4096)  # an import asks for each row's key more than once
 def url_key(url: str) -> str:
     """The SHA-1 hex digest of ``compared_url(url)`` (``RegisteredSeed.url_key``)."""
     return hashlib.sha1(compared_url(url).encode("utf-8")).hexdigest()

@@ -103,54 +103,56 @@ class SeedFilters:
 def filtered(library_ids: frozenset[int], filters: SeedFilters) -> Select:
     """Seeds of ``library_ids`` (and ``filters.library``) that pass the filters, with the
     state of each seed's last job."""
-    query = (
-        select(RegisteredSeed, CrawlJob.state)
-        .outerjoin(CrawlJob, CrawlJob.id == RegisteredSeed.last_job_id)
-        .where(RegisteredSeed.library_id.in_(library_ids))
+    query = select(RegisteredSeed, CrawlJob.state).outerjoin(
+        CrawlJob, CrawlJob.id == RegisteredSeed.last_job_id
     )
-    if filters.library is not None:
-        query = query.where(RegisteredSeed.library_id == filters.library)
-    if filters.q:
-        pattern = (
-            "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        query = query.where(
-            or_(
-                RegisteredSeed.url.ilike(pattern, escape="\\"),
-                RegisteredSeed.title.ilike(pattern, escape="\\"),
-            )
-        )
-    if filters.jurisdiction:
-        low, high = code_range(filters.jurisdiction)
-        query = query.where(RegisteredSeed.jurisdiction.between(low, high))
-    if filters.collection:
-        query = query.where(RegisteredSeed.collection == filters.collection)
-    if filters.schedule == NO_SCHEDULE:
-        query = query.where(RegisteredSeed.schedule.is_(None))
-    elif filters.schedule == CRON:
-        query = query.where(RegisteredSeed.schedule.not_in(tuple(SCHEDULE_WORDS)))
-    elif filters.schedule:
-        query = query.where(RegisteredSeed.schedule == filters.schedule)
-    if filters.state == NEVER:
-        query = query.where(RegisteredSeed.last_job_id.is_(None))
-    elif filters.state:
-        query = query.where(CrawlJob.state == filters.state)
-    return query
+    return query.where(*_conditions(library_ids, filters))
 
 
 def seed_page(
     db: Session, library_ids: frozenset[int], filters: SeedFilters
 ) -> tuple[list[tuple[RegisteredSeed, str | None]], int]:
     """One page of the filtered seeds (newest first) and how many pass the filters."""
-    query = filtered(library_ids, filters)
-    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    count = select(func.count(RegisteredSeed.id))
+    if filters.state and filters.state != NEVER:  # only this filter needs the jobs
+        count = count.join(CrawlJob, CrawlJob.id == RegisteredSeed.last_job_id)
+    total = db.scalar(count.where(*_conditions(library_ids, filters))) or 0
     rows = db.execute(
-        query.options(joinedload(RegisteredSeed.library))
+        filtered(library_ids, filters)
+        .options(joinedload(RegisteredSeed.library))
         .order_by(RegisteredSeed.id.desc())
         .limit(filters.per_page)
         .offset((filters.page - 1) * filters.per_page)
     ).all()
     return [(seed, state) for seed, state in rows], total
+
+
+def _conditions(library_ids: frozenset[int], filters: SeedFilters) -> list:
+    seeds = RegisteredSeed
+    conditions = [seeds.library_id.in_(library_ids)]
+    if filters.library is not None:
+        conditions.append(seeds.library_id == filters.library)
+    if filters.q:
+        escaped = filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        conditions.append(
+            or_(seeds.url.ilike(pattern, escape="\\"), seeds.title.ilike(pattern, escape="\\"))
+        )
+    if filters.jurisdiction:
+        conditions.append(seeds.jurisdiction.between(*code_range(filters.jurisdiction)))
+    if filters.collection:
+        conditions.append(seeds.collection == filters.collection)
+    if filters.schedule == NO_SCHEDULE:
+        conditions.append(seeds.schedule.is_(None))
+    elif filters.schedule == CRON:
+        conditions.append(seeds.schedule.not_in(tuple(SCHEDULE_WORDS)))
+    elif filters.schedule:
+        conditions.append(seeds.schedule == filters.schedule)
+    if filters.state == NEVER:
+        conditions.append(seeds.last_job_id.is_(None))
+    elif filters.state:
+        conditions.append(CrawlJob.state == filters.state)
+    return conditions
 
 
 def code_range(code: str) -> tuple[str, str]:

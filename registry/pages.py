@@ -7,6 +7,7 @@ every change the right to edit it; an admin picks the library of a new seed.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
@@ -42,7 +43,6 @@ from diancang.registry.service import (
     raw_seed,
 )
 from diancang.seeds import fields
-from diancang.seeds.load import MAX_FILE_BYTES
 from diancang.seeds.raw import FIELDS
 from diancang.seeds.schema import DEFAULT_TIMEZONE
 
@@ -91,7 +91,7 @@ def registry_blueprint(catalog: Catalog) -> Blueprint:
             elif upload is None or not upload.filename:
                 report = ImportReport(errors=[FieldError("file", "请选择要导入的种子站点文件")])
             else:
-                data = upload.stream.read(MAX_FILE_BYTES + 1)
+                data = upload.stream.read()
                 report = import_seeds(db, library, upload.filename, data)
         return _list_page(catalog, report)
 
@@ -299,16 +299,19 @@ def _by_field(errors: list[FieldError]) -> dict[str, str]:
     return shown
 
 
-def _jurisdiction_options(libraries: list[Library]) -> list[tuple[str, str]]:
+def _jurisdiction_options(libraries: list[Library]) -> tuple[tuple[str, str], ...]:
     """Codes and full names inside ``libraries``' jurisdictions, for the form's datalist."""
+    return _options_within(tuple(sorted({library.jurisdiction for library in libraries})))
+
+
+@functools.lru_cache(maxsize=256)
+def _options_within(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     options: dict[str, str] = {}
-    for library in libraries:
-        for j in jurisdictions.within(library.jurisdiction):
+    for code in codes:
+        for j in jurisdictions.within(code):
             if j.name not in jurisdictions.PLACEHOLDER_NAMES:
                 options[j.code] = jurisdictions.full_name(j.code) or j.name
-            if len(options) >= MAX_DATALIST:
-                return sorted(options.items())
-    return sorted(options.items())
+    return tuple(sorted(options.items())[:MAX_DATALIST])
 
 
 def choice_value(name: str, value: str) -> str:

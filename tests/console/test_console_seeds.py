@@ -392,6 +392,11 @@ def test_import_and_export_through_the_api(console):
         "errors": [],
     }
     assert console.api("POST", "/api/seeds/import", "sjz-librarian").status_code == 422
+    huge = b"url,title,jurisdiction,collection\n" + b"#" * (16 * 2**20)
+    too_large = console.api(
+        "POST", "/api/seeds/import", "sjz-librarian", files={"file": ("h.csv", huge)}
+    )
+    assert too_large.status_code == 413 and too_large.json()["error"]
     exported = console.api("GET", "/api/seeds/export?format=xlsx&q=yaml.sjz", "sjz-librarian")
     assert exported.status_code == 200 and "attachment" in exported.headers["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(exported.content)).worksheets[0]
