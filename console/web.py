@@ -42,6 +42,9 @@ from diancang.console.auth import HARVESTER, ApiTokens, init_auth, protect_bluep
 from diancang.console.secret_key import session_secret
 from diancang.dashboard.pages import register as register_dashboard
 from diancang.jobs.pages import jobs_blueprint
+from diancang.registry.api import registry_api_blueprint
+from diancang.registry.imports import MAX_UPLOAD_BYTES
+from diancang.registry.pages import registry_blueprint
 from diancang.settings import Settings, load_settings
 from diancang.storage.base import WarcStore
 
@@ -58,6 +61,7 @@ ERROR_PAGES = {
     403: ("无权访问", "您的账号无权查看或修改此页面。"),
     404: ("页面不存在", "没有这个页面。"),
     405: ("方法不允许", "此页面不接受这种请求。"),
+    413: ("文件太大", "上传的文件太大，请拆分后分别上传。"),
 }
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -113,6 +117,8 @@ def create_app(
     for blueprint in search_blueprints(catalog):
         app.register_blueprint(blueprint)
     register_dashboard(app, catalog)
+    app.register_blueprint(registry_blueprint(catalog))
+    app.register_blueprint(registry_api_blueprint(catalog))
 
     @app.get("/")
     def index():
@@ -144,6 +150,7 @@ def _configure_console(app: Flask, settings: Settings) -> None:
         REMEMBER_COOKIE_SECURE=settings.secure_cookies,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked below, with the exceptions named there
         WTF_CSRF_TIME_LIMIT=None,  # a form's token lasts as long as its session
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,  # the largest upload: a seed list
     )
     csrf = CSRFProtect(app)
 

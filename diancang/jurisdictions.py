@@ -82,3 +82,29 @@ def contains(outer: str, inner: str) -> bool:
             return True
         j = lookup(j.parent) if j.parent else None
     return False
+
+
+@functools.lru_cache(maxsize=512)
+def within(code: str) -> tuple[Jurisdiction, ...]:
+    """``code`` and every division inside it, in code order (province → city → county)."""
+    return tuple(j for j in _table().values() if contains(code, j.code))
+
+
+def children(code: str | None) -> list[Jurisdiction]:
+    """The divisions directly under ``code``; the provinces for None."""
+    return [j for j in _table().values() if j.parent == code]
+
+
+def search(query: str, inside: str | None = None, limit: int = 50) -> list[Jurisdiction]:
+    """Divisions whose code starts with ``query`` or whose full name holds it (at most
+    ``limit``, in code order), only those inside ``inside`` when it is given."""
+    q = query.strip()
+    found = []
+    for j in _table().values():
+        if j.name in PLACEHOLDER_NAMES or (inside and not contains(inside, j.code)):
+            continue
+        if j.code.startswith(q) or (q and q in (full_name(j.code) or "")):
+            found.append(j)
+            if len(found) == limit:
+                break
+    return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 from diancang.registry.models import RegisteredSeed
 from diancang.seeds.raw import FIELDS
@@ -25,8 +26,13 @@ def seed_row(seed: RegisteredSeed) -> dict[str, str]:
 def write_seed_csv(seeds: Iterable[RegisteredSeed], path: Path) -> Path:
     """A CSV seed list of ``seeds`` with every column, written to ``path``."""
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FIELDS)
-        writer.writeheader()
-        for seed in seeds:
-            writer.writerow(seed_row(seed))
+        write_csv(seeds, fh)
     return path
+
+
+def write_csv(seeds: Iterable[RegisteredSeed], fh: TextIO) -> None:
+    """The CSV seed list of ``seeds`` (a header of every column, then one row a seed)."""
+    writer = csv.DictWriter(fh, fieldnames=FIELDS)
+    writer.writeheader()
+    for seed in seeds:
+        writer.writerow(seed_row(seed))

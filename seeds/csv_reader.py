@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from diancang.seeds.raw import FIELDS, REQUIRED, RawSeed
 from diancang.seeds.schema import SeedError
@@ -16,19 +16,39 @@ def read_csv(path: str, text: str) -> Iterator[RawSeed | SeedError]:
 
     A cell longer than csv.field_size_limit() (128 KiB unless raised) stops the read.
     """
+    yield from read_table(path, _csv_rows(path, text))
+
+
+def _csv_rows(path: str, text: str) -> Iterator[tuple[int, list[str]] | SeedError]:
     reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    header_line = 0
-    found = False  # any row or error after the header
     while True:
         line = reader.line_num + 1  # csv counts lines read so far; a row may span several
         try:
             cells = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as e:
             yield SeedError(path, line, None, f"bad CSV: {clip(str(e))}")
             return
+        yield line, cells
+
+
+def read_table(
+    path: str, rows: Iterable[tuple[int, list[str]] | SeedError]
+) -> Iterator[RawSeed | SeedError]:
+    """The seeds of a table: a header row naming the columns, then one seed a row.
+
+    ``rows`` gives each row's line (or spreadsheet row number) and its cells as text; a
+    SeedError among them stops the read.
+    """
+    header: list[str] | None = None
+    header_line = 0
+    found = False  # any row or error after the header
+    for item in rows:
+        if isinstance(item, SeedError):
+            yield item
+            return
+        line, cells = item
         if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
             continue  # blank and comment rows
         if header is None:

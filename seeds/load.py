@@ -89,6 +89,11 @@ def _read_text(name: str) -> tuple[str, SeedError | None]:
             data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         return "", SeedError(name, None, None, f"cannot read: {e.strerror or e}")
+    return seed_text(name, data)
+
+
+def seed_text(name: str, data: bytes) -> tuple[str, SeedError | None]:
+    """The text of a seed list's bytes, or the error that makes it unreadable."""
     if len(data) > MAX_FILE_BYTES:
         message = (
             f"larger than {MAX_FILE_BYTES // 2**20} MiB: split the seed list into several files"
