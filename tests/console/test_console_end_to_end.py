@@ -1,6 +1,6 @@
 """The librarian's year end to end, in real headless Chromium against ``diancang serve --all``
 (console, scheduler and worker): import seeds with a bad row, see a field error, crawl the
-demo portal from its seed page, watch the job finish, see the dashboard's numbers rise; and
+demo portal on its seed page (schedule ``once``), watch the job finish, see the dashboard's numbers rise; and
 the refusals: another library's seed (403), anonymous users (sent to /login), a form without
 its CSRF token; no password stored in clear.
 
@@ -39,6 +39,7 @@ def cli(env: dict, *args: str, stdin: str | None = None) -> None:
 def console(tmp_path, demo_portal):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
     env.update(DIANCANG_DATA_DIR=str(tmp_path / "data"), DIANCANG_ALLOW_NETWORKS="127.0.0.0/8")
+    env.update(DIANCANG_CONSOLE_SCHEDULER_INTERVAL="1", DIANCANG_CONSOLE_WORKER_INTERVAL="1")
     cli(env, "libraries", "add", LIBRARY, "--level", "province", "--jurisdiction", "500000")
     cli(env, "libraries", "add", OTHER, "--level", "province", "--jurisdiction", "130000")
     for user, library in (("cq", LIBRARY), ("hb", OTHER)):
@@ -132,11 +133,23 @@ def test_a_librarian_registers_seeds_crawls_and_sees_the_year_rise(console, demo
             page.wait_for_load_state()
             assert page.locator('p.field-error[data-field="jurisdiction"]').is_visible()
 
+            # schedule the demo portal's crawl: the scheduler queues it, a worker runs it
             page.goto(f"{base}/seeds/{seed_id}")
-            page.get_by_role("button", name="立即采集").click()
-            page.wait_for_url(re.compile(rf"{re.escape(base)}/jobs/\d+"))
-            job_url = page.url
+            assert "未设置采集计划" in page.locator("#next-run").inner_text()
+            page.locator("input[name=schedule]").fill("once")
+            page.locator("form:has(input[name=schedule]) [type=submit]").click()
+            page.wait_for_load_state()
             deadline = time.monotonic() + CRAWL_TIMEOUT
+            jobs = page.locator("#jobs-table tr[data-job-id]")
+            while True:
+                page.goto(base + "/jobs")
+                if jobs.count():
+                    break
+                assert time.monotonic() < deadline, page.content()
+                time.sleep(1)
+            assert jobs.count() == 1 and demo_portal.base_url in jobs.first.inner_text()
+            page.goto(f"{base}/jobs/{jobs.first.get_attribute('data-job-id')}")
+            job_url = page.url
             while page.locator("#job-state").get_attribute("data-state") in ("queued", "running"):
                 assert time.monotonic() < deadline, page.content()
                 time.sleep(2)
