@@ -38,12 +38,16 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Two workers (the CI machine has two cores), each given a whole test file at a time, so a
+# module's fixtures are built once; a session fixture is built once per worker.
+PYTEST_WORKERS ?= 2
+PYTEST_XDIST   := -n $(PYTEST_WORKERS) --dist loadfile
 test: setup chromium clients lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_XDIST)
 
 # The inner loop: everything but the end-to-end crawls and browser tests (marked slow).
 test-fast: setup lint
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest $(PYTEST_XDIST) -m "not slow"
 
 format: setup
 	$(BIN)/ruff check --fix .

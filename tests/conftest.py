@@ -2,17 +2,17 @@ import atexit
 import json
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from cli_runner import S3Crawl, run, store_env
-from crawl_helpers import Crawl, portal_seed, run_crawl_cli, write_seed_list
+from crawl_helpers import Crawl, portal_seed, printed_report, run_crawl_cli, write_seed_list
 from databases import BACKENDS, empty_database
 from seaweedfs_server import SeaweedS3
 
 from diancang.console.demo_commands import write_demo_seed_list
 from diancang.demo_portal.server import DemoPortal
-from diancang.settings import load_settings
 
 # Fixtures that run a whole `diancang crawl` (or drive Chromium): every test using one is
 # marked slow, as are the tests that crawl themselves (@pytest.mark.slow); `make test-fast`
@@ -52,6 +52,32 @@ def demo_crawl(demo_portal, tmp_path_factory) -> Crawl:
     return run_crawl_cli(data_dir, seed_list)
 
 
+@dataclass(frozen=True)
+class Recrawl:
+    """The demo crawl's data directory, copied, then crawled again by the same job (the same
+    seed list): every page is unchanged, so the second crawl writes revisit records."""
+
+    data_dir: Path
+    job: str
+    first: Crawl
+    second: Crawl
+
+    @property
+    def report(self) -> dict:
+        return self.second.report
+
+
+@pytest.fixture(scope="session")
+def recrawl(demo_crawl, tmp_path_factory) -> Recrawl:
+    data_dir = tmp_path_factory.mktemp("recrawl") / "data"
+    shutil.copytree(demo_crawl.data_dir, data_dir)
+    second = run_crawl_cli(data_dir, Path(demo_crawl.report["seed_list"]))  # the same job
+    assert second.report["job"] == demo_crawl.report["job"], second.report["job"]
+    assert second.report["revisits"] > 0, second.report
+    first = Crawl(data_dir, demo_crawl.result, demo_crawl.report)
+    return Recrawl(data_dir, demo_crawl.report["job"], first, second)
+
+
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):
     """A real S3-compatible server (SeaweedFS ``weed server -s3``) on loopback."""
@@ -74,8 +100,7 @@ def s3_crawl(s3_server: SeaweedS3, demo_portal: DemoPortal, tmp_path_factory) ->
     result = run(["diancang", "crawl", str(seeds)], env, cwd=work)
     assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
     assert not list((work / "data" / "spool").glob("*/*.warc.gz*")), "not all uploaded"
-    report_path = next(load_settings(env).reports_dir.glob("*.json"))
-    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report = json.loads(printed_report(result.stdout).read_text(encoding="utf-8"))
     return S3Crawl(work / "data", store_url, prefix, env, report, demo_portal.base_url)
 
 

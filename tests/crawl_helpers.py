@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
-
-from diancang.settings import load_settings
 
 BIN = Path(sys.executable).parent
 
@@ -92,8 +91,16 @@ class Crawl:
         self.report = report
 
 
+def printed_report(stdout: str) -> Path:
+    """The report a ``diancang crawl`` printed that it wrote. Not the last by name: a job of
+    another seed list is named STEM-HASH, which may sort before STEM's older reports."""
+    found = re.search(r"^  report +(.+)$", stdout, re.M)
+    assert found, f"no report line in the crawl's output: {stdout[-3000:]}"
+    return Path(found.group(1))
+
+
 def run_crawl_cli(data_dir: Path, seed_list: Path, *args: str, **env: str) -> Crawl:
     result = diancang("crawl", str(seed_list), *args, env=crawl_env(data_dir, **env))
     assert result.returncode == 0, result.stderr[-3000:]
-    reports = sorted(load_settings(crawl_env(data_dir)).reports_dir.glob("*.json"))
-    return Crawl(data_dir, result, json.loads(reports[-1].read_text(encoding="utf-8")))
+    report = printed_report(result.stdout)
+    return Crawl(data_dir, result, json.loads(report.read_text(encoding="utf-8")))

@@ -1,6 +1,7 @@
 """The librarian's year end to end, in real headless Chromium against ``diancang serve --all``
-(console, scheduler and worker): import seeds with a bad row, see a field error, crawl the
-demo portal on its seed page (schedule ``once``), watch the job finish, see the dashboard's numbers rise; and
+(console, scheduler and worker): import seeds with a bad row, see a field error, schedule
+the demo portal's crawl on its seed page (``once``), watch the job the scheduler queues run
+to the end, see the dashboard's numbers rise; and
 the refusals: another library's seed (403), anonymous users (sent to /login), a form without
 its CSRF token; no password stored in clear.
 
@@ -12,7 +13,6 @@ It drives the DOM hooks of the issue-8 contract (``#import-form``, ``#import-sum
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import time

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
-from crawl_helpers import assert_recrawl_stores_revisits, records, run_crawl_cli
+from crawl_helpers import assert_recrawl_stores_revisits, records
 from pywb_runner import Pywb
 
 COLLECTION = "govinfo-500000"
-
-
-@pytest.fixture(scope="module")
-def recrawl(demo_crawl, tmp_path_factory):
-    """The demo crawl's data directory, copied, then crawled a second time."""
-    data_dir = tmp_path_factory.mktemp("recrawl") / "data"
-    shutil.copytree(demo_crawl.data_dir, data_dir)
-    return run_crawl_cli(data_dir, data_dir / "demo-seeds.csv")
 
 
 @pytest.fixture(scope="module")

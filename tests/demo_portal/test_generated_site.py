@@ -8,7 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from portal_client import extract_links, fetch
-from sites.generated import GeneratedSite, linked_pages
+from sites.generated import GeneratedSite, linked_pages, render_page
+from sites.request_probe import RequestProbe
+
+from diancang.crawler.links import extract_from_html
+from diancang.crawler.pagination import paginate
 
 
 def _crawl(seeds: list[str], scope: set[str]) -> set[str]:
@@ -44,16 +48,26 @@ def test_pages_link_about_ten_others_on_the_same_host() -> None:
         assert len(links) == 10 and number not in links and links[0] == (number + 1) % 500
 
 
+def test_no_page_reads_as_a_page_of_a_listing() -> None:
+    # The site is a plain web of articles: were its links pages of one listing, the crawler
+    # would stop at pages repeating another's (empty) items, wherever they came first.
+    for number in (0, 1, 30, 59):
+        url = f"http://127.0.1.1:8000/p/{number}.html" if number else "http://127.0.1.1:8000/"
+        links = extract_from_html(render_page(0, number, 60), "utf-8", url).links
+        assert len(links) == 11  # ten pages and the style sheet
+        assert paginate(url, links).pages == []
+
+
 def test_latency_applies_per_request_without_serialising() -> None:
-    with GeneratedSite(hosts=2, pages=20, latency=0.1) as site:
+    probe = RequestProbe()
+    with GeneratedSite(hosts=2, pages=20, latency=0.1) as site, probe.installed():
         urls = sorted(site.page_urls())
         started = time.monotonic()
         fetch(urls[0])
         single = time.monotonic() - started
-        started = time.monotonic()
         with ThreadPoolExecutor(max_workers=len(urls)) as pool:
             statuses = [r.status for r in pool.map(fetch, urls)]
-        together = time.monotonic() - started
     assert statuses == [200] * len(urls)
     assert single >= 0.1
-    assert together < 0.1 * len(urls) / 4  # 40 requests overlap instead of taking 4 s
+    # requests wait their latency side by side (counted, not timed: the machine may be busy)
+    assert sum(probe.peak.values()) > 2

@@ -94,6 +94,13 @@ def linked_pages(number: int, pages: int) -> list[int]:
     return targets
 
 
+def link_text(number: int) -> str:
+    """The text of a link to page ``number``: an article title, not a page number (第N页
+    would make every page a page of one listing to the crawler, crawler/pagination.py,
+    whose pages list no items: repeats that stop it wherever they happen to come first)."""
+    return f"文章{number}"
+
+
 def links_path(number: int) -> str:
     """The JSON endpoint that lists page ``number``'s links on a scripted site."""
     return f"/api/links/{number}.json"
@@ -107,7 +114,7 @@ def render_page(host_index: int, number: int, pages: int, scripted: bool = False
     else:
         head_script = ""
         items = "\n".join(
-            f'<li><a href="{page_path(target)}">第{target}页</a></li>'
+            f'<li><a href="{page_path(target)}">{link_text(target)}</a></li>'
             for target in linked_pages(number, pages)
         )
         links = f"<ul>\n{items}\n</ul>"
@@ -126,7 +133,7 @@ def render_links(host_index: int, number: int, pages: int) -> bytes:
     """The JSON of page ``number``'s links: ``{"site", "page", "links": [{"url", "title"}]}``
     (the site's number keeps each host's answers distinct, as their pages are)."""
     links = [
-        {"url": page_path(target), "title": f"第{target}页"}
+        {"url": page_path(target), "title": link_text(target)}
         for target in linked_pages(number, pages)
     ]
     payload = {"site": host_index + 1, "page": number, "links": links}
