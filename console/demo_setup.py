@@ -6,10 +6,8 @@ that library. Running the demo again updates these rows instead of adding more.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +17,7 @@ from diancang.accounts.models import ADMIN, PROVINCE
 from diancang.accounts.passwords import hash_password
 from diancang.accounts.users import add_user, find_user
 from diancang.registry.models import RegisteredSeed
+from diancang.registry.service import Registry, raw_seed
 from diancang.seeds.raw import FIELDS
 from diancang.seeds.schema import DEFAULT_TIMEZONE
 
@@ -65,25 +64,15 @@ def register_demo(db: Session, portal) -> DemoAccount:
         admin = add_user(db, DEMO_ADMIN, ADMIN, password)
     else:
         admin.password_hash, admin.active = hash_password(password), True
-    seed = _register_seed(db, library.id, demo_seed_fields(portal))
+    seed = _register_seed(db, library, demo_seed_fields(portal))
     db.flush()
     return DemoAccount(DEMO_ADMIN, password, library.id, seed.id)
 
 
-def _register_seed(db: Session, library_id: int, fields: dict[str, str]) -> RegisteredSeed:
+def _register_seed(db: Session, library, fields: dict[str, str]) -> RegisteredSeed:
     """The demo seed, its URL that of this run's portal (a new loopback port every run)."""
-    now = datetime.now(UTC).replace(tzinfo=None)
+    registry = Registry(db, library)
     seed = db.scalar(select(RegisteredSeed).where(RegisteredSeed.seed_key == DEMO_SEED_KEY))
     if seed is None:
-        seed = RegisteredSeed(library_id=library_id, seed_key=DEMO_SEED_KEY, created_at=now)
-        db.add(seed)
-    seed.url = fields["url"]
-    seed.url_key = hashlib.sha1(fields["url"].encode()).hexdigest()
-    seed.title = fields["title"]
-    seed.jurisdiction = fields["jurisdiction"]
-    seed.collection = fields["collection"]
-    seed.schedule = None
-    seed.timezone = fields["timezone"]
-    seed.fields = fields
-    seed.updated_at = now
-    return seed
+        return registry.create(raw_seed(fields))
+    return registry.update(seed, raw_seed(fields))

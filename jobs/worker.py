@@ -30,7 +30,6 @@ from pathlib import Path
 from diancang.catalog.db import Catalog
 from diancang.child_processes import ChildProcesses, script
 from diancang.console.crawl_commands import EXIT_SPOOLED
-from diancang.console.demo_commands import CRAWL_GRACE
 from diancang.crawler.job import PROGRESS_FILE
 from diancang.jobs.after_crawl import (
     Catalogued,
@@ -47,6 +46,9 @@ from diancang.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# A stopped crawl finishes the requests under way and closes its WARC files; on loopback
+# that takes seconds, but a browser page may need its whole timeout.
+CRAWL_GRACE = 60.0
 CRAWL_OUTPUT = "worker-crawl.log"  # the crawl's stdout and stderr, in its job folder
 ERROR_PREFIX = "Error: "  # how click prints the message of a crawl that failed
 

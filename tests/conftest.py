@@ -7,11 +7,17 @@ from pathlib import Path
 
 import pytest
 from cli_runner import S3Crawl, run, store_env
-from crawl_helpers import Crawl, portal_seed, printed_report, run_crawl_cli, write_seed_list
+from crawl_helpers import (
+    Crawl,
+    portal_seed,
+    printed_report,
+    run_crawl_cli,
+    write_demo_seed_list,
+    write_seed_list,
+)
 from databases import BACKENDS, empty_database
 from seaweedfs_server import SeaweedS3
 
-from diancang.console.demo_commands import write_demo_seed_list
 from diancang.demo_portal.server import DemoPortal
 
 # Fixtures that run a whole `diancang crawl` (or drive Chromium): every test using one is

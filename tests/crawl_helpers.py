@@ -13,6 +13,8 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from diancang.console.demo_setup import demo_seed_fields
+
 BIN = Path(sys.executable).parent
 
 
@@ -104,3 +106,15 @@ def run_crawl_cli(data_dir: Path, seed_list: Path, *args: str, **env: str) -> Cr
     assert result.returncode == 0, result.stderr[-3000:]
     report = printed_report(result.stdout)
     return Crawl(data_dir, result, json.loads(report.read_text(encoding="utf-8")))
+
+
+def write_demo_seed_list(directory: Path, portal) -> Path:
+    """A seed list of the running demo portal (``diancang demo``'s seed), as a CSV file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "demo-seeds.csv"
+    row = {name: value for name, value in demo_seed_fields(portal).items() if value}
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    return path

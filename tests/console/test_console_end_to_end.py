@@ -147,7 +147,9 @@ def test_a_librarian_registers_seeds_crawls_and_sees_the_year_rise(console, demo
                     break
                 assert time.monotonic() < deadline, page.content()
                 time.sleep(1)
-            assert jobs.count() == 1 and demo_portal.base_url in jobs.first.inner_text()
+            assert jobs.count() == 1
+            assert "重庆市人民政府（演示）" in jobs.first.inner_text()
+            assert "采集计划" in jobs.first.inner_text()  # queued by the scheduler
             page.goto(f"{base}/jobs/{jobs.first.get_attribute('data-job-id')}")
             job_url = page.url
             while page.locator("#job-state").get_attribute("data-state") in ("queued", "running"):

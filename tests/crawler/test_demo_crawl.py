@@ -8,10 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from crawl_helpers import captured_urls, records, run_crawl_cli, warc_files, write_seed_list
+from crawl_helpers import (
+    captured_urls,
+    records,
+    run_crawl_cli,
+    warc_files,
+    write_demo_seed_list,
+    write_seed_list,
+)
 from warcio.archiveiterator import ArchiveIterator
 
-from diancang.console.demo_commands import write_demo_seed_list
 from diancang.storage.recovery import complete_length
 
 WARCIO = Path(sys.executable).parent / "warcio"

@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from crawl_helpers import BIN, captured_urls, crawl_env, diancang, warc_files
-
-from diancang.console.demo_commands import write_demo_seed_list
+from crawl_helpers import BIN, captured_urls, crawl_env, diancang, warc_files, write_demo_seed_list
 
 WARCIO = Path(sys.executable).parent / "warcio"
 FILE_SIZE_LIMIT = 150_000  # bytes any one file may grow to: the crawl's state outgrows it

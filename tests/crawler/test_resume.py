@@ -12,9 +12,16 @@ import time
 from pathlib import Path
 
 import pytest
-from crawl_helpers import BIN, captured_urls, crawl_env, diancang, run_crawl_cli, warc_files
+from crawl_helpers import (
+    BIN,
+    captured_urls,
+    crawl_env,
+    diancang,
+    run_crawl_cli,
+    warc_files,
+    write_demo_seed_list,
+)
 
-from diancang.console.demo_commands import write_demo_seed_list
 from diancang.demo_portal.server import DemoPortal
 
 WARCIO = Path(sys.executable).parent / "warcio"

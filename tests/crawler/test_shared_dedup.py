@@ -9,11 +9,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from crawl_helpers import assert_recrawl_stores_revisits, crawl_env, diancang, run_crawl_cli
+from crawl_helpers import (
+    assert_recrawl_stores_revisits,
+    crawl_env,
+    diancang,
+    run_crawl_cli,
+    write_demo_seed_list,
+)
 from databases import fresh_database
 from ports import free_port
 
-from diancang.console.demo_commands import write_demo_seed_list
 from diancang.crawler.warc.captures import Capture
 from diancang.crawler.warc.dedup import Original
 from diancang.crawler.warc.revisit_index import (

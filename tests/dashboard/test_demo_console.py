@@ -91,6 +91,11 @@ def test_the_demo_prints_the_admin_and_the_console_that_takes_them(tmp_path):
             rf'data-library="{DEMO_LIBRARY}".*?data-captures="(\d+)"', page.text, re.S
         )
         assert captures and int(captures.group(1)) > 10  # the portal's pages, catalogued
+        records = re.search(
+            rf'data-library="{DEMO_LIBRARY}".*?data-records="(\d+)"', page.text, re.S
+        )
+        assert records and int(records.group(1)) > 0  # owned by the demo library: its job's
+        assert re.search(r"Crawl job \d+: 已完成 \(finished\), \d+ pages", output)
         oai = browser.get("/oai?verb=ListRecords&metadataPrefix=oai_dc")
         assert oai.status_code == 200 and b"<record>" in oai.content
     finally:
