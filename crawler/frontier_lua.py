@@ -15,6 +15,8 @@ one clock for every worker. An entry is ``"ID HOST JSON"`` (crawler/request_json
     pending   entries queued or leased: 0 means the crawl is done
     seen      set of the fingerprints of every request queued (one per collection and URL)
     nextid    the last entry id given
+    robots    hash HOST -> its robots.txt as fetched by one worker (crawler/shared_state.py)
+    robots-wait  set of hosts whose robots.txt no worker has stored yet
 """
 
 # shared by every script: now in ms; put HOST in `ready` when it has work and a free slot
@@ -26,6 +28,8 @@ local function now_ms()
 end
 local function mark_ready(host, conc)
   local busy = tonumber(redis.call('HGET', p .. 'busy', host) or '0')
+  -- until its robots.txt is known, one request of a host at a time: the one that fetches it
+  if redis.call('SISMEMBER', p .. 'robots-wait', host) == 1 then conc = 1 end
   if busy < conc and redis.call('LLEN', p .. 'q:' .. host) > 0 then
     local at = tonumber(redis.call('HGET', p .. 'next', host) or '0')
     redis.call('ZADD', p .. 'ready', at, host)
@@ -58,13 +62,16 @@ local function drop_lease(id)
 end
 """
 
-# ARGV: fingerprint, host, request JSON, front (1/0), dont_filter (1/0), concurrency.
-# Returns the new entry's id, or 0 for a request already seen.
+# ARGV: fingerprint, host, request JSON, front (1/0), dont_filter (1/0), concurrency,
+# obeys robots.txt (1/0). Returns the new entry's id, or 0 for a request already seen.
 ADD = (
     _COMMON
     + """
 local added = redis.call('SADD', p .. 'seen', ARGV[1])
 if added == 0 and ARGV[5] ~= '1' then return 0 end
+if ARGV[7] == '1' and redis.call('HEXISTS', p .. 'robots', ARGV[2]) == 0 then
+  redis.call('SADD', p .. 'robots-wait', ARGV[2])
+end
 local id = redis.call('INCR', p .. 'nextid')
 local entry = id .. ' ' .. ARGV[2] .. ' ' .. ARGV[3]
 if ARGV[4] == '1' then
@@ -220,3 +227,15 @@ if redis.call('SCARD', key) >= tonumber(ARGV[3]) then return 0 end
 redis.call('SADD', key, ARGV[2])
 return 1
 """
+
+# ARGV: host, stored robots.txt, concurrency. The first worker's robots.txt of the host is
+# kept; the host may now have its full concurrency.
+ROBOTS_STORED = (
+    _COMMON
+    + """
+redis.call('HSETNX', p .. 'robots', ARGV[1], ARGV[2])
+redis.call('SREM', p .. 'robots-wait', ARGV[1])
+mark_ready(ARGV[1], tonumber(ARGV[3]))
+return 1
+"""
+)

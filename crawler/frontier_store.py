@@ -45,17 +45,27 @@ class SharedFrontier:
         self.ttl_ms = round(crawl.lease_ttl * 1000)
         self._scripts = {
             name: client.register_script(getattr(frontier_lua, name))
-            for name in ("ADD", "CLAIM", "FETCHED", "DONE", "REPLACE", "RENEW")
+            for name in ("ADD", "CLAIM", "FETCHED", "DONE", "REPLACE", "RENEW", "ROBOTS_STORED")
         }
 
     def _run(self, name: str, *args):
         # register_script's Script runs EVALSHA and loads the script again on NOSCRIPT
         return self._scripts[name](keys=[self.prefix], args=args)
 
-    def add(self, fingerprint: str, host: str, entry: str, front: bool, dont_filter: bool) -> int:
-        return self._run(
-            "ADD", fingerprint, host, entry, int(front), int(dont_filter), self.concurrency
-        )
+    def add(
+        self,
+        fingerprint: str,
+        host: str,
+        entry: str,
+        front: bool,
+        dont_filter: bool,
+        robots: bool = False,
+    ) -> int:
+        args = (int(front), int(dont_filter), self.concurrency, int(robots))
+        return self._run("ADD", fingerprint, host, entry, *args)
+
+    def robots_stored(self, host: str, stored: bytes) -> None:
+        self._run("ROBOTS_STORED", host, stored, self.concurrency)
 
     def claim(self) -> tuple[str | None, int, int]:
         """(entry or None, pending count, ms until a host may be ready or -1)."""

@@ -98,6 +98,7 @@ def scrapy_settings(
             {
                 SHARED_JOB: shared_job,
                 "SCHEDULER": "diancang.crawler.shared_frontier.SharedScheduler",
+                "DOWNLOAD_DELAY": 0,  # a local delay would hold a claimed request back
                 "DOWNLOAD_DELAY_JITTER": 0,
             }
         )

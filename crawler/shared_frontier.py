@@ -93,7 +93,14 @@ class SharedScheduler(BaseScheduler):
             if queued != 1:
                 self.stats.inc_value("dupefilter/filtered")
                 return False
-        elif not self.frontier.add(fingerprint, host, entry, front, request.dont_filter):
+        elif not self.frontier.add(
+            fingerprint,
+            host,
+            entry,
+            front,
+            request.dont_filter,
+            robots=not request.meta.get("dont_obey_robotstxt"),
+        ):
             self.stats.inc_value("dupefilter/filtered")
             return False
         self.stats.inc_value("scheduler/enqueued/redis")

@@ -55,7 +55,7 @@ class SharedRobots:
 
     def store_if_missing(self, netloc: str, body: bytes | None) -> None:
         value = ROBOTS_NONE if body is None else ROBOTS_BODY + body
-        self.state.redis.hsetnx(self.key, netloc, value)
+        self.state.frontier.robots_stored(netloc, value)
 
 
 class SharedSeedBudget(SeedBudget):

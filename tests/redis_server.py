@@ -39,7 +39,7 @@ class RedisServer:
                 return self
             except valkey.ConnectionError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not start: {self.directory}/redis.log")
+                    raise RuntimeError(f"redis-server did not start: {self.directory}") from None
                 time.sleep(0.05)
 
     def client(self) -> valkey.Valkey:
