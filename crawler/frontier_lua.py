@@ -228,13 +228,18 @@ redis.call('SADD', key, ARGV[2])
 return 1
 """
 
-# ARGV: host, stored robots.txt, concurrency. The first worker's robots.txt of the host is
+# ARGV: host, stored robots.txt, concurrency, delay ms. The first worker's robots.txt of the host is
 # kept; the host may now have its full concurrency.
 ROBOTS_STORED = (
     _COMMON
     + """
 redis.call('HSETNX', p .. 'robots', ARGV[1], ARGV[2])
 redis.call('SREM', p .. 'robots-wait', ARGV[1])
+-- the request that waited for it starts now: the host's next one waits the delay from now
+local at = now_ms() + tonumber(ARGV[4])
+if at > tonumber(redis.call('HGET', p .. 'next', ARGV[1]) or '0') then
+  redis.call('HSET', p .. 'next', ARGV[1], at)
+end
 mark_ready(ARGV[1], tonumber(ARGV[3]))
 return 1
 """

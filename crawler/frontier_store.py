@@ -65,7 +65,7 @@ class SharedFrontier:
         return self._run("ADD", fingerprint, host, entry, *args)
 
     def robots_stored(self, host: str, stored: bytes) -> None:
-        self._run("ROBOTS_STORED", host, stored, self.concurrency)
+        self._run("ROBOTS_STORED", host, stored, self.concurrency, self.delay_ms)
 
     def claim(self) -> tuple[str | None, int, int]:
         """(entry or None, pending count, ms until a host may be ready or -1)."""
