@@ -8,7 +8,8 @@ one clock for every worker. An entry is ``"ID HOST JSON"`` (crawler/request_json
     ready     sorted set: hosts with queued entries and a free slot, scored by the time
               (ms) their politeness delay lets the next request start
     busy      hash HOST -> requests claimed and not yet fetched (per-host concurrency)
-    next      hash HOST -> earliest start (ms) of the host's next request
+    next      hash HOST -> earliest start (ms) of the host's next request: the end of its
+              previous fetch plus the delay
     leases    hash ID -> "OWNER ENTRY" of each claimed request
     expiry    sorted set ID -> lease expiry (ms)
     fetching  hash ID -> HOST while the claimed request still holds its host's slot
@@ -17,6 +18,7 @@ one clock for every worker. An entry is ``"ID HOST JSON"`` (crawler/request_json
     nextid    the last entry id given
     robots    hash HOST -> its robots.txt as fetched by one worker (crawler/shared_state.py)
     robots-wait  set of hosts whose robots.txt no worker has stored yet
+    stats     hash name -> the crawl report's count, summed over the workers
 """
 
 # shared by every script: now in ms; put HOST in `ready` when it has work and a free slot
@@ -55,6 +57,12 @@ local function lease_of(id, owner)
   local space = string.find(lease, ' ', 1, true)
   if string.sub(lease, 1, space - 1) ~= owner then return nil end
   return string.sub(lease, space + 1)
+end
+-- ARGV[first], ARGV[first + 1]...: name and increment of each count of the crawl report
+local function add_counts(first)
+  for i = first, #ARGV, 2 do
+    redis.call('HINCRBY', p .. 'stats', ARGV[i], ARGV[i + 1])
+  end
 end
 local function drop_lease(id)
   redis.call('HDEL', p .. 'leases', id)
@@ -101,7 +109,8 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'expiry', '-inf', now, 'LIM
     local entry = string.sub(lease, string.find(lease, ' ', 1, true) + 1)
     local host = host_of(entry)
     redis.call('LPUSH', p .. 'q:' .. host, entry)
-    release(id, host, conc, 0, now)
+    -- the dead worker's request may have been sent: the host waits the delay all the same
+    release(id, host, conc, delay, now)
   end
 end
 local pending = tonumber(redis.call('GET', p .. 'pending') or '0')
@@ -118,7 +127,6 @@ while true do
   if entry then
     local id = string.match(entry, '^(%d+) ')
     redis.call('HINCRBY', p .. 'busy', host, 1)
-    redis.call('HSET', p .. 'next', host, now + delay)
     redis.call('HSET', p .. 'leases', id, owner .. ' ' .. entry)
     redis.call('ZADD', p .. 'expiry', now + ttl, id)
     redis.call('HSET', p .. 'fetching', id, host)
@@ -142,12 +150,14 @@ return 1
 """
 )
 
-# ARGV: id, owner, concurrency, delay ms. Everything the request led to is queued: it is
-# done. Returns the pending count left, or -1 when the lease was lost (expired and given to
-# another worker, who does it again).
+# ARGV: id, owner, concurrency, delay ms, then the worker's counts since it last sent them
+# (name, increment...). Everything the request led to is queued: it is done, and what it was
+# counted as is the crawl's in the same step. Returns the pending count left, or -1 when the
+# lease was lost (expired and given to another worker, who does it again).
 DONE = (
     _COMMON
     + """
+add_counts(5)
 local entry = lease_of(ARGV[1], ARGV[2])
 if not entry then return -1 end
 release(ARGV[1], host_of(entry), tonumber(ARGV[3]), tonumber(ARGV[4]), now_ms())
@@ -156,13 +166,15 @@ return redis.call('DECR', p .. 'pending')
 """
 )
 
-# ARGV: id, owner, fingerprint, host, request JSON, front, dont_filter, concurrency, delay ms.
-# A leased request replaced by another under the same id (a redirect, a retry): the lease
-# ends and the new request is queued. Returns 1 queued, 0 lease lost (dropped: its other
-# copy is done again), -1 a redirect to a URL already seen (done, nothing queued).
+# ARGV: id, owner, fingerprint, host, request JSON, front, dont_filter, concurrency, delay ms,
+# then counts as for DONE. A leased request replaced by another under the same id (a
+# redirect, a retry): the lease ends and the new request is queued. Returns 1 queued, 0 lease
+# lost (dropped: its other copy is done again), -1 a redirect to a URL already seen (done,
+# nothing queued).
 REPLACE = (
     _COMMON
     + """
+add_counts(10)
 local id, owner, host = ARGV[1], ARGV[2], ARGV[4]
 local conc, delay = tonumber(ARGV[8]), tonumber(ARGV[9])
 local entry = lease_of(id, owner)

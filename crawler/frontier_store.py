@@ -40,8 +40,10 @@ class SharedFrontier:
         self.redis = client
         self.prefix = crawl_prefix(job)
         self.owner = owner
-        self.concurrency = crawl.concurrency_per_host
         self.delay_ms = round(crawl.delay * 1000)
+        # the delay counts from the end of the host's previous fetch, so with a delay a host
+        # has one fetch at a time; its concurrency holds when there is no delay
+        self.concurrency = 1 if self.delay_ms > 0 else crawl.concurrency_per_host
         self.ttl_ms = round(crawl.lease_ttl * 1000)
         self._scripts = {
             name: client.register_script(getattr(frontier_lua, name))
@@ -77,11 +79,21 @@ class SharedFrontier:
     def fetched(self, entry_id: int) -> None:
         self._run("FETCHED", entry_id, self.owner, self.concurrency, self.delay_ms)
 
-    def done(self, entry_id: int) -> int:
-        return self._run("DONE", entry_id, self.owner, self.concurrency, self.delay_ms)
+    def done(self, entry_id: int, counts: dict[str, int] | None = None) -> int:
+        """The request is done; ``counts``, what this worker counted since it last sent its
+        counts, are added to the crawl's in the same step."""
+        args = (entry_id, self.owner, self.concurrency, self.delay_ms)
+        return self._run("DONE", *args, *_pairs(counts))
 
     def replace(
-        self, entry_id: int, fingerprint: str, host: str, entry: str, front: bool, again: bool
+        self,
+        entry_id: int,
+        fingerprint: str,
+        host: str,
+        entry: str,
+        front: bool,
+        again: bool,
+        counts: dict[str, int] | None = None,
     ) -> int:
         return self._run(
             "REPLACE",
@@ -94,6 +106,7 @@ class SharedFrontier:
             int(again),
             self.concurrency,
             self.delay_ms,
+            *_pairs(counts),
         )
 
     def renew(self, entry_ids: list[int]) -> int:
@@ -103,3 +116,7 @@ class SharedFrontier:
 
     def pending(self) -> int:
         return int(self.redis.get(self.prefix + "pending") or 0)
+
+
+def _pairs(counts: dict[str, int] | None) -> list:
+    return [item for pair in (counts or {}).items() for item in pair]

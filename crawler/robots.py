@@ -6,10 +6,13 @@ waiter gets its own Deferred, fed from the shared one.
 
 With a shared frontier, one worker of the cluster fetches a host's robots.txt and stores
 its body in Redis; the other workers wait for it there and parse that body
-(crawler/shared_state.py ``SharedRobots``).
+(crawler/shared_state.py ``SharedRobots``). That fetch is the host's previous one for the
+request that waited for it, which then waits the crawl's delay.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from scrapy.http import Request
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -36,6 +39,8 @@ class SharedRobotsTxtMiddleware(RobotsBodyTap):
             elif not found:  # this worker fetches it for the cluster
                 parser = await self._local_parser(request)
                 shared.robots.store_if_missing(netloc, None)  # the fetch failed: none
+                # robots.txt was the host's previous fetch: this request waits the delay
+                await asyncio.sleep(shared.frontier.delay_ms / 1000)
                 return parser
         return await self._local_parser(request)
 

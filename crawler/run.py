@@ -119,7 +119,7 @@ def _crawl(
     warcs = context.warcs
     stats = crawler.stats.get_stats()
     if shared_job:  # the report counts the whole crawl so far, whichever worker writes it
-        stats = {**stats, **shared_state(crawler).add_stats(stats)}
+        stats = {**stats, **shared_state(crawler).crawl_counts(stats)}
     names = {warc.name for warc in warcs} | {path.name for path in recovered}
     backlog = store.backlog().of(names)
     report = build_report(

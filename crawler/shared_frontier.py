@@ -3,10 +3,11 @@
 Selected by ``DIANCANG_FRONTIER_URL``; the atomic steps are the Lua scripts of
 crawler/frontier_lua.py. A worker claims a request from a host that is ready (a free slot of
 the host's ``concurrency_per_host``, its ``delay`` passed since the end of its previous
-fetch) and holds a lease on it that it renews while alive; a dead worker's leases expire and
-go back to the front of their hosts' queues. A request is done only when everything it led
-to is queued (the ``request_done`` signal), as with the SQLite journal; the crawl is done
-when nothing is pending, which every worker sees.
+fetch; so with a delay a host has one fetch at a time, whichever worker sends it, and
+robots.txt counts as a fetch) and holds a lease on it that it renews while alive; a dead
+worker's leases expire and go back to the front of their hosts' queues. A request is done
+only when everything it led to is queued (the ``request_done`` signal), as with the SQLite
+journal; the crawl is done when nothing is pending, which every worker sees.
 
 The model is Browsertrix-crawler's Redis crawl state (src/util/state.ts: a queue, a pending
 set of leased URLs with an expiry, a seen set); here the queue is one list per host so that
@@ -27,7 +28,7 @@ from twisted.internet.task import LoopingCall
 from diancang.crawler.context import crawl_context
 from diancang.crawler.request_json import request_from_json, request_to_json
 from diancang.crawler.request_meta import FRONTIER_ID
-from diancang.crawler.shared_state import shared_state
+from diancang.crawler.shared_state import SharedState, shared_state
 from diancang.crawler.signals import request_done
 from diancang.crawler.warc.sink import collection_key
 from diancang.upstream.scrapy_engine import wake_engine
@@ -41,11 +42,12 @@ POLL_INTERVAL = 0.1
 class SharedScheduler(BaseScheduler):
     """Scrapy's scheduler interface on the shared frontier; this worker keeps only its leases."""
 
-    def __init__(self, crawler, frontier, seeding):
+    def __init__(self, crawler, state: SharedState):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.frontier = frontier
-        self.seeding = seeding  # crawler/shared_crawl.py: whether seeds may still come
+        self.frontier = state.frontier
+        self.counts = state.counts  # the crawl report's counts, sent as the crawl goes
+        self.seeding = state.seeding  # crawler/shared_crawl.py: whether seeds may still come
         self._leases: set[int] = set()
         self._idle = False
         self._loops: list[LoopingCall] = []
@@ -54,8 +56,7 @@ class SharedScheduler(BaseScheduler):
 
     @classmethod
     def from_crawler(cls, crawler):
-        state = shared_state(crawler)
-        return cls(crawler, state.frontier, state.seeding)
+        return cls(crawler, shared_state(crawler))
 
     def open(self, spider: Spider):
         self.spider = spider
@@ -87,9 +88,11 @@ class SharedScheduler(BaseScheduler):
         entry_id = request.meta.get(FRONTIER_ID)
         if entry_id in self._leases:  # a redirect or retry of a request this worker holds
             self._leases.discard(entry_id)
+            counts = self.counts.since_sent(self.stats.get_stats())
             queued = self.frontier.replace(
-                entry_id, fingerprint, host, entry, front, request.dont_filter
+                entry_id, fingerprint, host, entry, front, request.dont_filter, counts
             )
+            self.counts.sent(counts)
             if queued != 1:
                 self.stats.inc_value("dupefilter/filtered")
                 return False
@@ -133,12 +136,16 @@ class SharedScheduler(BaseScheduler):
         entry_id = request.meta.get(FRONTIER_ID)
         if entry_id in self._leases:
             self._leases.discard(entry_id)
-            if self.frontier.done(entry_id) < 0:
+            counts = self.counts.since_sent(self.stats.get_stats())
+            lost = self.frontier.done(entry_id, counts) < 0
+            self.counts.sent(counts)
+            if lost:
                 self.stats.inc_value("frontier/lease_lost")
 
     def _renew(self) -> None:
         try:
             self.frontier.renew(sorted(self._leases))
+            self.counts.send(self.stats.get_stats())
         except valkey.ValkeyError as exc:  # next time, or the leases expire: nothing lost
             log.warning("could not renew leases: %s", exc)
 

@@ -27,6 +27,8 @@ SHARED_JOB = "DIANCANG_SHARED_JOB"
 WAIT_INTERVAL = 0.1
 ROBOTS_NONE = b"-"  # stored for a host whose robots.txt fetch failed: no rules
 ROBOTS_BODY = b"+"  # prefix of a stored robots.txt body
+# Scrapy stats that are one worker's gauges, not counts to add up for the crawl
+NOT_SUMMED = ("frontier/pending_at_close", "memusage/")
 
 
 def worker_id(settings: Settings) -> str:
@@ -109,6 +111,7 @@ class SharedState:
         self.frontier = SharedFrontier(self.redis, job, self.owner, settings.crawl)
         self.prefix = self.frontier.prefix
         self.robots = SharedRobots(self)
+        self.counts = SharedCounts(self)
         self._seeded = False
 
     # -- seeding: whichever worker comes first queues the seeds; a worker that dies while
@@ -137,18 +140,45 @@ class SharedState:
         """Whether seeds may still be queued (the scheduler then keeps the worker open)."""
         return not self.seeding_done()
 
-    # -- the crawl report's counts, summed over every worker
+    def crawl_counts(self, stats: dict) -> dict[str, int]:
+        """Send this worker's last counts; the crawl's counts so far, summed over its workers."""
+        self.counts.send(stats)
+        return {k.decode(): int(v) for k, v in self.redis.hgetall(self.prefix + "stats").items()}
 
-    def add_stats(self, stats: dict) -> dict:
-        """Add this worker's counts to the crawl's; return the crawl's counts so far."""
-        key = self.prefix + "stats"
-        pipe = self.redis.pipeline()
-        for name, value in stats.items():
-            if isinstance(value, int) and not isinstance(value, bool):
-                pipe.hincrby(key, name, value)
-        pipe.hset(self.prefix + "workers", self.owner, int(time.time()))
+
+class SharedCounts:
+    """This worker's counts for the crawl report, added to the crawl's in Redis as the crawl
+    goes: with each request done, in the script that ends it (crawler/frontier_lua.py DONE),
+    and with each lease renewal. A worker that is killed loses only what it counted since it
+    last sent its counts, and the requests of those counts, not done, are fetched again."""
+
+    def __init__(self, state: SharedState):
+        self.state = state
+        self._sent: dict[str, int] = {}
+
+    def since_sent(self, stats: dict) -> dict[str, int]:
+        """Increments of the counts in ``stats`` since they were last sent."""
+        return {
+            name: value - self._sent.get(name, 0)
+            for name, value in stats.items()
+            if isinstance(value, int)
+            and not isinstance(value, bool)
+            and not name.startswith(NOT_SUMMED)
+            and value != self._sent.get(name, 0)
+        }
+
+    def sent(self, increments: dict[str, int]) -> None:
+        for name, value in increments.items():
+            self._sent[name] = self._sent.get(name, 0) + value
+
+    def send(self, stats: dict) -> None:
+        increments = self.since_sent(stats)
+        pipe = self.state.redis.pipeline(transaction=True)
+        for name, value in increments.items():
+            pipe.hincrby(self.state.prefix + "stats", name, value)
+        pipe.hset(self.state.prefix + "workers", self.state.owner, int(time.time()))
         pipe.execute()
-        return {k.decode(): int(v) for k, v in self.redis.hgetall(key).items()}
+        self.sent(increments)
 
 
 def shared_state(crawler) -> SharedState | None:

@@ -20,7 +20,6 @@ from warcio.archiveiterator import ArchiveIterator
 
 DELAY = 0.15
 PER_HOST = 2
-SHORTEST_GAPS: dict[str, float] = {}  # host -> shortest time between two page requests
 
 
 def start_worker(data_dir, seed_list, redis_url, worker, *args):
@@ -78,20 +77,22 @@ def test_three_workers_share_one_frontier_and_survive_a_kill(tmp_path):
                 for record in ArchiveIterator(fh, check_digests=True):
                     record.content_stream().read()
 
-        # the servers' own view: never more than PER_HOST at once, starts DELAY apart
+        # the servers' own view: never more than PER_HOST at once, never two requests to a
+        # host (robots.txt included) closer than DELAY, robots.txt once for the cluster
         assert max(probe.peak.values()) <= PER_HOST
         for host, seen in starts.items():
-            times = sorted(t for t, path in seen if path != "/robots.txt")
+            times = sorted(t for t, _ in seen)
             gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
-            SHORTEST_GAPS[host] = min(gaps)
-            assert [path for _, path in seen].count("/robots.txt") == 1  # once for the cluster
+            assert min(gaps) >= DELAY, (host, sorted(gaps)[:5])
+            assert [path for _, path in seen].count("/robots.txt") == 1
 
         # every URL fetched once, but those the killed worker held (fetched again)
         counts = defaultdict(int)
         for host, seen in starts.items():
             for _, path in seen:
                 counts[host, path] += 1
-        assert sum(count - 1 for count in counts.values()) <= 2 * PER_HOST * 3
+        refetched = sum(count - 1 for count in counts.values())
+        assert refetched <= 2 * PER_HOST * 3
 
         client = valkey.Valkey.from_url(redis.url)
         assert int(client.get("diancang:cluster:pending")) == 0
@@ -105,21 +106,15 @@ def test_three_workers_share_one_frontier_and_survive_a_kill(tmp_path):
             elif kind == b"string":
                 values = [client.get(key)]
             assert not any(v.startswith(b"\x80") for v in values), key  # no pickle
-        # the report counts the workers that ended (a SIGKILLed one adds none of its counts)
+        # every worker's report counts the whole crawl so far; the last one written (the
+        # killed worker's, started again) counts every response, the killed worker's
+        # included: each URL once, and a refetch only as often as the servers saw one
         reports = sorted((data / "warcs" / "reports").glob("cluster-*.json"))
-        own = [json.loads(path.read_text(encoding="utf-8")) for path in reports]
-        assert {report["worker"] for report in own} == {"w0", "w1", "w2"}
+        own = {}
+        for path in reports:
+            report = json.loads(path.read_text(encoding="utf-8"))
+            own[report["worker"]] = report
+        assert set(own) == {"w0", "w1", "w2"}
+        assert len(counts) <= own["w1"]["responses"] <= len(counts) + refetched
     finally:
         redis.stop()
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="open defect: a few page requests of a host still start closer than the delay "
-    "(seen 6-50 ms) although their claims are spaced; the claim-to-transfer lag is not yet "
-    "accounted for",
-)
-def test_page_requests_to_a_host_are_never_closer_than_the_delay():
-    assert SHORTEST_GAPS, "runs after test_three_workers_share_one_frontier_and_survive_a_kill"
-    assert min(SHORTEST_GAPS.values()) >= DELAY * 0.95, SHORTEST_GAPS

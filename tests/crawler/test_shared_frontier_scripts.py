@@ -83,6 +83,7 @@ def test_the_delay_counts_from_the_end_of_the_previous_fetch(redis):
         add(a, n)
     entry = a.claim()[0]
     time.sleep(0.5)  # longer than the delay, but the fetch has not ended
+    assert b.claim()[0] is None  # the concurrency of 2 gives no second fetch with a delay
     ended = time.monotonic()
     a.fetched(int(entry.split()[0]))
     _, _, wait = b.claim()
@@ -98,3 +99,12 @@ def test_a_seen_request_is_not_queued_twice_and_pending_counts_to_zero(redis):
     entry = f.claim()[0]
     assert f.pending() == 1
     assert f.done(int(entry.split()[0])) == 0
+
+
+def test_a_request_done_adds_its_counts_to_the_crawl_in_the_same_step(redis):
+    f = frontier(redis, "counts", "a", ttl=30)
+    add(f, 0)
+    entry_id = int(f.claim()[0].split()[0])
+    assert f.done(entry_id, {"status/200": 1, "bytes/received": 512}) == 0
+    stats = redis.client().hgetall("diancang:counts:stats")
+    assert stats == {b"status/200": b"1", b"bytes/received": b"512"}
