@@ -149,7 +149,7 @@ def main() -> None:
     args = parser.parse_args()
     limit = args.hosts * PER_HOST / args.latency
     runs = []
-    for workers in (int(n) for n in args.workers.split(",")):
+    for workers in (int(n) for n in args.workers.split(",") if n):
         with tempfile.TemporaryDirectory(prefix="diancang-shared-bench-") as tmp:
             runs.append(crawl(workers, args.hosts, args.pages, args.latency, Path(tmp)))
     print(
