@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup chromium clients demo test test-fast lint format benchmark clean
+.PHONY: setup chromium redis clients demo test test-fast lint format benchmark clean
 
 setup: $(VENV)/.installed
 
@@ -21,6 +21,11 @@ CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 chromium:
 	@[ -x $(CHROMIUM) ] && [ -f $(CJK_FONT) ] || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei; }
+
+# Debian's Redis for the shared-frontier tests (DIANCANG_FRONTIER_URL).
+redis:
+	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq redis-server; }
 
 # ReplayWeb.page for the client checks in tests/clients (its prebuilt ui.js and sw.js).
 CLIENTS := tests/clients
@@ -42,11 +47,11 @@ lint: setup
 # module's fixtures are built once; a session fixture is built once per worker.
 PYTEST_WORKERS ?= 2
 PYTEST_XDIST   := -n $(PYTEST_WORKERS) --dist loadfile
-test: setup chromium clients lint
+test: setup chromium redis clients lint
 	$(BIN)/pytest $(PYTEST_XDIST)
 
 # The inner loop: everything but the end-to-end crawls and browser tests (marked slow).
-test-fast: setup lint
+test-fast: setup redis lint
 	$(BIN)/pytest $(PYTEST_XDIST) -m "not slow"
 
 format: setup

@@ -58,7 +58,7 @@ class Record(Base):
         Index("ix_record_jurisdiction_datestamp", "jurisdiction_code", "datestamp", "id"),
         Index("ix_record_agency_docno", "agency", "doc_number"),
         Index("ix_record_doc_number", "doc_number"),  # exact 发文字号 search
-        Index("ix_record_library_kind_created", "library_id", "kind", "created_at"),
+        Index("ix_record_library_kind_created", "library_id", "kind", "created_at", "deleted"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -25,7 +25,13 @@ EXIT_SPOOLED = 3
 @click.argument("seed_list", required=False, type=click.Path(path_type=Path))
 @click.option("--seed", "seed_id", help="Crawl only the seed with this id.")
 @click.option("--resume", is_flag=True, help="Resume the crawl from its job directory.")
-def crawl(seed_list: Path | None, seed_id: str | None, resume: bool) -> None:
+@click.option(
+    "--job",
+    "job",
+    help="Name of the crawl on the shared frontier (DIANCANG_FRONTIER_URL); a crawl of that "
+    "name still running is joined. Default: the seed list's name.",
+)
+def crawl(seed_list: Path | None, seed_id: str | None, resume: bool, job: str | None) -> None:
     """Crawl SEED_LIST (CSV or YAML) into WARC files.
 
     Exits 3 when the crawl finished but WARC files still wait in the local spool (S3
@@ -36,13 +42,19 @@ def crawl(seed_list: Path | None, seed_id: str | None, resume: bool) -> None:
         if seed_list is None:
             if not resume:
                 raise CrawlError("give a seed list, or --resume to continue the last crawl")
-            job = last_job(settings)
-            seed_list, seed_id = Path(job["seed_list"]), seed_id or job["seed_id"]
+            last = last_job(settings)
+            seed_list, seed_id = Path(last["seed_list"]), seed_id or last["seed_id"]
         if not seed_list.is_file():
             raise CrawlError(f"{seed_list}: no such seed list")
-        result = run_crawl(settings, seed_list, seed_id, resume)
+        result = run_crawl(settings, seed_list, seed_id, resume, job)
     except CrawlError as exc:
         raise click.ClickException(str(exc)) from exc
+    report_crawl(settings, result)
+
+
+def report_crawl(settings, result) -> None:
+    """Index the crawl's WARC files for replay and print its summary; exit 3 when WARC files
+    still wait in the spool."""
     for error in result.seed_errors:
         click.echo(f"skipped: {error}", err=True)
     indexed = CollectionIndexes(settings.index_dir).update(open_store(settings))

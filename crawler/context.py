@@ -21,6 +21,7 @@ from diancang.crawler.job import CrawlError
 from diancang.crawler.listings import Listings
 from diancang.crawler.network_guard import AddressPolicy
 from diancang.crawler.request_meta import SEED_ID
+from diancang.crawler.shared_state import SharedSeedBudget, SharedTrapGuard, shared_state
 from diancang.crawler.stopped import StopExamples
 from diancang.crawler.urls import TrapGuard, clean_url
 from diancang.crawler.warc.sink import collection_key
@@ -106,4 +107,11 @@ def crawl_context(crawler) -> CrawlContext:
     context = getattr(crawler, "_diancang_context", None)
     if context is None:
         context = crawler._diancang_context = CrawlContext.from_settings(crawler.settings)
+        shared = shared_state(crawler)
+        if shared is not None:  # budgets and trap counts are the whole crawl's
+            crawl = context.settings.crawl
+            context.budget = SharedSeedBudget(shared)
+            context.trap_guard = SharedTrapGuard(
+                shared, crawl.query_variants_per_path, crawl.max_url_length
+            )
     return context

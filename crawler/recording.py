@@ -12,6 +12,7 @@ from diancang.crawler.context import crawl_context
 from diancang.crawler.downloader import TRANSFER_STARTED
 from diancang.crawler.recrawl import counted
 from diancang.crawler.request_meta import CONDITIONAL
+from diancang.crawler.shared_state import worker_id
 from diancang.crawler.stop import stop_crawl
 from diancang.crawler.warc.revisit_index import RevisitIndexes
 from diancang.crawler.warc.sink import WarcSink
@@ -40,6 +41,7 @@ def warc_sink(crawler) -> WarcSink:
             on_close,
             on_write_error,
             crawler.stats,
+            worker_id(config) if config.frontier_url else None,
         )
         crawler._diancang_warc_sink = sink
         crawler.signals.connect(sink.close, signal=signals.spider_closed)

@@ -15,3 +15,24 @@ CONDITIONAL = "_conditional"
 # (crawler/declared_listings.py); the declaration names and bounds these pages, so scope,
 # link depth and the trap guard do not refuse them
 LISTING_PAGE = "listing_page"
+# the request meta a shared frontier entry keeps (crawler/request_json.py): Diancang's own
+# keys and the Scrapy ones a redirect or retry carries on; JSON values only. Everything else
+# is set for one attempt.
+FRONTIER_META = (
+    SEED_ID,
+    ROBOTS_TXT,
+    LISTING,
+    LISTING_PAGE,
+    "hops",
+    "link_depth",
+    "via",
+    "browser",
+    "dont_obey_robotstxt",
+    "redirect_urls",
+    "redirect_reasons",
+    "redirect_times",
+    "retry_times",
+    "depth",
+)
+# a request's id in the frontier (journal row or shared-frontier entry)
+FRONTIER_ID = "frontier_id"

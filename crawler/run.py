@@ -10,10 +10,12 @@ from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 
+from diancang.crawler import shared_crawl
 from diancang.crawler.context import crawl_context
-from diancang.crawler.job import CrawlError, job_dir_for, running_job
+from diancang.crawler.job import CrawlError, job_dir_for, job_name, running_job
 from diancang.crawler.report import build_report, write_report
 from diancang.crawler.scrapy_settings import scrapy_settings
+from diancang.crawler.shared_state import owns_warc, shared_state, worker_id
 from diancang.crawler.spider import SiteSpider
 from diancang.crawler.warc import revisit_index
 from diancang.crawler.warc.sink import CLOSE_FAILURES
@@ -54,8 +56,15 @@ def _browser_wanted(settings: Settings, seeds: list) -> bool:
 
 
 def run_crawl(
-    settings: Settings, seed_list: Path, seed_id: str | None = None, resume: bool = False
+    settings: Settings,
+    seed_list: Path,
+    seed_id: str | None = None,
+    resume: bool = False,
+    job: str | None = None,
 ) -> CrawlResult:
+    """Crawl ``seed_list`` (or its seed ``seed_id``). With a shared frontier the crawl is the
+    job ``job`` (default: named for the seed list) in Redis: the first process seeds it,
+    every other one started with the same job joins it (crawler/shared_crawl.py)."""
     loaded = load_seed_list(seed_list)
     seeds = loaded.seeds
     if seed_id is not None:
@@ -69,6 +78,13 @@ def run_crawl(
         revisit_index.check(settings.dedup_url)
     except revisit_index.DedupUnavailable as exc:
         raise CrawlError(str(exc)) from exc
+
+    if settings.frontier_url:
+        name = job or job_name(seed_list.stem, seed_id)
+        job_dir = shared_crawl.worker_dir(settings, name)
+        with running_job(job_dir, seed_list, seed_id):
+            shared_crawl.announce(settings, name, seed_list, seed_id, resume)
+            return _crawl(settings, loaded, seed_list, seed_id, seeds, job_dir, resume, name)
     job_dir = job_dir_for(settings, seed_list, seed_id)
     with running_job(job_dir, seed_list, seed_id):
         return _crawl(settings, loaded, seed_list, seed_id, seeds, job_dir, resume)
@@ -82,13 +98,14 @@ def _crawl(
     seeds: list[Seed],
     job_dir: Path,
     resume: bool,
+    shared_job: str | None = None,
 ) -> CrawlResult:
-    job = job_dir.name
+    job = shared_job or job_dir.name
     browser = _browser_wanted(settings, seeds)
     seed_ids = [seed.id for seed in seeds]
     process = CrawlerProcess(
         settings={
-            **scrapy_settings(settings, seed_list, seed_ids, job_dir, resume, browser),
+            **scrapy_settings(settings, seed_list, seed_ids, job_dir, resume, browser, shared_job),
             "LOG_FILE": str(job_dir / "crawl.log"),
         }
     )
@@ -96,7 +113,7 @@ def _crawl(
     try:
         context = crawl_context(crawler)  # opens the WARC store
         store = context.store
-        recovered = store.recover()
+        recovered = store.recover(owned=owns_warc(settings) if shared_job else None)
     except ValueError as exc:  # a WARC store that is misconfigured or unreachable
         raise CrawlError(f"WARC store {settings.warc_store}: {exc}") from exc
     process.crawl(crawler)
@@ -107,6 +124,8 @@ def _crawl(
 
     warcs = context.warcs
     stats = crawler.stats.get_stats()
+    if shared_job:  # the report counts the whole crawl so far, whichever worker writes it
+        stats = {**stats, **shared_state(crawler).crawl_counts(stats)}
     names = {warc.name for warc in warcs} | {path.name for path in recovered}
     backlog = store.backlog().of(names)
     report = build_report(
@@ -117,6 +136,7 @@ def _crawl(
         seed_list=str(seed_list),
         seeds=[seed.id for seed in seeds],
         resumed=resume,
+        **({"worker": worker_id(settings)} if shared_job else {}),
         recovered_files=[str(path) for path in recovered],
         warc_files=[warc.name for warc in warcs],
         refused=context.refusals,
@@ -126,7 +146,8 @@ def _crawl(
         spool_reason=backlog.reason,
     )
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    report_path = settings.reports_dir / f"{job}-{stamp}.json"
+    worker = f"-{worker_id(settings)}" if shared_job else ""
+    report_path = settings.reports_dir / f"{job}-{stamp}{worker}.json"
     write_report(report, report_path)
     if report["warc_failures"]:
         raise CrawlError(

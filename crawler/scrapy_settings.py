@@ -11,6 +11,7 @@ from diancang import __version__
 from diancang.crawler.browser.settings import playwright_settings
 from diancang.crawler.compression import accept_encoding
 from diancang.crawler.context import SEED_IDS, SEED_LIST, SETTINGS_VALUES
+from diancang.crawler.shared_state import SHARED_JOB
 from diancang.crawler.spider import BROWSER_DETECT
 from diancang.settings import Settings
 
@@ -24,6 +25,7 @@ def scrapy_settings(
     job_dir: Path,
     resume: bool,
     browser: bool,
+    shared_job: str | None = None,
 ) -> dict:
     """Plain values only: the crawl's live objects are its context's (crawler/context.py)."""
     crawl = settings.crawl
@@ -91,6 +93,15 @@ def scrapy_settings(
         "DIANCANG_RESUME": resume,
         BROWSER_DETECT: browser and crawl.browser_detect,
     }
+    if shared_job is not None:  # politeness is the claim step's, for the whole cluster
+        result.update(
+            {
+                SHARED_JOB: shared_job,
+                "SCHEDULER": "diancang.crawler.shared_frontier.SharedScheduler",
+                "DOWNLOAD_DELAY": 0,  # a local delay would hold a claimed request back
+                "DOWNLOAD_DELAY_JITTER": 0,
+            }
+        )
     if browser:
         result.update(playwright_settings(crawl))
         result["DOWNLOADER_MIDDLEWARES"][

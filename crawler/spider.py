@@ -26,6 +26,7 @@ from diancang.crawler.links import PageLinks, extract_from_css, extract_from_htm
 from diancang.crawler.listing_pages import listing_links
 from diancang.crawler.pagination import listing_key
 from diancang.crawler.request_meta import LISTING, LISTING_PAGE, SEED_ID
+from diancang.crawler.shared_state import shared_state
 from diancang.crawler.urls import clean_url
 from diancang.seeds.schema import Seed
 from diancang.warc_names import EMBED, LINK, PAGE, REDIRECT
@@ -42,10 +43,15 @@ class SiteSpider(Spider):
     name = "site"
 
     async def start(self) -> AsyncIterator[Request]:
+        shared = shared_state(self.crawler)  # a shared crawl is seeded by one worker
+        if shared is not None and not await shared.take_seeding():
+            return
         for seed in crawl_context(self.crawler).seeds.values():
             request = self._request(seed, seed.url, "", 0, None, listing_key(seed.id))
             for listed in declared_listings.start_requests(seed, request, self._request):
                 yield listed
+        if shared is not None:
+            shared.seeded()
 
     @cached_property
     def listings(self) -> declared_listings.DeclaredListings:

@@ -69,10 +69,15 @@ class TrapGuard:
         segments = [s for s in parts.path.split("/") if s]
         if segments and max(Counter(segments).values()) > self.max_repeats:
             return "repeated-path-segments"
-        if parts.query and count_query:
-            variants = self._variants.setdefault(f"{parts.netloc}{parts.path}", set())
-            if url not in variants:
-                if len(variants) >= self.query_variants_per_path:
-                    return "query-variants"
-                variants.add(url)
+        if parts.query and count_query and not self.new_variant(f"{parts.netloc}{parts.path}", url):
+            return "query-variants"
         return None
+
+    def new_variant(self, path_key: str, url: str) -> bool:
+        """Count ``url`` as a query variant of its path; False when the path has its limit."""
+        variants = self._variants.setdefault(path_key, set())
+        if url not in variants:
+            if len(variants) >= self.query_variants_per_path:
+                return False
+            variants.add(url)
+        return True

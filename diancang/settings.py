@@ -47,6 +47,7 @@ class CrawlSettings:
     browser_page_timeout: float  # seconds for navigation
     behavior_timeout: float  # seconds of scrolling and clicking per page
     browser_detect: bool  # capture pages that look script-built with the browser
+    lease_ttl: float  # seconds a shared-frontier lease lasts unless its worker renews it
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class Settings:
     api_tokens: str  # "role:sha256,…", parsed by diancang.console.auth.ApiTokens
     secret_key: str  # signs console sessions; empty: one generated and kept in data_dir
     secure_cookies: bool  # console cookies only over HTTPS
+    frontier_url: str  # redis://…: the shared frontier of many workers; empty: SQLite journal
+    worker_id: str  # names this worker in WARC file names; empty: host name and process id
     crawl: CrawlSettings
     oai: OaiSettings
     s3: S3Settings
@@ -177,7 +180,7 @@ _POSITIVE = {"s3", "console"}  # sections whose numbers must be above 0
 _TOP = {"data_dir": "str", "warc_store": "str", "database_url": "str", "dedup_url": "str",
         "operator": "str",
         "replay_url": "str", "api_tokens": "str", "secret_key": "str",
-        "secure_cookies": "bool"}  # fmt: skip
+        "secure_cookies": "bool", "frontier_url": "str", "worker_id": "str"}  # fmt: skip
 
 
 def _variable(section: str | None, key: str) -> str:
@@ -252,6 +255,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         api_tokens=top["api_tokens"],
         secret_key=top["secret_key"],
         secure_cookies=top["secure_cookies"],
+        frontier_url=top["frontier_url"],
+        worker_id=top["worker_id"],
         crawl=_section(raw, "crawl", env),
         oai=_section(raw, "oai", env),
         s3=_section(raw, "s3", env),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
@@ -61,11 +61,13 @@ class WarcStore(Protocol):
         Returns at once: a backend that uploads does it in the background.
         """
 
-    def recover(self, upload: bool = True) -> list[Path]:
+    def recover(
+        self, upload: bool = True, owned: Callable[[str], bool] | None = None
+    ) -> list[Path]:
         """Close WARC files left ``.open`` by a crash; return the files it closed.
 
         Files a live process is writing (locked, see ``diancang.storage.open_files``) are left
-        alone.
+        alone; with ``owned``, so are files whose name it refuses (another worker's).
 
         With ``upload``, a store that uploads starts doing so in the background.
         """

@@ -6,7 +6,7 @@ Each committed file gets its fixity record at once (``_manifest/COLLECTION/NAME.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,8 +34,10 @@ class LocalWarcStore:
         self._record(collection, target)
         return StoredWarc(collection, target.name, target.stat().st_size, str(target))
 
-    def recover(self, upload: bool = True) -> list[Path]:
-        closed = recover_open_warcs(self.root)
+    def recover(
+        self, upload: bool = True, owned: Callable[[str], bool] | None = None
+    ) -> list[Path]:
+        closed = recover_open_warcs(self.root, owned)
         for path in closed:  # recorded like a committed file, so it is listed for transfer
             self._record(path.parent.name, path)
         return closed

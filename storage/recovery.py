@@ -1,7 +1,9 @@
 """Close a WARC file that a crash left ``.open``: keep its whole records, cut a torn tail.
 
 Only files that no live process holds are touched (see ``diancang.storage.open_files``): another
-crawl on the same data directory or spool keeps writing its own files undisturbed.
+crawl on the same data directory or spool keeps writing its own files undisturbed. A lock
+says nothing about a process on another machine (a store shared over the network), so a
+worker of a shared frontier touches only the files its name is in (``owned``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import logging
 import os
 import re
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from diancang.storage.files import fsync_dir
@@ -68,10 +71,13 @@ def complete_length(path: Path) -> tuple[int, int]:
     return good_end, count
 
 
-def recover_open_warcs(root: Path) -> list[Path]:
-    """Close every ``.open`` WARC under ``root`` left by a dead process; return those closed."""
+def recover_open_warcs(root: Path, owned: Callable[[str], bool] | None = None) -> list[Path]:
+    """Close every ``.open`` WARC under ``root`` left by a dead process -- with ``owned``, only
+    those whose file name it accepts --; return those closed."""
     closed = []
     for path in sorted(root.glob(OPEN_WARCS)):
+        if owned is not None and not owned(path.name):
+            continue
         result = close_torn_warc(path)
         if result is not None:
             closed.append(result)

@@ -99,11 +99,13 @@ class S3WarcStore:
             ) from exc
         return True
 
-    def recover(self, upload: bool = True) -> list[Path]:
+    def recover(
+        self, upload: bool = True, owned: Callable[[str], bool] | None = None
+    ) -> list[Path]:
         """Check the bucket, close ``.open`` spool files of dead crawls; with ``upload``, start the
         background uploader on what waits (a crawl does; ``storage sync`` uploads itself)."""
         self.check()
-        closed = recover_open_warcs(self.spool_root)
+        closed = recover_open_warcs(self.spool_root, owned)
         if upload and (spooled(self.spool_root) or orphan_checksums(self.spool_root)):
             self._start_uploader()
         return closed

@@ -54,7 +54,9 @@ class WarcSink:
         on_close: Callable[[Path, str], None],
         on_write_error: Callable[[OSError], None],
         stats,
+        origin: str | None = None,
     ):
+        self._origin = origin
         self._on_write_error = on_write_error
         self._spool_dir = spool_dir
         self._indexes = indexes
@@ -96,6 +98,7 @@ class WarcSink:
                 self._factory,
                 self._max_size,
                 lambda path, key=key: self._on_close(path, key),
+                self._origin,
             )
             self._writers[seed.id] = writer
         return writer

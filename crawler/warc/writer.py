@@ -33,6 +33,7 @@ class RotatingWarcWriter:
         factory: RecordFactory,
         max_size: int,
         on_close: Callable[[Path], None],
+        origin: str | None = None,
     ):
         self.directory = directory
         self.prefix = prefix
@@ -40,8 +41,9 @@ class RotatingWarcWriter:
         self.factory = factory
         self.max_size = max_size
         self.on_close = on_close
-        # the pid keeps names apart between crawls running on one host (as Heritrix's do)
-        self.origin = f"{os.getpid()}-{socket.gethostname()}"
+        # the pid keeps names apart between crawls running on one host (as Heritrix's do); a
+        # worker of a shared frontier is named by its worker id
+        self.origin = origin or f"{os.getpid()}-{socket.gethostname()}"
         self._serial = 0
         self._file = None
         self._writer: DiancangWARCWriter | None = None

@@ -1,4 +1,5 @@
-"""Scrapy's robots.txt middleware lets through the requests that waited for a host's robots.txt."""
+"""Scrapy's robots.txt middleware lets through the requests that waited for a host's robots.txt,
+and has no public way to take a robots.txt body fetched elsewhere (by another worker)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from diancang.upstream import scrapy_robots
 
 PEER = Path(__file__).parents[1] / "benchmarks" / "crawl_scrapy_peer.py"
 WAITERS = 10
+# RobotsTxtMiddleware's public names in Scrapy 2.19: none gives or takes a robots.txt body
+PUBLIC_2_19 = {"DOWNLOAD_PRIORITY", "from_crawler", "process_request", "process_request_2"}
+PUBLIC_2_19 |= {"robot_parser"}
 
 
 class _DisallowingHandler(PageHandler):
@@ -58,4 +62,22 @@ def test_a_changed_robot_parser_is_refused(monkeypatch):
         return None
 
     monkeypatch.setattr(RobotsTxtMiddleware, "robot_parser", robot_parser)
+    assert_shape_error(scrapy_robots.check, "scrapy", "scrapy_robots")
+
+
+def test_the_middleware_still_has_no_public_way_to_take_a_robots_txt_body():
+    public = {name for name in dir(RobotsTxtMiddleware) if not name.startswith("_")}
+    still_broken(
+        public <= PUBLIC_2_19,
+        "RobotsTxtMiddleware's missing public way to give it a robots.txt body "
+        f"(new public names: {sorted(public - PUBLIC_2_19)})",
+        "scrapy_robots",
+    )
+
+
+def test_a_changed_parse_robots_is_refused(monkeypatch):
+    async def parse_robots(self, response, netloc):
+        return None
+
+    monkeypatch.setattr(RobotsTxtMiddleware, "_parse_robots", parse_robots)
     assert_shape_error(scrapy_robots.check, "scrapy", "scrapy_robots")

@@ -122,7 +122,9 @@ def upgrade() -> None:
     with op.batch_alter_table("catalog_records", schema=None) as batch_op:
         batch_op.add_column(sa.Column("library_id", sa.Integer(), nullable=True))
         batch_op.create_index(
-            "ix_record_library_kind_created", ["library_id", "kind", "created_at"], unique=False
+            "ix_record_library_kind_created",
+            ["library_id", "kind", "created_at", "deleted"],
+            unique=False,
         )
         batch_op.create_foreign_key(
             "fk_record_library", "accounts_libraries", ["library_id"], ["id"]

@@ -1,0 +1,110 @@
+"""The shared frontier's Lua scripts against a real Redis: leases, politeness, pending."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import pytest
+from redis_server import RedisServer
+
+from diancang.crawler.frontier_store import SharedFrontier
+
+
+@pytest.fixture(scope="module")
+def redis(tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+def frontier(redis, job, owner, concurrency=2, delay=0.0, ttl=0.3):
+    crawl = SimpleNamespace(concurrency_per_host=concurrency, delay=delay, lease_ttl=ttl)
+    return SharedFrontier(redis.client(), job, owner, crawl)
+
+
+def add(f, n, host="h:1"):
+    return f.add(f"fp{n}", host, f'{{"n":{n}}}', False, False)
+
+
+def wait_claim(f, deadline=5.0):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        entry, _, _ = f.claim()
+        if entry is not None:
+            return entry
+        time.sleep(0.02)
+    raise AssertionError("nothing claimed")
+
+
+def test_an_expired_lease_goes_back_to_the_front_of_its_host_queue(redis):
+    a = frontier(redis, "expiry", "a", concurrency=1)
+    b = frontier(redis, "expiry", "b", concurrency=1)
+    for n in range(3):
+        add(a, n)
+    first = wait_claim(a)
+    assert first.endswith('{"n":0}')
+    # a dies: its lease is not renewed; b gets entry 0 again before entries 1 and 2
+    assert wait_claim(b) == first
+    assert a.done(int(first.split()[0])) == -1  # a's late ack is refused: the lease is b's
+    assert b.done(int(first.split()[0])) == 2
+    assert b.pending() == 2
+
+
+def test_a_renewed_lease_is_kept(redis):
+    a, b = frontier(redis, "renew", "a", ttl=0.5), frontier(redis, "renew", "b", ttl=0.5)
+    add(a, 0)
+    entry = wait_claim(a)
+    entry_id = int(entry.split()[0])
+    for _ in range(6):  # 0.9 s: past the ttl, renewed every 0.15 s
+        assert a.renew([entry_id]) == 1
+        time.sleep(0.15)
+        assert b.claim()[0] is None
+    assert a.done(entry_id) == 0
+
+
+def test_the_host_concurrency_holds_across_workers(redis):
+    workers = [frontier(redis, "conc", name, ttl=30) for name in "abc"]
+    for n in range(6):
+        add(workers[0], n)
+    claimed = [w.claim()[0] for w in workers]
+    assert sum(entry is not None for entry in claimed) == 2
+    holder = workers[claimed.index(next(e for e in claimed if e))]
+    holder.fetched(int(next(e for e in claimed if e).split()[0]))
+    assert workers[2].claim()[0] is not None  # the freed slot goes to anyone
+
+
+def test_the_delay_counts_from_the_end_of_the_previous_fetch(redis):
+    a, b = (
+        frontier(redis, "delay", "a", delay=0.4, ttl=30),
+        frontier(redis, "delay", "b", delay=0.4, ttl=30),
+    )
+    for n in range(3):
+        add(a, n)
+    entry = a.claim()[0]
+    time.sleep(0.5)  # longer than the delay, but the fetch has not ended
+    assert b.claim()[0] is None  # the concurrency of 2 gives no second fetch with a delay
+    ended = time.monotonic()
+    a.fetched(int(entry.split()[0]))
+    _, _, wait = b.claim()
+    assert b.claim()[0] is None and wait > 0
+    second = wait_claim(b)
+    assert time.monotonic() - ended >= 0.39
+    assert second.endswith('{"n":1}')
+
+
+def test_a_seen_request_is_not_queued_twice_and_pending_counts_to_zero(redis):
+    f = frontier(redis, "pending", "a", ttl=30)
+    assert add(f, 0) and not add(f, 0)
+    entry = f.claim()[0]
+    assert f.pending() == 1
+    assert f.done(int(entry.split()[0])) == 0
+
+
+def test_a_request_done_adds_its_counts_to_the_crawl_in_the_same_step(redis):
+    f = frontier(redis, "counts", "a", ttl=30)
+    add(f, 0)
+    entry_id = int(f.claim()[0].split()[0])
+    assert f.done(entry_id, {"status/200": 1, "bytes/received": 512}) == 0
+    stats = redis.client().hgetall("diancang:counts:stats")
+    assert stats == {b"status/200": b"1", b"bytes/received": b"512"}
