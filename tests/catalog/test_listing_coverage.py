@@ -291,18 +291,6 @@ def test_a_metadata_block_over_the_bound_keeps_its_whole_lines(catalog, tmp_path
     assert 0 < len(kept) < 30 and kept == many[: len(kept)]  # no line cut in two
 
 
-def test_migrations_build_the_schema_of_the_models(catalog):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    from diancang.catalog.db import VERSION_TABLE
-    from diancang.catalog.models import Base
-
-    with catalog.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        assert compare_metadata(context, Base.metadata) == []
-
-
 def test_a_catalogue_of_the_first_schema_upgrades_and_keeps_its_captures(database_url, tmp_path):
     from diancang.catalog.db import Catalog, upgrade
 
