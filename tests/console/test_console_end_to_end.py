@@ -19,12 +19,10 @@ import time
 from pathlib import Path
 
 import pytest
-from page_shots import screenshot_path
-from playwright import sync_api
+from page_shots import chromium, fill_login, screenshot_path
 from ports import free_port
 
 DIANCANG = Path(sys.executable).with_name("diancang")
-CHROMIUM = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "长江-yangtze-2026"
 LIBRARY, OTHER = "重庆图书馆", "河北省图书馆"
 START_TIMEOUT = 60  # seconds for the console to answer
@@ -75,9 +73,7 @@ def _answers(url: str) -> bool:
 
 def log_in(page, base: str, username: str) -> None:
     page.goto(base + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    fill_login(page, username, PASSWORD)
     page.wait_for_load_state()
 
 
@@ -99,79 +95,73 @@ def test_a_librarian_registers_seeds_crawls_and_sees_the_year_rise(console, demo
         "http://www.cq.gov.cn/,重庆市政府门户,500000,webarchive,\n",
         encoding="utf-8",
     )
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            page.goto(base + "/seeds")
-            assert page.url.startswith(base + "/login")  # anonymous: sent to log in
-            log_in(page, base, "cq")
-            before = dashboard_records(page, base)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page.goto(base + "/seeds")
+        assert page.url.startswith(base + "/login")  # anonymous: sent to log in
+        log_in(page, base, "cq")
+        before = dashboard_records(page, base)
 
-            page.goto(base + "/seeds")
-            page.locator("#import-form input[type=file][name=file]").set_input_files(seed_list)
-            page.locator("#import-form [type=submit]").click()
-            page.wait_for_load_state()
-            assert "2" in page.locator("#import-summary").inner_text()
-            error_rows = page.locator("#import-errors tbody tr")
-            assert error_rows.count() == 1
-            cells = error_rows.first.locator("td").all_inner_texts()
-            assert cells[0].strip() == "3" and "jurisdiction" in cells[1]
-            rows = page.locator("#seeds-table tr[data-seed-id]")
-            assert rows.count() == 2
-            demo_row = rows.filter(has_text=demo_portal.base_url)
-            seed_id = demo_row.get_attribute("data-seed-id")
-            page.screenshot(path=str(screenshot_path("seeds")), full_page=True)
+        page.goto(base + "/seeds")
+        page.locator("#import-form input[type=file][name=file]").set_input_files(seed_list)
+        page.locator("#import-form [type=submit]").click()
+        page.wait_for_load_state()
+        assert "2" in page.locator("#import-summary").inner_text()
+        error_rows = page.locator("#import-errors tbody tr")
+        assert error_rows.count() == 1
+        cells = error_rows.first.locator("td").all_inner_texts()
+        assert cells[0].strip() == "3" and "jurisdiction" in cells[1]
+        rows = page.locator("#seeds-table tr[data-seed-id]")
+        assert rows.count() == 2
+        demo_row = rows.filter(has_text=demo_portal.base_url)
+        seed_id = demo_row.get_attribute("data-seed-id")
+        page.screenshot(path=str(screenshot_path("seeds")), full_page=True)
 
-            page.goto(base + "/seeds/new")
-            page.locator("input[name=url]").fill("http://www.example.gov.cn/")
-            page.locator("input[name=title]").fill("某网站")
-            page.locator("[name=jurisdiction]").fill("12345x")
-            page.locator("form [type=submit]").last.click()
-            page.wait_for_load_state()
-            assert page.locator('p.field-error[data-field="jurisdiction"]').is_visible()
+        page.goto(base + "/seeds/new")
+        page.locator("input[name=url]").fill("http://www.example.gov.cn/")
+        page.locator("input[name=title]").fill("某网站")
+        page.locator("[name=jurisdiction]").fill("12345x")
+        page.locator("form [type=submit]").last.click()
+        page.wait_for_load_state()
+        assert page.locator('p.field-error[data-field="jurisdiction"]').is_visible()
 
-            # schedule the demo portal's crawl: the scheduler queues it, a worker runs it
-            page.goto(f"{base}/seeds/{seed_id}")
-            assert "未设置采集计划" in page.locator("#next-run").inner_text()
-            page.locator("input[name=schedule]").fill("once")
-            page.locator("form:has(input[name=schedule]) [type=submit]").click()
-            page.wait_for_load_state()
-            deadline = time.monotonic() + CRAWL_TIMEOUT
-            jobs = page.locator("#jobs-table tr[data-job-id]")
-            while True:
-                page.goto(base + "/jobs")
-                if jobs.count():
-                    break
-                assert time.monotonic() < deadline, page.content()
-                time.sleep(1)
-            assert jobs.count() == 1
-            assert "重庆市人民政府（演示）" in jobs.first.inner_text()
-            assert "采集计划" in jobs.first.inner_text()  # queued by the scheduler
-            page.goto(f"{base}/jobs/{jobs.first.get_attribute('data-job-id')}")
-            job_url = page.url
-            while page.locator("#job-state").get_attribute("data-state") in ("queued", "running"):
-                assert time.monotonic() < deadline, page.content()
-                time.sleep(2)
-                page.goto(job_url)
-            assert page.locator("#job-state").get_attribute("data-state") == "finished"
-            page.screenshot(path=str(screenshot_path("job")), full_page=True)
+        # schedule the demo portal's crawl: the scheduler queues it, a worker runs it
+        page.goto(f"{base}/seeds/{seed_id}")
+        assert "未设置采集计划" in page.locator("#next-run").inner_text()
+        page.locator("input[name=schedule]").fill("once")
+        page.locator("form:has(input[name=schedule]) [type=submit]").click()
+        page.wait_for_load_state()
+        deadline = time.monotonic() + CRAWL_TIMEOUT
+        jobs = page.locator("#jobs-table tr[data-job-id]")
+        while True:
+            page.goto(base + "/jobs")
+            if jobs.count():
+                break
+            assert time.monotonic() < deadline, page.content()
+            time.sleep(1)
+        assert jobs.count() == 1
+        assert "重庆市人民政府（演示）" in jobs.first.inner_text()
+        assert "采集计划" in jobs.first.inner_text()  # queued by the scheduler
+        page.goto(f"{base}/jobs/{jobs.first.get_attribute('data-job-id')}")
+        job_url = page.url
+        while page.locator("#job-state").get_attribute("data-state") in ("queued", "running"):
+            assert time.monotonic() < deadline, page.content()
+            time.sleep(2)
+            page.goto(job_url)
+        assert page.locator("#job-state").get_attribute("data-state") == "finished"
+        page.screenshot(path=str(screenshot_path("job")), full_page=True)
 
-            while dashboard_records(page, base) <= before:  # catalogued after the crawl
-                assert time.monotonic() < deadline, page.content()
-                time.sleep(2)
-            page.screenshot(path=str(screenshot_path("dashboard-after-crawl")), full_page=True)
+        while dashboard_records(page, base) <= before:  # catalogued after the crawl
+            assert time.monotonic() < deadline, page.content()
+            time.sleep(2)
+        page.screenshot(path=str(screenshot_path("dashboard-after-crawl")), full_page=True)
 
-            other = browser.new_page()
-            log_in(other, base, "hb")
-            assert other.goto(f"{base}/seeds/{seed_id}").status == 403
+        other = browser.new_page()
+        log_in(other, base, "hb")
+        assert other.goto(f"{base}/seeds/{seed_id}").status == 403
 
-            # a form posted without its CSRF token is refused
-            refused = page.request.post(base + "/seeds/new", form={"url": "http://x.gov.cn/"})
-            assert refused.status == 400
-        finally:
-            browser.close()
+        # a form posted without its CSRF token is refused
+        refused = page.request.post(base + "/seeds/new", form={"url": "http://x.gov.cn/"})
+        assert refused.status == 400
     database = (tmp_path / "data" / "catalog.sqlite").read_bytes()
     assert PASSWORD.encode() not in database

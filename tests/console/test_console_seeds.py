@@ -477,8 +477,7 @@ def test_the_jurisdiction_picker_searches_by_name_or_code(console):
 @pytest.mark.slow
 def test_the_seed_pages_in_chromium(console, tmp_path: Path):
     from console_helpers import PASSWORD
-    from page_shots import screenshot_path
-    from playwright import sync_api
+    from page_shots import chromium, fill_login, screenshot_path
 
     seed_list = tmp_path / "种子站点.csv"
     seed_list.write_text(
@@ -487,38 +486,29 @@ def test_the_seed_pages_in_chromium(console, tmp_path: Path):
         + "https://www.luquan.gov.cn/,鹿泉区人民政府,130110,govinfo,0 3 * * 1-5\n",
         encoding="utf-8",
     )
-    chromium = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            page.goto(console.base + "/login?next=/seeds")
-            page.get_by_label("用户名").fill("sjz-librarian")
-            page.get_by_label("密码").fill(PASSWORD)
-            page.get_by_role("button", name="登录").click()
-            page.wait_for_url(console.base + "/seeds")
-            page.locator("#import-form input[type=file]").set_input_files(str(seed_list))
-            page.locator("#import-form button").click()
-            page.wait_for_selector("#import-summary")
-            assert "错误 1 处" in page.locator("#import-summary").inner_text()
-            assert page.locator("#import-errors tbody tr").count() == 1
-            assert page.locator("#seeds-table tr[data-seed-id]").count() >= 4
-            page.screenshot(path=str(screenshot_path("seeds")), full_page=True)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page.goto(console.base + "/login?next=/seeds")
+        fill_login(page, "sjz-librarian", PASSWORD)
+        page.wait_for_url(console.base + "/seeds")
+        page.locator("#import-form input[type=file]").set_input_files(str(seed_list))
+        page.locator("#import-form button").click()
+        page.wait_for_selector("#import-summary")
+        assert "错误 1 处" in page.locator("#import-summary").inner_text()
+        assert page.locator("#import-errors tbody tr").count() == 1
+        assert page.locator("#seeds-table tr[data-seed-id]").count() >= 4
+        page.screenshot(path=str(screenshot_path("seeds")), full_page=True)
 
-            page.get_by_role("link", name="藁城区人民政府").click()
-            page.wait_for_selector("#seed-form")
-            page.locator("summary", has_text="声明的列表页").click()
-            page.locator("[name=listing_url]").fill(
-                "https://www.gaocheng.gov.cn/zwgk/index_{page}.html"
-            )
-            page.locator("[name=jurisdiction]").fill("210200")
-            page.get_by_role("button", name="保存").click()
-            error = page.locator("p.field-error[data-field=jurisdiction]")
-            assert "不在石家庄市图书馆的辖区" in error.inner_text()
-            assert page.locator("p.field-error[data-field=listing_last]").count() == 1
-            page.screenshot(path=str(screenshot_path("seed")), full_page=True)
-        finally:
-            browser.close()
+        page.get_by_role("link", name="藁城区人民政府").click()
+        page.wait_for_selector("#seed-form")
+        page.locator("summary", has_text="声明的列表页").click()
+        page.locator("[name=listing_url]").fill(
+            "https://www.gaocheng.gov.cn/zwgk/index_{page}.html"
+        )
+        page.locator("[name=jurisdiction]").fill("210200")
+        page.get_by_role("button", name="保存").click()
+        error = page.locator("p.field-error[data-field=jurisdiction]")
+        assert "不在石家庄市图书馆的辖区" in error.inner_text()
+        assert page.locator("p.field-error[data-field=listing_last]").count() == 1
+        page.screenshot(path=str(screenshot_path("seed")), full_page=True)
     assert screenshot_path("seeds").stat().st_size > 10_000

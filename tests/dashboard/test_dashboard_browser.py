@@ -9,11 +9,8 @@ from pathlib import Path
 import pytest
 from console.console_helpers import PASSWORD, add_accounts
 from dashboard_data import HEBEI, SJZ, fill
-from page_shots import screenshot_path
-from playwright import sync_api
+from page_shots import chromium, fill_login, screenshot_path
 from served_app import Served
-
-CHROMIUM = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.mark.slow
@@ -26,31 +23,23 @@ def test_an_auditor_sees_the_province_and_its_libraries(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
     served = Served({**env, "DIANCANG_DATA_DIR": str(data_dir)}, tmp_path / "serve.log")
     try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-            )
-            try:
-                page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-                page.goto(served.base + "/dashboard")
-                page.get_by_label("用户名").fill("hebei-auditor")
-                page.get_by_label("密码").fill(PASSWORD)
-                page.get_by_role("button", name="登录").click()
-                page.wait_for_url(served.base + "/dashboard")
-                table = page.locator("#dashboard-table")
-                cell = table.locator(f'tr[data-library="{SJZ}"] [data-records]')
-                assert cell.get_attribute("data-records") == str(expected[SJZ].records)
-                assert table.locator("tr[data-library]").count() == 3
-                assert table.locator(f'tr[data-rollup="{HEBEI}"]').is_visible()
-                for chart in ("records", "captures", "failures"):
-                    box = page.locator(f"#chart-{chart} svg").bounding_box()
-                    assert box and box["width"] > 300 and box["height"] > 20, chart
-                # the stylesheet applies under the Content-Security-Policy
-                rollup = table.locator("tr.rollup td").first
-                assert rollup.evaluate("e => getComputedStyle(e).fontWeight") == "700"
-                page.screenshot(path=str(screenshot_path("dashboard")), full_page=True)
-            finally:
-                browser.close()
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            page.goto(served.base + "/dashboard")
+            fill_login(page, "hebei-auditor", PASSWORD)
+            page.wait_for_url(served.base + "/dashboard")
+            table = page.locator("#dashboard-table")
+            cell = table.locator(f'tr[data-library="{SJZ}"] [data-records]')
+            assert cell.get_attribute("data-records") == str(expected[SJZ].records)
+            assert table.locator("tr[data-library]").count() == 3
+            assert table.locator(f'tr[data-rollup="{HEBEI}"]').is_visible()
+            for chart in ("records", "captures", "failures"):
+                box = page.locator(f"#chart-{chart} svg").bounding_box()
+                assert box and box["width"] > 300 and box["height"] > 20, chart
+            # the stylesheet applies under the Content-Security-Policy
+            rollup = table.locator("tr.rollup td").first
+            assert rollup.evaluate("e => getComputedStyle(e).fontWeight") == "700"
+            page.screenshot(path=str(screenshot_path("dashboard")), full_page=True)
     finally:
         served.stop()
     assert screenshot_path("dashboard").stat().st_size > 20_000

@@ -4,10 +4,10 @@ lists them, and a real browser (Debian's Chromium through Playwright) builds the
 from __future__ import annotations
 
 import json
-import os
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from page_shots import CHROMIUM
 from playwright import sync_api
 from portal_client import extract_links, fetch
 from sites.generated import (
@@ -18,9 +18,6 @@ from sites.generated import (
     links_path,
     page_path,
 )
-
-# `make test` installs Debian's Chromium; a missing browser must fail, not skip.
-CHROMIUM = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")
 
 
 def test_html_has_no_item_links_and_the_json_lists_them() -> None:

@@ -3,15 +3,11 @@ first page on load, the next on "加载更多", the last on scrolling to the bot
 
 from __future__ import annotations
 
-import os
-
 import pytest
+from page_shots import CHROMIUM
 from playwright import sync_api
 
 from diancang.demo_portal.server import DemoPortal
-
-# `make test` installs Debian's Chromium; a missing browser must fail, not skip.
-CHROMIUM = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")
 
 COUNT = "document.querySelectorAll('#dyn-list li').length"
 

@@ -36,7 +36,6 @@ pytestmark = pytest.mark.slow
 DIANCANG = Path(sys.executable).with_name("diancang")
 WARCIO = Path(sys.executable).with_name("warcio")
 JOB_TIMEOUT = 300  # seconds for a crawl of the portal, on a loaded machine
-CHROMIUM = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "长城-great-wall-2026"
 
 
@@ -229,8 +228,7 @@ def test_two_workers_never_took_the_same_job(farm):
 
 def test_the_page_of_a_finished_job_shows_its_figures_report_warcs_and_replay(farm):
     """In headless Chromium, with screenshots of the jobs list and the job's page."""
-    from page_shots import screenshot_path
-    from playwright import sync_api
+    from page_shots import chromium, fill_login, screenshot_path
     from served_app import Served
 
     from diancang.accounts.models import Library
@@ -243,33 +241,25 @@ def test_the_page_of_a_finished_job_shows_its_figures_report_warcs_and_replay(fa
     job = farm.job(job_id)
     served = Served(farm.env, farm.data_dir.parent / "serve.log")
     try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-            )
-            try:
-                page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-                page.goto(served.base + "/login")
-                page.get_by_label("用户名").fill("cq-librarian")
-                page.get_by_label("密码").fill(PASSWORD)
-                page.get_by_role("button", name="登录").click()
-                page.wait_for_url(served.base + "/libraries")
-                page.goto(f"{served.base}/jobs")
-                assert page.locator(f'tr[data-job-id="{job_id}"]').is_visible()
-                page.screenshot(path=str(screenshot_path("jobs")), full_page=True)
-                page.goto(f"{served.base}/jobs/{job_id}")
-                assert page.locator("#job-state").get_attribute("data-state") == FINISHED
-                pages = page.locator("#job-progress [data-pages]").get_attribute("data-pages")
-                assert int(pages) == job.pages > 0
-                assert page.locator("#job-warcs li").count() == len(job.warcs)
-                assert page.locator("#job-report").is_visible()
-                replay = page.locator("#job-replay a").first.get_attribute("href")
-                assert replay.startswith("http://127.0.0.1:8080/govinfo-500000/")
-                assert page.locator("#job-rerun").is_visible()
-                assert page.locator("#job-stop").count() == 0
-                page.screenshot(path=str(screenshot_path("job")), full_page=True)
-            finally:
-                browser.close()
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            page.goto(served.base + "/login")
+            fill_login(page, "cq-librarian", PASSWORD)
+            page.wait_for_url(served.base + "/libraries")
+            page.goto(f"{served.base}/jobs")
+            assert page.locator(f'tr[data-job-id="{job_id}"]').is_visible()
+            page.screenshot(path=str(screenshot_path("jobs")), full_page=True)
+            page.goto(f"{served.base}/jobs/{job_id}")
+            assert page.locator("#job-state").get_attribute("data-state") == FINISHED
+            pages = page.locator("#job-progress [data-pages]").get_attribute("data-pages")
+            assert int(pages) == job.pages > 0
+            assert page.locator("#job-warcs li").count() == len(job.warcs)
+            assert page.locator("#job-report").is_visible()
+            replay = page.locator("#job-replay a").first.get_attribute("href")
+            assert replay.startswith("http://127.0.0.1:8080/govinfo-500000/")
+            assert page.locator("#job-rerun").is_visible()
+            assert page.locator("#job-stop").count() == 0
+            page.screenshot(path=str(screenshot_path("job")), full_page=True)
     finally:
         served.stop()
     assert screenshot_path("job").stat().st_size > 10_000

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from page_shots import screenshot_path
+from page_shots import chromium, fill_login, screenshot_path
 from playwright import sync_api
 from pywb_runner import Pywb
 from search_data import PASSWORD, add_libraries_and_users, fill
@@ -21,7 +21,6 @@ from diancang.catalog.ingest import IngestOptions, ingest_warc
 from diancang.catalog.warc_source import local_warc
 from diancang.storage.local import LocalWarcStore
 
-CHROMIUM = os.environ.get("DIANCANG_CHROMIUM", "/usr/bin/chromium")
 TITLE = "关于做好政务公开工作的通知（正定县试点）"
 PAGE_URL = "http://www.zd.gov.cn/zwgk/2026/0412/notice.html"
 PAGE = f"""<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="{TITLE}">
@@ -64,59 +63,52 @@ def test_search_filter_by_jurisdiction_and_open_the_replay(tmp_path: Path):
 
 
 def _browse(console: str, replay: str) -> None:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            page.goto(console + "/search")
-            page.get_by_label("用户名").fill("sjz-librarian")  # sees 石家庄 and records of no
-            page.get_by_label("密码").fill(PASSWORD)  # library within 石家庄市
-            page.get_by_role("button", name="登录").click()
-            page.wait_for_url(re.compile(r".*/search$"))
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page.goto(console + "/search")
+        # sees 石家庄 and the records of no library within 石家庄市
+        fill_login(page, "sjz-librarian", PASSWORD)
+        page.wait_for_url(re.compile(r".*/search$"))
 
-            page.get_by_label("检索词").fill("政务公开")
-            page.get_by_role("button", name="检索", exact=True).click()
-            page.wait_for_url(re.compile(r".*q=.*"))
-            everywhere = int(page.locator("#result-count").get_attribute("data-total"))
-            assert everywhere > 1
+        page.get_by_label("检索词").fill("政务公开")
+        page.get_by_role("button", name="检索", exact=True).click()
+        page.wait_for_url(re.compile(r".*q=.*"))
+        everywhere = int(page.locator("#result-count").get_attribute("data-total"))
+        assert everywhere > 1
 
-            facet = page.locator('section[data-facet="jurisdiction"]')
-            facet.locator('li[data-value="130000"] a').click()  # 河北省 → its cities
-            page.wait_for_url(re.compile(r".*jurisdiction=130000.*"))
-            city = facet.locator('li[data-value="130100"]')
-            expected = int(city.get_attribute("data-count"))
-            city.locator("a").click()
-            page.wait_for_url(re.compile(r".*jurisdiction=130100.*"))
-            county = facet.locator('li[data-value="130123"]')
-            assert county.is_visible()
-            assert int(page.locator("#result-count").get_attribute("data-total")) == expected
-            assert page.locator(".facet-chosen").first.inner_text().endswith("石家庄市")
+        facet = page.locator('section[data-facet="jurisdiction"]')
+        facet.locator('li[data-value="130000"] a').click()  # 河北省 → its cities
+        page.wait_for_url(re.compile(r".*jurisdiction=130000.*"))
+        city = facet.locator('li[data-value="130100"]')
+        expected = int(city.get_attribute("data-count"))
+        city.locator("a").click()
+        page.wait_for_url(re.compile(r".*jurisdiction=130100.*"))
+        county = facet.locator('li[data-value="130123"]')
+        assert county.is_visible()
+        assert int(page.locator("#result-count").get_attribute("data-total")) == expected
+        assert page.locator(".facet-chosen").first.inner_text().endswith("石家庄市")
 
-            page.get_by_label("检索词").fill("正定县试点")
-            page.get_by_role("button", name="检索", exact=True).click()
-            page.wait_for_url(re.compile(r".*jurisdiction=130100.*"))
-            hit = page.locator("li.hit")
-            assert hit.count() == 1
-            assert hit.locator("h3 mark").inner_text() == "正定县试点"
-            assert "正政办〔2026〕8号" in hit.inner_text()
-            # the stylesheet loaded under the strict Content-Security-Policy
-            assert hit.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
+        page.get_by_label("检索词").fill("正定县试点")
+        page.get_by_role("button", name="检索", exact=True).click()
+        page.wait_for_url(re.compile(r".*jurisdiction=130100.*"))
+        hit = page.locator("li.hit")
+        assert hit.count() == 1
+        assert hit.locator("h3 mark").inner_text() == "正定县试点"
+        assert "正政办〔2026〕8号" in hit.inner_text()
+        # the stylesheet loaded under the strict Content-Security-Policy
+        assert hit.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
 
-            page.get_by_label("检索词").fill("政务公开")
-            page.get_by_role("button", name="检索", exact=True).click()
-            page.wait_for_url(re.compile(r".*jurisdiction=130100.*"))
-            page.screenshot(path=str(screenshot_path("search")), full_page=True)
+        page.get_by_label("检索词").fill("政务公开")
+        page.get_by_role("button", name="检索", exact=True).click()
+        page.wait_for_url(re.compile(r".*jurisdiction=130100.*"))
+        page.screenshot(path=str(screenshot_path("search")), full_page=True)
 
-            page.get_by_label("检索词").fill("正定县试点")
-            page.get_by_role("button", name="检索", exact=True).click()
-            page.wait_for_url(re.compile(r".*jurisdiction=130100.*"))
-            link = page.locator("li.hit a.replay")
-            assert link.get_attribute("href").startswith(replay + "govinfo-130123/2026041209")
-            link.click()
-            page.wait_for_url(re.compile(re.escape(replay) + ".*"))
-            archived = page.frame_locator("iframe").locator("h1")
-            sync_api.expect(archived).to_have_text(TITLE, timeout=30_000)
-        finally:
-            browser.close()
+        page.get_by_label("检索词").fill("正定县试点")
+        page.get_by_role("button", name="检索", exact=True).click()
+        page.wait_for_url(re.compile(r".*jurisdiction=130100.*"))
+        link = page.locator("li.hit a.replay")
+        assert link.get_attribute("href").startswith(replay + "govinfo-130123/2026041209")
+        link.click()
+        page.wait_for_url(re.compile(re.escape(replay) + ".*"))
+        archived = page.frame_locator("iframe").locator("h1")
+        sync_api.expect(archived).to_have_text(TITLE, timeout=30_000)
