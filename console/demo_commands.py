@@ -42,7 +42,6 @@ def demo(replay_port: int, port: int) -> None:
         with catalog.session() as db:
             account = register_demo(db, portal)
             job_id = queue_job(db, account.library_id, [account.seed_id]).id
-        start_wayback(children, settings, replay_port)
         children.start([script("diancang"), "serve", "--all", "--port", str(port)], SERVE_GRACE)
         console = f"http://127.0.0.1:{port}"
         click.echo(
@@ -51,15 +50,20 @@ def demo(replay_port: int, port: int) -> None:
             f"  password: {account.password}\n"
             f"  (a new password every run; the dashboard is {console}/dashboard)\n"
             f"Crawl job: {console}/jobs/{job_id}\n"
-            f"OAI-PMH: {console}/oai?verb=ListRecords&metadataPrefix=oai_dc\n"
-            f"Replay:\n"
-            f"  http://127.0.0.1:{replay_port}/govinfo-500000/*/{portal.base_url}\n"
-            f"  http://127.0.0.1:{replay_port}/govinfo-500000/{portal.base_url}"
+            f"OAI-PMH: {console}/oai?verb=ListRecords&metadataPrefix=oai_dc"
         )
         ended = _follow_job(catalog, children, job_id)
         catalog.dispose()
         if ended is None:
-            click.echo("Ctrl-C stops it.")
+            # pywb reads the collections its configuration names when it starts: only
+            # once the crawl has made the demo's collection can it replay it
+            start_wayback(children, settings, replay_port)
+            click.echo(
+                f"Replay:\n"
+                f"  http://127.0.0.1:{replay_port}/govinfo-500000/*/{portal.base_url}\n"
+                f"  http://127.0.0.1:{replay_port}/govinfo-500000/{portal.base_url}\n"
+                "Ctrl-C stops it."
+            )
             ended = children.wait()
     raise SystemExit(ended.returncode)
 

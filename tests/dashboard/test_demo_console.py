@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,11 +98,27 @@ def test_the_demo_prints_the_admin_and_the_console_that_takes_them(tmp_path):
         )
         assert records and int(records.group(1)) > 0  # owned by the demo library: its job's
         assert re.search(r"Crawl job \d+: 已完成 \(finished\), \d+ pages", output)
+        # replay in a fresh data directory: pywb knows the collection the crawl made
+        replayed = re.search(rf"(http://127.0.0.1:{replay_port}/govinfo-500000/http\S+)", output)
+        deadline = time.monotonic() + 60
+        while (status := _status(replayed.group(1))) != 200 and time.monotonic() < deadline:
+            time.sleep(0.5)  # pywb takes a few seconds to start
+        assert status == 200
         oai = browser.get("/oai?verb=ListRecords&metadataPrefix=oai_dc")
         assert oai.status_code == 200 and b"<record>" in oai.content
     finally:
         demo.send_signal(signal.SIGTERM)
         assert demo.wait(timeout=60) == -signal.SIGTERM
+
+
+def _status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
 
 
 def _answers(browser: Browser) -> bool:
