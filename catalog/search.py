@@ -60,6 +60,7 @@ from diancang.catalog.jurisdiction import set_level
 from diancang.catalog.models import Capture, Record
 from diancang.catalog.search_index import FTS_TABLE, PG_SEARCH_TEXT, PG_URL_PREFIX
 from diancang.catalog.views import load_views
+from diancang.seeds.schema import COLLECTION_NAMES
 
 PAGE_SIZE = 20
 MAX_QUERY_CHARS = 500
@@ -78,7 +79,6 @@ FACET_NAMES = {
     "library": "所属馆",
     "withdrawn": "状态",
 }
-COLLECTION_NAMES = {"govinfo": "政府公开信息", "webarchive": "网事典藏"}
 WITHDRAWN_NAMES = {False: "有效", True: "已撤回"}
 NO_LIBRARY_NAME = "无所属馆（命令行种子清单）"
 DUPLICATE_MATCHES = {"index_no": "索引号相同", "doc_number": "发布机构与发文字号相同"}

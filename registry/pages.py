@@ -44,9 +44,8 @@ from diancang.registry.service import (
 )
 from diancang.seeds import fields
 from diancang.seeds.raw import FIELDS
-from diancang.seeds.schema import DEFAULT_TIMEZONE
+from diancang.seeds.schema import COLLECTION_NAMES, DEFAULT_TIMEZONE
 
-COLLECTION_NAMES = {"govinfo": "政府公开信息", "webarchive": "网事典藏"}
 SCHEDULE_NAMES = {
     "once": "仅一次",
     "daily": "每天",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from w3lib.url import add_or_replace_parameter
 
 COLLECTIONS = ("govinfo", "webarchive")
+COLLECTION_NAMES = {"govinfo": "政府公开信息", "webarchive": "网事典藏"}  # as librarians say them
 SCOPE_MODES = ("host", "domain", "prefix")
 ROBOTS = ("obey", "ignore")
 # how a seed is crawled again: everything in full, conditional requests for the pages
