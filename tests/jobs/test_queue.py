@@ -218,3 +218,31 @@ def test_a_claim_waits_for_a_claim_of_the_same_seed_under_way(catalog):
     assert found == [None]
     with catalog.session() as db:
         assert db.get(CrawlJob, older).state == QUEUED
+
+
+def test_the_jobs_list_reads_libraries_and_seeds_with_the_page_not_per_job(catalog):
+    from sqlalchemy import event
+
+    from diancang.accounts.visibility import Access
+    from diancang.jobs.views import visible_jobs
+
+    lib, seeds = _library_with_seeds(catalog, 12)
+    rights = Access(frozenset([lib]), frozenset([lib]), frozenset())
+
+    def statements_for_a_page_of(count: int) -> int:
+        with catalog.session() as db:
+            for seed_id in seeds[:count]:
+                queue_job(db, lib, [seed_id])
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(catalog.engine, "before_cursor_execute", listener)
+        try:
+            with catalog.session() as db:
+                for job in visible_jobs(db, rights, None, 1).jobs:  # what /jobs shows of each
+                    _ = job.library.name, [link.seed.title for link in job.seeds]
+        finally:
+            event.remove(catalog.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    few = statements_for_a_page_of(2)
+    assert statements_for_a_page_of(10) == few  # 12 jobs listed now, as many statements
