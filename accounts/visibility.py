@@ -3,11 +3,13 @@
 | role      | sees                                         | edits (seeds, jobs…) | reviews |
 | --------- | -------------------------------------------- | -------------------- | ------- |
 | admin     | every library                                | every library        | every   |
-| librarian | their library                                | their library        | theirs  |
+| librarian | their library                                | their library        | nothing |
 | curator   | their library                                | nothing              | theirs  |
-| auditor   | their provincial library and all under it    | nothing              | nothing |
+| auditor   | their provincial library and all under it    | nothing              | samples |
 
-Managing libraries and accounts is the admin's alone (``manages_accounts``).
+Librarians see QA scores but decide nothing; an auditor decides only on the items of the
+samples (抽检) they drew, which ``diancang.review`` checks item by item. Managing libraries
+and accounts is the admin's alone (``manages_accounts``).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def access(session: Session, user: User) -> Access:
         return Access(every, every, every)
     own = frozenset([user.library_id]) if user.library_id is not None else frozenset()
     if user.role == LIBRARIAN:
-        return Access(own, own, own)
+        return Access(own, own, frozenset())
     if user.role == CURATOR:
         return Access(own, frozenset(), own)
     if user.role == AUDITOR:

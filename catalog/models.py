@@ -59,6 +59,7 @@ class Record(Base):
         Index("ix_record_agency_docno", "agency", "doc_number"),
         Index("ix_record_doc_number", "doc_number"),  # exact 发文字号 search
         Index("ix_record_library_kind_created", "library_id", "kind", "created_at", "deleted"),
+        Index("ix_record_published_datestamp", "published", "datestamp", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -66,6 +67,11 @@ class Record(Base):
     datestamp: Mapped[datetime] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # review (diancang.review): "pending", "approved" or "rejected", the latest decision on
+    # any of its captures; published once approved, and then served by OAI-PMH for good
+    # (a rejected published record as a deleted record)
+    review_state: Mapped[str] = mapped_column(String(16), default="pending")
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
     # the library whose registered seed first captured it (None: a seed list outside the
     # registry); the dashboard counts a library's records by it
     library_id: Mapped[int | None] = mapped_column(

@@ -18,6 +18,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from diancang.review.states import PUBLISH_POLICIES
+
 DEFAULT_CONFIG = resources.files("diancang.config") / "default.toml"  # shipped as package data
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -80,6 +82,22 @@ class ConsoleSettings:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    """Automatic QA after crawls, curators' reject reasons, provincial sampling."""
+
+    reject_reasons: str  # comma-separated, in the order the console offers them
+    qa_after_crawl: bool  # score every finished job's pages
+    qa_sample_above: int  # a job with more HTML pages than this is scored on a random sample
+    qa_sample_size: int  # pages in that sample
+    qa_page_timeout: float  # seconds for one page's replay in Chromium
+    audit_sample_size: int  # records an auditor's 抽检 draws by default
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(r.strip() for r in self.reject_reasons.split(",") if r.strip())
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     warc_store: str
@@ -88,6 +106,8 @@ class Settings:
     allow_networks: tuple[Network, ...]
     operator: str
     replay_url: str  # pywb base URL, ending in "/"
+    staff_replay_url: str  # curators' replay (access rules lifted for staff), ending in "/"
+    publish_policy: str  # "reviewed": OAI-PMH serves approved records only; "all": every record
     api_tokens: str  # "role:sha256,…", parsed by diancang.console.auth.ApiTokens
     secret_key: str  # signs console sessions; empty: one generated and kept in data_dir
     secure_cookies: bool  # console cookies only over HTTPS
@@ -97,6 +117,7 @@ class Settings:
     oai: OaiSettings
     s3: S3Settings
     console: ConsoleSettings
+    review: ReviewSettings
 
     def to_values(self) -> dict:
         """These settings as JSON-able values: what a Scrapy setting may carry."""
@@ -175,11 +196,13 @@ _SECTIONS = {
     "oai": OaiSettings,
     "s3": S3Settings,
     "console": ConsoleSettings,
+    "review": ReviewSettings,
 }
 _POSITIVE = {"s3", "console"}  # sections whose numbers must be above 0
 _TOP = {"data_dir": "str", "warc_store": "str", "database_url": "str", "dedup_url": "str",
         "operator": "str",
-        "replay_url": "str", "api_tokens": "str", "secret_key": "str",
+        "replay_url": "str", "staff_replay_url": "str", "publish_policy": "str",
+        "api_tokens": "str", "secret_key": "str",
         "secure_cookies": "bool", "frontier_url": "str", "worker_id": "str"}  # fmt: skip
 
 
@@ -243,7 +266,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     networks = env.get("DIANCANG_ALLOW_NETWORKS")  # set but empty: no extra networks
     if networks is None and "allow_networks" not in raw:
         raise SettingsError("setting 'allow_networks' is missing from the configuration")
-    replay_url = top["replay_url"]
+    if top["publish_policy"] not in PUBLISH_POLICIES:
+        raise SettingsError(
+            f"publish_policy={top['publish_policy']!r}: expected one of "
+            + ", ".join(PUBLISH_POLICIES)
+        )
     return Settings(
         data_dir=data_dir,
         warc_store=top["warc_store"] or str(data_dir / "warcs"),
@@ -251,7 +278,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         dedup_url=top["dedup_url"],
         allow_networks=parse_networks(networks if networks is not None else raw["allow_networks"]),
         operator=top["operator"],
-        replay_url=replay_url if replay_url.endswith("/") else replay_url + "/",
+        replay_url=_slashed(top["replay_url"]),
+        staff_replay_url=_slashed(top["staff_replay_url"]),
+        publish_policy=top["publish_policy"],
         api_tokens=top["api_tokens"],
         secret_key=top["secret_key"],
         secure_cookies=top["secure_cookies"],
@@ -261,4 +290,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         oai=_section(raw, "oai", env),
         s3=_section(raw, "s3", env),
         console=_section(raw, "console", env),
+        review=_section(raw, "review", env),
     )
+
+
+def _slashed(url: str) -> str:
+    return url if url.endswith("/") else url + "/"

@@ -33,6 +33,7 @@ STATE_NAMES = {
     STOPPED: "已停止",
 }
 MANUAL, SCHEDULED = "manual", "schedule"  # who queued it: a person, or the scheduler
+CRAWL, PATCH = "crawl", "patch"  # a crawl of its seeds, or a patch crawl of a page's URLs
 
 
 class CrawlJob(Base):
@@ -62,6 +63,10 @@ class CrawlJob(Base):
     warcs: Mapped[list] = mapped_column(JSON, default=list)  # WARC file names
     message: Mapped[str | None] = mapped_column(Text)  # why it failed or stopped
     ingested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(16), default=CRAWL)
+    # a patch crawl: the review item whose page it patches, and the URLs it fetches
+    patch_item_id: Mapped[int | None] = mapped_column(Integer)  # review_items.id
+    patch_urls: Mapped[list] = mapped_column(JSON, default=list)
 
     library: Mapped[Library] = relationship()
     seeds: Mapped[list[JobSeed]] = relationship(

@@ -6,6 +6,8 @@ from sqlalchemy import engine_from_config, pool
 import diancang.accounts.models  # noqa: F401  (their tables share the catalogue's metadata)
 import diancang.jobs.models  # noqa: F401
 import diancang.registry.models  # noqa: F401
+import diancang.replay.models  # noqa: F401
+import diancang.review.models  # noqa: F401
 from diancang.catalog.models import Base
 
 config = context.config

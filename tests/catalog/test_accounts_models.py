@@ -97,6 +97,7 @@ def test_each_role_sees_and_edits_what_the_rule_says(catalog: Catalog):
     assert rights["librarian"].see == {ids["石家庄市图书馆"]}
     assert rights["librarian"].can(EDIT, ids["石家庄市图书馆"])
     assert not rights["librarian"].can(EDIT, ids["正定县图书馆"])
+    assert not rights["librarian"].can(REVIEW, ids["石家庄市图书馆"])  # sees scores only
     assert rights["curator"].see == {ids["石家庄市图书馆"]}
     assert rights["curator"].can(REVIEW, ids["石家庄市图书馆"])
     assert not rights["curator"].can(EDIT, ids["石家庄市图书馆"])
