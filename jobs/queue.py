@@ -16,11 +16,21 @@ from __future__ import annotations
 import os
 import socket
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
-from diancang.jobs.models import FAILED, MANUAL, QUEUED, RUNNING, STOPPED, CrawlJob, JobSeed
+from diancang.jobs.models import (
+    FAILED,
+    MANUAL,
+    PATCH,
+    QUEUED,
+    RUNNING,
+    STOPPED,
+    CrawlJob,
+    JobSeed,
+)
 from diancang.registry.models import RegisteredSeed
 
 CANDIDATES = 50  # queued jobs a worker looks at per claim, oldest first
@@ -81,6 +91,41 @@ def queue_job(
     db.flush()
     for seed_id in wanted:
         found[seed_id].last_job_id = job.id
+    return job
+
+
+def queue_patch(
+    db: Session,
+    library_id: int,
+    seed_key: str,
+    item_id: int,
+    urls: list[str],
+    created_by: int | None = None,
+) -> CrawlJob:
+    """A queued patch crawl of ``urls`` for review item ``item_id``: the URLs are fetched
+    into the collection of the seed ``seed_key`` (flushed, not committed)."""
+    wanted = list(dict.fromkeys(url.strip() for url in urls if url and url.strip()))
+    if not wanted:
+        raise JobError("请至少给出一个要补采的网址", field="urls")
+    for url in wanted:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise JobError(f"不是有效的网址：{url}", field="urls")
+    seed = db.scalar(select(RegisteredSeed).where(RegisteredSeed.seed_key == seed_key))
+    job = CrawlJob(
+        library_id=library_id,
+        state=QUEUED,
+        origin=MANUAL,
+        kind=PATCH,
+        created_by=created_by,
+        created_at=utcnow(),
+        warcs=[],
+        patch_item_id=item_id,
+        patch_urls=wanted,
+        seeds=[JobSeed(seed_id=seed.id if seed else None, seed_key=seed_key)],
+    )
+    db.add(job)
+    db.flush()
     return job
 
 
