@@ -40,11 +40,19 @@ class NotAllowed(ReviewError):
     """The user may not take this decision (HTTP 403)."""
 
 
+NOT_YOUR_LIBRARY = "只有本馆审核员可以审核此页面"
+
+
 def may_decide(user: User, item: ReviewItem) -> bool:
     """Curators decide for their own library's items, admins for every library's."""
+    return may_decide_for(user, item.library_id)
+
+
+def may_decide_for(user: User, library_id: int | None) -> bool:
+    """``may_decide`` for the items of library ``library_id``."""
     if not user.active:
         return False
-    return user.role == ADMIN or (user.role == CURATOR and user.library_id == item.library_id)
+    return user.role == ADMIN or (user.role == CURATOR and user.library_id == library_id)
 
 
 def decide(
@@ -72,12 +80,12 @@ def decide(
     after = _STATE_AFTER.get(action, before)
     item.state, item.updated_at = after, now
     if record is not None and action != PATCH and action != CONFIRM:
+        served_before = (record.published, record.review_state == REJECTED)
         record.review_state = after
-        if after == APPROVED and not record.published:
-            record.published = True
+        record.published = record.published or after == APPROVED
+        # what a harvester sees changed: newly served, now deleted, or served again
+        if record.published and (True, after == REJECTED) != served_before:
             touch(session, record)
-        elif after == REJECTED and record.published and before != REJECTED:
-            touch(session, record)  # now an OAI-PMH deleted record
     if sample_item is not None:
         sample_item.verdict, sample_item.reason, sample_item.decided_at = action, reason, now
     decision = Decision(
@@ -105,7 +113,7 @@ def decide(
 def _check(item, user, action, reason, reasons, sample_item) -> None:
     if action in CURATOR_ACTIONS:
         if not may_decide(user, item):
-            raise NotAllowed("只有本馆审核员可以审核此页面")
+            raise NotAllowed(NOT_YOUR_LIBRARY)
     elif action in AUDITOR_ACTIONS:
         if (
             not user.active
