@@ -81,7 +81,7 @@ def review_api_blueprint(catalog: Catalog, settings: Settings) -> Blueprint:
     def decide_item(capture_id: int):
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or body.get("decision") not in DECISIONS:
-            return _error(400, "请求体应为 JSON：{\"decision\": \"approve\"|\"reject\"|\"patch\", …}")
+            return _error(400, '请求体应为 JSON：{"decision": "approve"|"reject"|"patch", …}')
         urls = body.get("urls") or []
         if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
             return _error(400, "urls 应为网址列表")
@@ -110,7 +110,7 @@ def review_api_blueprint(catalog: Catalog, settings: Settings) -> Blueprint:
         body = request.get_json(silent=True)
         job = body.get("job") if isinstance(body, dict) else None
         if not isinstance(job, int) or isinstance(job, bool):
-            return _error(400, "请求体应为 JSON：{\"job\": 任务编号, \"threshold\": 0.9}")
+            return _error(400, '请求体应为 JSON：{"job": 任务编号, "threshold": 0.9}')
         account = api_account()
         with catalog.session() as db:
             threshold = parse_threshold(body.get("threshold"))

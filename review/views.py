@@ -303,7 +303,9 @@ def take_decision(
             raise ReviewError("无法确定此页面的种子站点，不能补采")
         job = queue_patch(db, item.library_id, seed_key, item.id, urls or [], user.id)
         item.patch_job_id = job.id
-        decide(db, item, user, PATCH, comment=comment, detail={"job": job.id, "urls": job.patch_urls})
+        decide(
+            db, item, user, PATCH, comment=comment, detail={"job": job.id, "urls": job.patch_urls}
+        )
     else:
         decide(db, item, user, action, reason=reason or None, comment=comment, reasons=reasons)
     commit_with_datestamps(db)

@@ -36,7 +36,9 @@ class Page:
     replay_text: str = "第一条。第二条。"
 
 
-def finished_job(db: Session, library_id: int, pages: list[Page]) -> tuple[CrawlJob, list[ReviewItem]]:
+def finished_job(
+    db: Session, library_id: int, pages: list[Page]
+) -> tuple[CrawlJob, list[ReviewItem]]:
     """A finished job of ``library_id`` that captured ``pages``, queued for review and
     scored; its items in the order of ``pages``."""
     number = next(_numbers)

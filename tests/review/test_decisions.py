@@ -61,7 +61,11 @@ def test_approve_publishes_the_record_and_moves_its_datestamp_to_the_commit(db):
     commit_with_datestamps(db)
     assert item.state == APPROVED and record.review_state == APPROVED and record.published
     assert stamp_of(db, record) > before
-    assert (line.state_before, line.state_after, line.published_before) == (PENDING, APPROVED, False)
+    assert (line.state_before, line.state_after, line.published_before) == (
+        PENDING,
+        APPROVED,
+        False,
+    )
     assert (line.username, line.role, line.comment) == ("curator", "curator", "好")
 
 

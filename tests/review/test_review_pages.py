@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from review_console import queue_rows
 from review_helpers import Page
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from diancang.jobs.models import PATCH, CrawlJob
 from diancang.review.models import Decision, ReviewItem
@@ -20,9 +21,11 @@ SJZ, LN = "石家庄市图书馆", "辽宁省图书馆"
 
 def item_of(console, capture_id: int) -> ReviewItem:
     with console.catalog.session() as db:
-        item = db.scalar(select(ReviewItem).where(ReviewItem.capture_id == capture_id))
-        item.record  # loaded for the caller
-        return item
+        return db.scalar(
+            select(ReviewItem)
+            .where(ReviewItem.capture_id == capture_id)
+            .options(joinedload(ReviewItem.record))
+        )
 
 
 def lines_of(console, capture_id: int) -> list[Decision]:
@@ -151,20 +154,24 @@ def test_the_page_shows_replay_qa_evidence_and_the_record_with_provenance(consol
     assert frame.path == "/staff-replay"
     assert unquote(target) == f"govinfo-130100/20261120080000/{url}"
     assert "http://sjz.example/img/seal.png" in page and "http://cdn.example/track.js" in page
-    diff = re.sub(r"\s+", "", re.search(r'<table class="text-diff".*?</table>', page, re.S).group(0))
+    diff = re.sub(
+        r"\s+", "", re.search(r'<table class="text-diff".*?</table>', page, re.S).group(0)
+    )
     assert '<trdata-tag="delete"><td><del>第二条内容。</del></td><td></td></tr>' in diff
     assert '<trdata-tag="insert"><td></td><td><ins>多出来的。</ins></td></tr>' in diff
     assert '<trdata-tag="equal"><td>第三条内容。</td><td>第三条内容。</td></tr>' in diff
     fields = re.search(r'<table id="record-fields">.*?</table>', page, re.S).group(0)
     assert "石家庄市人民政府办公室" in fields and "label:发布机构" in fields
-    assert f'value="http://sjz.example/img/seal.png" checked' in page  # pre-checked for a patch
+    assert 'value="http://sjz.example/img/seal.png" checked' in page  # pre-checked for a patch
     image = curator.get(f"/review/{capture_id}/qa/capture")
     assert image.status_code == 200 and image.content == shot
     assert image.headers["Content-Type"] == "image/png"
     assert curator.get(f"/review/{capture_id}/qa/replay").status_code == 404  # none stored
     assert console.browser("ln-curator").get(f"/review/{capture_id}/qa/capture").status_code == 404
-    assert console.browser().get(f"/review/{capture_id}/qa/capture").url.endswith(
-        f"/login?next=%2Freview%2F{capture_id}%2Fqa%2Fcapture"
+    assert (
+        console.browser()
+        .get(f"/review/{capture_id}/qa/capture")
+        .url.endswith(f"/login?next=%2Freview%2F{capture_id}%2Fqa%2Fcapture")
     )
 
 
@@ -190,7 +197,11 @@ def test_approve_reject_and_patch_by_form_leave_audit_lines(console):
         [
             Page("http://sjz.example/ok"),
             Page("http://sjz.example/no"),
-            Page("http://sjz.example/patch", (0.4, 0.9), missing=["http://sjz.example/a.png", "http://sjz.example/b.css"]),
+            Page(
+                "http://sjz.example/patch",
+                (0.4, 0.9),
+                missing=["http://sjz.example/a.png", "http://sjz.example/b.css"],
+            ),
         ],
     )
     curator = console.browser("sjz-curator")
@@ -203,7 +214,10 @@ def test_approve_reject_and_patch_by_form_leave_audit_lines(console):
     assert item.state == "rejected" and item.record.review_state == "rejected"
     (line,) = lines_of(console, rejected)
     assert (line.action, line.reason, line.comment, line.username) == (
-        "reject", "页面无法回放", "图片全部缺失", "sjz-curator"
+        "reject",
+        "页面无法回放",
+        "图片全部缺失",
+        "sjz-curator",
     )
     bad = curator.post(f"/review/{approved}", {"action": "reject", "reason": "随便"})
     assert bad.status_code == 400 and "请选择退回原因" in bad.text
@@ -222,7 +236,9 @@ def test_approve_reject_and_patch_by_form_leave_audit_lines(console):
         job = db.get(CrawlJob, item.patch_job_id)
         assert (job.kind, job.state, job.patch_item_id) == (PATCH, "queued", item.id)
         assert job.patch_urls == [
-            "http://sjz.example/a.png", "http://sjz.example/extra.js", "http://sjz.example/more.png"
+            "http://sjz.example/a.png",
+            "http://sjz.example/extra.js",
+            "http://sjz.example/more.png",
         ]
         assert [link.seed_key for link in job.seeds] == ["sjz"]
     (line,) = lines_of(console, patched)
@@ -260,7 +276,11 @@ def test_bulk_approval_takes_the_pending_pages_at_or_above_the_threshold(console
     assert done.status_code == 200 and "已批量通过 2 个页面" in done.text
     states = {c: item_of(console, c).state for c in (high, exact, low, unscored, already)}
     assert states == {
-        high: "approved", exact: "approved", low: "pending", unscored: "pending", already: "rejected"
+        high: "approved",
+        exact: "approved",
+        low: "pending",
+        unscored: "pending",
+        already: "rejected",
     }
     for capture_id in (high, exact):
         (line,) = lines_of(console, capture_id)
