@@ -37,6 +37,7 @@ from diancang.review.models import Decision, QaScore, ReviewItem
 from diancang.review.states import APPROVE, PATCH, PENDING, SEVERITY_NAMES, STATES
 
 PER_PAGE = 50
+JOB_CHOICES = 200  # the newest jobs the job filter offers
 STAFF_REPLAY_PATH = "/staff-replay"  # the console route that hands a frame to staff replay
 ASCENDING, DESCENDING = "asc", "desc"  # by score: worst first, or best first
 # the record fields a curator checks, with the labels the catalogue's export gives them
@@ -107,7 +108,7 @@ class QueuePage:
     total: int
     page: int
     pages: int
-    jobs: list[int]  # the jobs with items the user sees, for the job filter
+    jobs: list[int]  # the newest jobs with items the user sees, for the job filter
 
     @property
     def items(self) -> list[ReviewItem]:
@@ -124,6 +125,7 @@ def review_queue(db: Session, rights: Access, wanted: QueueFilter) -> QueuePage:
             .where(*where, ReviewItem.job_id.is_not(None))
             .distinct()
             .order_by(ReviewItem.job_id.desc())
+            .limit(JOB_CHOICES)
         )
     )
     if wanted.state:

@@ -184,8 +184,16 @@ def test_stored_image_paths_that_leave_the_qa_folder_are_refused(console):
         "replay": str(console.data_dir / "not-qa.png"),
         "diff": "notes.txt",
     }
-    _job, (capture_id,) = console.job(SJZ, [Page("http://sjz.example/trick", images=tricks)])
+    (console.data_dir / "qa" / "fine.png").write_bytes(b"\x89PNG inside")
+    _job, (capture_id, control) = console.job(
+        SJZ,
+        [
+            Page("http://sjz.example/trick", images=tricks),
+            Page("http://sjz.example/fine", images={"diff": "fine.png"}),
+        ],
+    )
     curator = console.browser("sjz-curator")
+    assert curator.get(f"/review/{control}/qa/diff").content == b"\x89PNG inside"
     for which in tricks:
         assert curator.get(f"/review/{capture_id}/qa/{which}").status_code == 404, which
     assert curator.get(f"/review/{capture_id}/qa/..%2Fsecret_key").status_code == 404
@@ -257,6 +265,8 @@ def test_a_form_without_its_csrf_token_is_refused(console):
     bulk = curator.post("/review/bulk", {"job": job, "threshold": "0"}, token_from="")
     assert bulk.status_code == 400
     assert item_of(console, capture_id).state == "pending"
+    assert curator.post(f"/review/{capture_id}", {"action": "approve"}).status_code == 200
+    assert item_of(console, capture_id).state == "approved"  # with its token it is taken
 
 
 def test_bulk_approval_takes_the_pending_pages_at_or_above_the_threshold(console):
