@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from diancang.catalog import charts
 from diancang.catalog.coverage import ListingCoverage, build_coverage
 from diancang.catalog.extract.dates import looks_like_date
 from diancang.catalog.models import KIND_GOVINFO, Attachment, Capture, Record
+from diancang.catalog.spreadsheet import SafeCsvWriter
 from diancang.catalog.views import archived_by_hash
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ def render_html(report: QualityReport) -> str:
 def write_csv(report: QualityReport, path: Path) -> None:
     """One metric per row: section, metric, value (and the share where it applies)."""
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        out = csv.writer(fh)
+        out = SafeCsvWriter(fh)
         out.writerow(["section", "metric", "value", "percent"])
         out.writerow(["summary", "library", report.library, ""])
         out.writerow(["summary", "year", report.year, ""])
@@ -289,7 +289,7 @@ def write_coverage_csv(report: QualityReport, path: Path) -> None:
     """Every listed item (kind ``item``) and linked listing page (kind ``page``) that was not
     captured: collection, listing, kind, URL, reason token, detail."""
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        out = csv.writer(fh)
+        out = SafeCsvWriter(fh)
         out.writerow(["collection", "listing", "kind", "url", "reason", "detail"])
         for listing in report.coverage:
             for kind, missing in (("item", listing.missing), ("page", listing.pages_missing)):

@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from diancang.accounts.models import ADMIN, Library
+from diancang.catalog.spreadsheet import safe_row
 from diancang.review.models import Decision
 from diancang.review.states import ACTION_NAMES, ACTIONS, STATE_NAMES
 
@@ -27,8 +28,6 @@ CSV_COLUMNS = (
     ("action", "操作"), ("reason", "原因"), ("comment", "说明"),
     ("state_before", "原状态"), ("state_after", "新状态"),
 )  # fmt: skip
-# a spreadsheet reads a cell starting with one of these as a formula (CSV injection)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 class AuditFilterError(ValueError):
@@ -184,12 +183,6 @@ def decision_json(decision: Decision, names: dict[int, str]) -> dict:
     }
 
 
-def safe_cell(value) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def csv_lines(decisions: Iterable[Decision], names: dict[int, str]) -> Iterator[bytes]:
     """The CSV export, line by line: a UTF-8 BOM (so Excel reads the Chinese), a header row,
     one row per decision; actions and states in zh-CN beside their names."""
@@ -197,7 +190,7 @@ def csv_lines(decisions: Iterable[Decision], names: dict[int, str]) -> Iterator[
     writer = csv.writer(buffer)
 
     def line(cells) -> bytes:
-        writer.writerow([safe_cell(c) for c in cells])
+        writer.writerow(safe_row(cells))
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
