@@ -1,8 +1,9 @@
-"""Export the catalogue's records to CSV or XLSX (one row per record)."""
+"""Export the catalogue's records to CSV or XLSX (one row per record): every record, with its
+review state and whether it is published (what OAI-PMH serves under the default policy);
+no cell is ever a formula (``spreadsheet``)."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from diancang.catalog.models import Record
+from diancang.catalog.spreadsheet import SafeCsvWriter, safe_row
 from diancang.catalog.views import RecordView, load_views
 
 COLUMNS = (
@@ -19,7 +21,7 @@ COLUMNS = (
     ("validity", "有效性"), ("source_url", "来源网址"), ("replay_url", "存档网址"),
     ("jurisdiction_code", "行政区划代码"), ("jurisdiction_name", "行政区划"),
     ("collection", "专题"), ("captures", "采集次数"), ("attachments", "附件"),
-    ("deleted", "已删除"),
+    ("deleted", "已删除"), ("review_state", "审核状态"), ("published", "已发布"),
 )  # fmt: skip
 BATCH = 1000
 
@@ -48,6 +50,7 @@ def row_of(view: RecordView) -> list:
         "captures": len(view.captures),
         "attachments": " ".join(a.url for a in view.attachments),
         "deleted": "yes" if r.deleted else "",
+        "published": "yes" if r.published else "",
     }
     return [extra[name] if name in extra else getattr(r, name) for name, _ in COLUMNS]
 
@@ -55,9 +58,9 @@ def row_of(view: RecordView) -> list:
 def export_csv(session: Session, path: Path, kind: str | None = None) -> int:
     count = -1
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
+        writer = SafeCsvWriter(fh)
         for row in rows(session, kind):
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow(row)
             count += 1
     return count
 
@@ -69,7 +72,7 @@ def export_xlsx(session: Session, path: Path, kind: str | None = None) -> int:
     sheet = workbook.create_sheet("records")
     count = -1
     for row in rows(session, kind):
-        sheet.append(row)
+        sheet.append(safe_row(row))
         count += 1
     workbook.save(path)
     return count

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import func, select
@@ -17,7 +17,11 @@ from diancang.catalog import charts
 from diancang.catalog.coverage import ListingCoverage, build_coverage
 from diancang.catalog.extract.dates import looks_like_date
 from diancang.catalog.models import KIND_GOVINFO, Attachment, Capture, Record
+from diancang.catalog.spreadsheet import SafeCsvWriter
 from diancang.catalog.views import archived_by_hash
+
+if TYPE_CHECKING:
+    from diancang.review.figures import ReviewFigures
 
 TARGETS = {"province": 24000, "city": 12000}
 REQUIRED_FIELDS = {
@@ -59,6 +63,8 @@ class QualityReport:
     per_jurisdiction: list[tuple[str, str, int]] = field(default_factory=list)
     per_month: list[tuple[str, int]] = field(default_factory=list)
     coverage: list[ListingCoverage] = field(default_factory=list)  # empty: no listings
+    # review figures of a registered library's report (``diancang.review.figures``)
+    review: ReviewFigures | None = None
 
     @property
     def target_share(self) -> float:
@@ -214,7 +220,7 @@ def render_html(report: QualityReport) -> str:
 def write_csv(report: QualityReport, path: Path) -> None:
     """One metric per row: section, metric, value (and the share where it applies)."""
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        out = csv.writer(fh)
+        out = SafeCsvWriter(fh)
         out.writerow(["section", "metric", "value", "percent"])
         out.writerow(["summary", "library", report.library, ""])
         out.writerow(["summary", "year", report.year, ""])
@@ -250,13 +256,40 @@ def write_csv(report: QualityReport, path: Path) -> None:
             for group in listing.by_reason(examples=0, missing=listing.pages_missing):
                 metric = f"{listing.key} pages-not-captured:{group.reason}"
                 out.writerow([section, metric, group.count, ""])
+        if report.review is not None:
+            _write_review(out, report.review)
+
+
+def _write_review(out, review: ReviewFigures) -> None:
+    def row(metric: str, value, percent=None) -> None:
+        out.writerow(["review", metric, value, "" if percent is None else percent])
+
+    row("pages", review.pages)
+    for name in ("reviewed", "approved", "rejected", "patched"):
+        count = getattr(review, name)
+        row(name, count, review.percent(count))
+    for reason, count in sorted(review.rejected_by_reason.items(), key=lambda r: r[0] or ""):
+        row(f"rejected:{reason or ''}", count, review.percent(count))
+    row("qa-population", review.qa_population)
+    row("qa-scored", review.qa_scored, review.qa_coverage)
+    row("qa-decided", review.qa_decided)
+    row("qa-rejected", review.qa_rejected, review.qa_error_rate)
+    for label, samples in [("sampled", review.sampled)] + [
+        (f"drawn:{s.library}", s) for s in review.drawn
+    ]:
+        if samples is None:
+            continue
+        row(f"{label} samples", samples.samples)
+        row(f"{label} items", samples.items)
+        row(f"{label} decided", samples.decided)
+        row(f"{label} sent-back", samples.sent_back, samples.error_rate)
 
 
 def write_coverage_csv(report: QualityReport, path: Path) -> None:
     """Every listed item (kind ``item``) and linked listing page (kind ``page``) that was not
     captured: collection, listing, kind, URL, reason token, detail."""
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        out = csv.writer(fh)
+        out = SafeCsvWriter(fh)
         out.writerow(["collection", "listing", "kind", "url", "reason", "detail"])
         for listing in report.coverage:
             for kind, missing in (("item", listing.missing), ("page", listing.pages_missing)):

@@ -46,6 +46,8 @@ from diancang.registry.api import registry_api_blueprint
 from diancang.registry.imports import MAX_UPLOAD_BYTES
 from diancang.registry.pages import registry_blueprint
 from diancang.review.pages import review_blueprint
+from diancang.review.audit_pages import audit_blueprints
+from diancang.review.sample_pages import samples_blueprint
 from diancang.settings import Settings, load_settings
 from diancang.storage.base import WarcStore
 
@@ -110,7 +112,9 @@ def create_app(
     app.extensions[CATALOG_EXTENSION] = catalog
     init_auth(app, tokens)
     init_login(app, catalog, login_throttle)
-    app.register_blueprint(oai_blueprint(catalog, page_size=oai_page_size))
+    app.register_blueprint(
+        oai_blueprint(catalog, page_size=oai_page_size, publish_policy=settings.publish_policy)
+    )
     app.extensions[TRANSFER_EXTENSION] = _mount_transfer(app, tokens, store, settings)
     app.register_blueprint(accounts_blueprint(catalog))
     app.register_blueprint(api_blueprint())
@@ -121,6 +125,9 @@ def create_app(
     app.register_blueprint(registry_blueprint(catalog))
     app.register_blueprint(registry_api_blueprint(catalog))
     app.register_blueprint(review_blueprint(catalog, settings, CONTENT_SECURITY_POLICY))
+    for blueprint in audit_blueprints(catalog, settings):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(samples_blueprint(catalog, settings))
 
     @app.get("/")
     def index():

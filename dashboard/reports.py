@@ -1,6 +1,6 @@
 """The 质检报告 of a registered library: its own records, its jurisdiction's listings, its
-target. The console's download and ``diancang catalog report --library NAME`` build the
-same document from here."""
+target, its review figures (pages reviewed, QA coverage, 抽检). The console's download and
+``diancang catalog report --library NAME`` build the same document from here."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from diancang.accounts.models import Library
 from diancang.catalog.report import QualityReport, build_report, write_coverage_csv, write_csv
+from diancang.review.figures import review_figures
 
 
 def library_report(
     db: Session, library: Library, year: int, today: date | None = None
 ) -> QualityReport:
-    return build_report(
+    """The report, with the review figures of the library's pages and its 抽检."""
+    report = build_report(
         db,
         library.name,
         year,
@@ -27,6 +29,8 @@ def library_report(
         library_id=library.id,
         today=today,
     )
+    report.review = review_figures(db, library, year)
+    return report
 
 
 def csv_bytes(report: QualityReport, coverage: bool = False) -> bytes:

@@ -13,11 +13,15 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 
 
 def oai_blueprint(
-    catalog: Catalog, info: RepositoryInfo | None = None, page_size: int | None = None
+    catalog: Catalog,
+    info: RepositoryInfo | None = None,
+    page_size: int | None = None,
+    publish_policy: str | None = None,
 ) -> Blueprint:
     """``/oai`` over ``catalog``; ``page_size`` records per list response (default: the
-    ``oai.page_size`` setting, DIANCANG_OAI_PAGE_SIZE)."""
-    provider = Provider(catalog, info, page_size=page_size)
+    ``oai.page_size`` setting, DIANCANG_OAI_PAGE_SIZE); the records ``publish_policy``
+    publishes (default: the setting, DIANCANG_PUBLISH_POLICY)."""
+    provider = Provider(catalog, info, page_size=page_size, publish_policy=publish_policy)
     blueprint = Blueprint("oai", __name__)
 
     @blueprint.route("/oai", methods=["GET", "POST"])

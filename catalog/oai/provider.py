@@ -19,6 +19,7 @@ from diancang.catalog.models import Record
 from diancang.catalog.oai import tokens
 from diancang.catalog.oai.metadata import FORMATS
 from diancang.catalog.oai.sets import UnknownSet, all_sets, record_sets, set_filter
+from diancang.catalog.publication import is_served, served, served_as_deleted
 from diancang.catalog.records_builder import utcnow
 from diancang.catalog.views import load_views
 from diancang.catalog.xml_text import has_non_xml_char, set_attribute, sub_element
@@ -105,12 +106,21 @@ def last_instant(bound: datetime, granularity: str) -> datetime:
 
 
 class Provider:
+    """Serves the records ``publish_policy`` publishes (``diancang.catalog.publication``;
+    default: the ``publish_policy`` setting, DIANCANG_PUBLISH_POLICY)."""
+
     def __init__(
-        self, catalog: Catalog, info: RepositoryInfo | None = None, page_size: int | None = None
+        self,
+        catalog: Catalog,
+        info: RepositoryInfo | None = None,
+        page_size: int | None = None,
+        publish_policy: str | None = None,
     ) -> None:
         self.catalog = catalog
         self.info = info or RepositoryInfo.configured()
         self.page_size = page_size or load_settings().oai.page_size
+        self.policy = publish_policy or load_settings().publish_policy
+        self.served = served(self.policy)
 
     # -- envelope ---------------------------------------------------------------------------
     def handle(self, args: dict[str, list[str]], base_url: str) -> bytes:
@@ -172,7 +182,8 @@ class Provider:
 
     # -- verbs ------------------------------------------------------------------------------
     def _Identify(self, session: Session, _args: dict, base_url: str) -> etree._Element:
-        earliest = session.scalar(select(func.min(Record.datestamp))) or utcnow()
+        earliest = session.scalar(select(func.min(Record.datestamp)).where(*self.served))
+        earliest = earliest or utcnow()
         el = etree.Element("Identify")
         for name, value in (
             ("repositoryName", self.info.name),
@@ -189,7 +200,7 @@ class Provider:
     def _ListMetadataFormats(self, session: Session, args: dict, base_url: str) -> etree._Element:
         if "identifier" in args:
             record = self._record(session, args["identifier"])
-            if record.deleted:
+            if served_as_deleted(record):
                 raise OAIError("noMetadataFormats", "The record is deleted: no metadata")
         el = etree.Element("ListMetadataFormats")
         for fmt in FORMATS.values():
@@ -202,7 +213,7 @@ class Provider:
     def _ListSets(self, session: Session, args: dict, _base_url: str) -> etree._Element:
         if "resumptionToken" in args:
             raise OAIError("badResumptionToken", "ListSets is complete in one response")
-        sets = all_sets(session)
+        sets = all_sets(session, self.served)
         if not sets:
             raise OAIError("noSetHierarchy", "The repository has no sets yet (no records)")
         el = etree.Element("ListSets")
@@ -237,7 +248,7 @@ class Provider:
         record = None
         if number is not None and str(number) == tail and number <= tokens.MAX_ID:
             record = session.get(Record, number)
-        if record is None:
+        if record is None or not is_served(record, self.policy):
             raise OAIError("idDoesNotExist", f"No record {shown(identifier)} in this repository")
         return record
 
@@ -265,7 +276,7 @@ class Provider:
                 raise
             message = f"Invalid resumptionToken: {error.message}"
             raise OAIError("badResumptionToken", message) from error
-        query = select(Record).where(*filters)
+        query = select(Record).where(*self.served, *filters)
         query = query.where(tuple_(Record.datestamp, Record.id) > tuple_(*position.after))
         rows = list(
             session.scalars(query.order_by(Record.datestamp, Record.id).limit(self.page_size + 1))
@@ -313,7 +324,7 @@ class Provider:
             if start > end:
                 raise OAIError("badArgument", "from is later than until")
         if position.set_spec is not None:
-            if session.scalar(select(Record.id).limit(1)) is None:
+            if session.scalar(select(Record.id).where(*self.served).limit(1)) is None:
                 raise OAIError("noSetHierarchy", "The repository has no sets yet (no records)")
             try:
                 filters.append(set_filter(position.set_spec))
@@ -323,7 +334,7 @@ class Provider:
 
     def _header(self, record: Record) -> etree._Element:
         header = etree.Element("header")
-        if record.deleted:
+        if served_as_deleted(record):
             header.set("status", "deleted")
         sub_element(header, "identifier", self.identifier(record.id))
         sub_element(header, "datestamp", format_datestamp(record.datestamp))
@@ -335,13 +346,13 @@ class Provider:
         self, session: Session, records: list[Record], prefix: str, base_url: str
     ) -> list[etree._Element]:
         fmt = FORMATS[prefix]
-        views = load_views(session, [r for r in records if not r.deleted])
+        views = load_views(session, [r for r in records if not served_as_deleted(r)])
         by_id = {view.record.id: view for view in views}
         elements = []
         for record in records:
             el = etree.Element("record")
             el.append(self._header(record))
-            if not record.deleted:
+            if not served_as_deleted(record):
                 metadata = sub_element(el, "metadata")
                 metadata.append(fmt.render(by_id[record.id], base_url))
             elements.append(el)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
@@ -59,17 +61,21 @@ def record_sets(record: Record) -> list[str]:
     return specs
 
 
-def all_sets(session: Session) -> list[tuple[str, str]]:
-    """(setSpec, setName) of every set that has records, parents first."""
-    kinds = sorted(session.scalars(select(Record.kind).distinct()))
+def all_sets(session: Session, served: Iterable[ColumnElement[bool]] = ()) -> list[tuple[str, str]]:
+    """(setSpec, setName) of every set that has records (of those ``served`` selects),
+    parents first."""
+    served = list(served)
+    kinds = sorted(session.scalars(select(Record.kind).where(*served).distinct()))
     if not kinds:
         return []
     sets = [(top, name) for top, name in TOP_SETS.items()]
-    for name in sorted(filter(None, session.scalars(select(Record.collection).distinct()))):
+    for name in sorted(
+        filter(None, session.scalars(select(Record.collection).where(*served).distinct()))
+    ):
         sets.append((f"collection:{name}", name))
     codes: set[str] = set()
     for column in (Record.province_code, Record.city_code, Record.jurisdiction_code):
-        codes.update(filter(None, session.scalars(select(column).distinct())))
+        codes.update(filter(None, session.scalars(select(column).where(*served).distinct())))
     for code in sorted(codes):
         sets.append((f"jurisdiction:{code}", jurisdictions.full_name(code) or code))
     sets += [(f"type:{kind}", TYPE_NAMES.get(kind, kind)) for kind in kinds]

@@ -1,5 +1,8 @@
 """The OAI-PMH provider over real HTTP: every verb, every error, sets, dates, resumption,
-deleted records; every response validated against the official OAI-PMH schema."""
+deleted records; every response validated against the official OAI-PMH schema.
+
+These tests are about the protocol: they serve every record (``DIANCANG_PUBLISH_POLICY=all``).
+What the default policy, ``reviewed``, serves is tested in test_oai_publishing.py."""
 
 from __future__ import annotations
 
@@ -37,6 +40,11 @@ def hebei_warc(path, jurisdiction: str, numbers: range):
     ]  # fmt: skip
     info = {"collection": "govinfo", "jurisdiction": jurisdiction, "seed": f"hd-{jurisdiction}"}
     return write_warc(path, pages, info)
+
+
+@pytest.fixture(autouse=True)
+def every_record_served(monkeypatch):
+    monkeypatch.setenv("DIANCANG_PUBLISH_POLICY", "all")
 
 
 @pytest.fixture

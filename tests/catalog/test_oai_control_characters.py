@@ -35,6 +35,12 @@ def catalog_ingest(database_url: str, warcs) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
 
 
+@pytest.fixture(autouse=True)
+def every_record_served(monkeypatch):
+    """About characters, not review: every catalogued record is served."""
+    monkeypatch.setenv("DIANCANG_PUBLISH_POLICY", "all")
+
+
 @pytest.fixture
 def catalogued(catalog, database_url, control_character_crawl):
     catalog_ingest(database_url, warc_files(control_character_crawl.data_dir))
