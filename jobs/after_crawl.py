@@ -19,7 +19,6 @@ from diancang.catalog.ingest import IngestOptions, ingest_warc
 from diancang.catalog.warc_source import store_warcs
 from diancang.jobs.models import CrawlJob
 from diancang.replay.index import CollectionIndexes
-from diancang.replay.qa.run import score_job
 from diancang.review.queue import enqueue_job
 from diancang.settings import Settings
 from diancang.storage import open_store
@@ -91,6 +90,9 @@ def review_job(settings: Settings, catalog: Catalog, job_id: int) -> str | None:
     """Queue a catalogued job's pages for review, then score them when
     ``review.qa_after_crawl``. Never raises: what went wrong is returned for the job's
     message, and the job keeps its state (its captures and records are not at fault)."""
+    # imported here: the web console imports this module, and needs no Playwright nor Pillow
+    from diancang.replay.qa.run import score_job
+
     try:
         with catalog.session() as db:
             pages = enqueue_job(db, db.get(CrawlJob, job_id))

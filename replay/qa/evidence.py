@@ -48,17 +48,17 @@ def evidence_url(kind: str, url: str) -> str:
 
 
 def _resource(session: Session, page: Capture, kind: str) -> Capture | None:
-    """The page's ``urn:KIND:URL`` resource record: the first one at or after the page."""
+    """The page's ``urn:KIND:URL`` resource record: the first one after the page in its WARC
+    file (the browser writes it right after the page's own records)."""
     urn = evidence_url(kind, page.url)
     return session.scalars(
         select(Capture)
         .where(
             Capture.url_hash == url_hash(urn),
             Capture.warc_type == "resource",
+            Capture.warc_file_id == page.warc_file_id,  # not another crawl's of the URL
             Capture.captured_at >= page.captured_at,
             Capture.captured_at <= page.captured_at + EVIDENCE_WINDOW,
-            Capture.collection == page.collection,
-            Capture.jurisdiction == page.jurisdiction,
         )
         .order_by(Capture.captured_at, Capture.id)
         .limit(1)
