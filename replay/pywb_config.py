@@ -10,9 +10,7 @@ from diancang.replay.index import CollectionIndexes
 from diancang.storage.base import WarcStore
 
 
-def write_config(
-    directory: Path, indexes: CollectionIndexes, store: WarcStore, **options
-) -> Path:
+def write_config(directory: Path, indexes: CollectionIndexes, store: WarcStore, **options) -> Path:
     """pywb's ``config.yaml`` in ``directory``; ``options`` are further pywb settings."""
     collections = {
         name: {
