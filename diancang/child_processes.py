@@ -113,10 +113,16 @@ class ChildProcesses:
                 return process
         return None
 
+    def stop(self) -> None:
+        """Stop every child that still runs, the last started first. Unlike leaving the
+        block, this works from any thread (a worker's thread that runs QA's pywb)."""
+        while self._children:
+            process, grace = self._children.pop()
+            _stop(process, grace)
+
     def __exit__(self, exc_type, exc, traceback) -> None:
         with _signals_ignored():  # a second Ctrl-C must not cut the stopping short
-            for process, grace in reversed(self._children):
-                _stop(process, grace)
+            self.stop()
         for signum, handler in self._previous_handlers.items():
             signal.signal(signum, handler)
         if isinstance(exc, Stopped):

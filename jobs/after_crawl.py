@@ -3,26 +3,34 @@
 The same as ``diancang catalog ingest --new`` restricted to the job's WARC files, through the
 catalogue's Python API, with the job's library as owner of the records it finds unowned;
 then the pywb indexes of every WARC not yet indexed (a stopped crawl does not index itself).
+A finished or stopped job's pages then join the review queue and, with
+``review.qa_after_crawl``, are scored in replay (``diancang qa run`` does the same).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from diancang.catalog.db import Catalog
 from diancang.catalog.ingest import IngestOptions, ingest_warc
 from diancang.catalog.warc_source import store_warcs
+from diancang.jobs.models import CrawlJob
 from diancang.replay.index import CollectionIndexes
+from diancang.review.queue import enqueue_job
 from diancang.settings import Settings
 from diancang.storage import open_store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class Catalogued:
     records: int = 0
     errors: list[str] = field(default_factory=list)
+    review_note: str | None = None  # why the review queue or QA failed, if it did
 
 
 def latest_report(settings: Settings, job_name: str, since: float) -> Path | None:
@@ -76,3 +84,23 @@ def catalogue_warcs(
     finally:
         store.close()
     return done
+
+
+def review_job(settings: Settings, catalog: Catalog, job_id: int) -> str | None:
+    """Queue a catalogued job's pages for review, then score them when
+    ``review.qa_after_crawl``. Never raises: what went wrong is returned for the job's
+    message, and the job keeps its state (its captures and records are not at fault)."""
+    # imported here: the web console imports this module, and needs no Playwright nor Pillow
+    from diancang.replay.qa.run import score_job
+
+    try:
+        with catalog.session() as db:
+            pages = enqueue_job(db, db.get(CrawlJob, job_id))
+        if pages and settings.review.qa_after_crawl:
+            score_job(settings, catalog, job_id)
+    except Exception as exc:  # noqa: BLE001 - QA is an addition to the job, not a part of it
+        log.exception("job %s: review queue or QA failed", job_id)
+        return (
+            f"质检（QA）未完成：{exc}；采集和编目的结果不受影响，可用 diancang qa run {job_id} 重试"
+        )
+    return None

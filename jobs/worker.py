@@ -37,6 +37,7 @@ from diancang.jobs.after_crawl import (
     latest_report,
     read_report,
     report_warcs,
+    review_job,
 )
 from diancang.jobs.models import FAILED, FINISHED, RUNNING, STOPPED, CrawlJob
 from diancang.jobs.queue import claim_job, fail_stale, utcnow, worker_name
@@ -167,7 +168,8 @@ class Worker:
     # -- when it ended ----------------------------------------------------------------
 
     def _catalogue(self, crawl: Crawl) -> tuple[dict | None, Path | None, Catalogued]:
-        """In a thread: the crawl's report, and its WARCs (all the job's) catalogued."""
+        """In a thread: the crawl's report, and its WARCs (all the job's) catalogued; a
+        finished or stopped job's pages then queued for review and scored (QA)."""
         report_path = latest_report(self.settings, crawl.name, crawl.started)
         report = read_report(report_path)
         with self.catalog.session() as db:
@@ -175,7 +177,10 @@ class Worker:
             names = set(job.warcs or []) | (report_warcs(report) if report else set())
             job.warcs = sorted(names)
             library_id = job.library_id
+            state, _ = self._outcome(job, crawl, crawl.process.returncode)
         done = catalogue_warcs(self.settings, self.catalog, names, crawl.collections, library_id)
+        if state in (FINISHED, STOPPED):
+            done.review_note = review_job(self.settings, self.catalog, crawl.job_id)
         return report, report_path, done
 
     def _record_end(self, crawl: Crawl, outcome: tuple[dict | None, Path | None, Catalogued]):
@@ -189,6 +194,7 @@ class Worker:
             state, message = self._outcome(job, crawl, returncode)
             if catalogued.errors:
                 message = "；".join(filter(None, [message, "编目出错：" + catalogued.errors[0]]))
+            message = "；".join(filter(None, [message, catalogued.review_note])) or None
             if job.state == RUNNING and job.worker == self.name:
                 _end(job, state, message)
         self.crawls.remove(crawl)

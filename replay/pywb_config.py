@@ -10,7 +10,8 @@ from diancang.replay.index import CollectionIndexes
 from diancang.storage.base import WarcStore
 
 
-def write_config(directory: Path, indexes: CollectionIndexes, store: WarcStore) -> Path:
+def write_config(directory: Path, indexes: CollectionIndexes, store: WarcStore, **options) -> Path:
+    """pywb's ``config.yaml`` in ``directory``; ``options`` are further pywb settings."""
     collections = {
         name: {
             "index_paths": str(indexes.index_path(name)),
@@ -22,6 +23,7 @@ def write_config(directory: Path, indexes: CollectionIndexes, store: WarcStore) 
         "collections": collections,
         "enable_memento": True,
         "framed_replay": True,
+        **options,
     }
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "config.yaml"

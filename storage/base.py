@@ -75,8 +75,8 @@ class WarcStore(Protocol):
     def list(self, collection: str | None = None) -> Iterator[StoredWarc]:
         """Closed WARC files, never ``.open`` ones (with S3: stored and still spooled)."""
 
-    def open(self, warc: StoredWarc) -> BinaryIO:
-        """A readable binary stream of a stored WARC."""
+    def open(self, warc: StoredWarc, start: int = 0) -> BinaryIO:
+        """A readable binary stream of a stored WARC, from byte ``start`` (a record's offset)."""
 
     def archive_path(self, collection: str) -> str:
         """The ``archive_paths`` prefix pywb resolves this collection's file names against."""

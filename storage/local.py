@@ -56,8 +56,10 @@ class LocalWarcStore:
             return None
         return StoredWarc(collection, name, path.stat().st_size, str(path))
 
-    def open(self, warc: StoredWarc) -> BinaryIO:
-        return open(warc.location, "rb")  # noqa: SIM115 - the caller closes it
+    def open(self, warc: StoredWarc, start: int = 0) -> BinaryIO:
+        stream = open(warc.location, "rb")  # noqa: SIM115 - the caller closes it
+        stream.seek(start)
+        return stream
 
     def archive_path(self, collection: str) -> str:
         return str(self.spool_dir(collection).resolve()) + "/"

@@ -232,13 +232,16 @@ class S3WarcStore:
         for key in sorted(found):
             yield found[key]
 
-    def open(self, warc: StoredWarc) -> BinaryIO:
+    def open(self, warc: StoredWarc, start: int = 0) -> BinaryIO:
         if not warc.location.startswith("s3://"):
             try:
-                return open(warc.location, "rb")  # noqa: SIM115 - the caller closes it
+                stream = open(warc.location, "rb")  # noqa: SIM115 - the caller closes it
             except FileNotFoundError:
                 pass  # uploaded and released since it was listed
-        return self.bucket.open(warc_key(self.bucket, warc.collection, warc.name))
+            else:
+                stream.seek(start)
+                return stream
+        return self.bucket.open(warc_key(self.bucket, warc.collection, warc.name), start)
 
     def archive_path(self, collection: str) -> str:
         return self.location.url(self._dir_prefix(collection))

@@ -15,9 +15,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+# The window a page is captured in (Playwright's default, written down because QA replays
+# pages in the same one to compare screenshots)
+VIEWPORT = {"width": 1280, "height": 720}
 # Options of every browser context: a service worker would outlive its page and fetch
 # outside the page's scope check
-CONTEXT_OPTIONS = {"service_workers": "block"}
+CONTEXT_OPTIONS = {"service_workers": "block", "viewport": VIEWPORT}
 
 
 def playwright_settings(crawl: CrawlSettings) -> dict:

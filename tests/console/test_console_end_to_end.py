@@ -38,6 +38,7 @@ def console(tmp_path, demo_portal):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
     env.update(DIANCANG_DATA_DIR=str(tmp_path / "data"), DIANCANG_ALLOW_NETWORKS="127.0.0.0/8")
     env.update(DIANCANG_CONSOLE_SCHEDULER_INTERVAL="1", DIANCANG_CONSOLE_WORKER_INTERVAL="1")
+    env.update(DIANCANG_REVIEW_QA_AFTER_CRAWL="false")  # not about QA (tests/jobs: QA runs)
     cli(env, "libraries", "add", LIBRARY, "--level", "province", "--jurisdiction", "500000")
     cli(env, "libraries", "add", OTHER, "--level", "province", "--jurisdiction", "130000")
     for user, library in (("cq", LIBRARY), ("hb", OTHER)):

@@ -103,7 +103,12 @@ def _env(tmp_path: Path) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_")) or k in KEPT
     }
-    return {**env, "DIANCANG_DATA_DIR": str(tmp_path / "data")}
+    # these tests are about stopping; QA of the demo's pages would only cost time
+    return {
+        **env,
+        "DIANCANG_DATA_DIR": str(tmp_path / "data"),
+        "DIANCANG_REVIEW_QA_AFTER_CRAWL": "false",
+    }
 
 
 @pytest.fixture

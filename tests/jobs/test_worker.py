@@ -29,6 +29,7 @@ from diancang.catalog.models import Record
 from diancang.demo_portal.server import DemoPortal
 from diancang.jobs.models import FAILED, FINISHED, QUEUED, RUNNING, STOPPED, CrawlJob
 from diancang.jobs.queue import queue_job, request_stop, resume_job
+from diancang.review.models import QaRun, ReviewItem
 from diancang.settings import load_settings
 
 pytestmark = pytest.mark.slow
@@ -99,6 +100,8 @@ def farm(tmp_path_factory) -> Iterator[Farm]:
         # about 15 s a crawl of the portal: progress is written every 5 s
         DIANCANG_DELAY="0.25",
         DIANCANG_CONSOLE_WORKER_INTERVAL="0.5",
+        # QA of every portal page would only cost time here (test_worker_qa.py: QA runs)
+        DIANCANG_REVIEW_QA_AFTER_CRAWL="false",
     )
     catalog = Catalog(load_settings(env).database_url)
     with DemoPortal(port=0, latency=0.05).start() as portal:
@@ -156,7 +159,10 @@ def test_a_job_runs_to_the_end_and_is_catalogued_and_indexed_for_its_library(far
     with farm.catalog.session() as db:
         owned = db.scalar(select(func.count(Record.id)).where(Record.library_id == lib))
         unowned = db.scalar(select(func.count(Record.id)).where(Record.library_id.is_(None)))
+        queued = db.scalar(select(func.count(ReviewItem.id)).where(ReviewItem.job_id == job_id))
+        scored = db.scalar(select(func.count(QaRun.id)).where(QaRun.job_id == job_id))
     assert owned > 0 and unowned == 0
+    assert queued > 0 and scored == 0  # its pages wait for review; QA is off in this module
     index = load_settings(farm.env).index_dir / "govinfo-500000" / "index.cdxj"
     assert farm.portal.base_url.split("//", 1)[1].rstrip("/") in index.read_text()
     farm.finished.append((lib, job_id))
