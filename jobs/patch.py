@@ -96,6 +96,16 @@ def url_list(seed_list: Path) -> Path:
     return seed_list.with_suffix(URL_LIST_SUFFIX)
 
 
+def patch_row(
+    seed: dict[str, str], seed_key: str, collection: str, jurisdiction: str | None
+) -> dict[str, str]:
+    """The seed-list row of a patch crawl for ``seed`` (a seed-list row) that stores its
+    captures under ``seed_key`` in ``collection`` and ``jurisdiction``."""
+    row = {**seed, **_PATCH_COLUMNS, "id": seed_key, "collection": collection}
+    row["jurisdiction"] = jurisdiction or seed["jurisdiction"]
+    return row
+
+
 def write_patch_crawl(db: Session, job: CrawlJob, seed_list: Path) -> str:
     """Write the seed list and URL list of patch job ``job`` (``url_list(seed_list)``); the
     pywb collection its captures go to. JobError when its page is gone."""
@@ -104,13 +114,11 @@ def write_patch_crawl(db: Session, job: CrawlJob, seed_list: Path) -> str:
         raise JobError("要补采的页面已不在审核队列中", field="patch_item_id")
     link = job.seeds[0]
     if link.seed is not None:
-        row = seed_row(link.seed)
+        seed = seed_row(link.seed)
     else:  # the seed was deleted since: the capture's WARC still names it
-        row = {name: "" for name in FIELDS}
-        row.update(url=target.seed_url or target.url, title=target.seed_key)
-    row.update(_PATCH_COLUMNS)
-    row.update(id=target.seed_key, collection=target.collection)
-    row["jurisdiction"] = target.jurisdiction or row["jurisdiction"]
+        seed = {name: "" for name in FIELDS}
+        seed.update(url=target.seed_url or target.url, title=target.seed_key)
+    row = patch_row(seed, target.seed_key, target.collection, target.jurisdiction)
     with seed_list.open("w", newline="", encoding="utf-8") as fh:
         write_rows([row], fh)
     url_list(seed_list).write_text("".join(f"{url}\n" for url in job.patch_urls), "utf-8")
