@@ -14,6 +14,7 @@ import click
 from diancang.crawler.job import CrawlError, last_job
 from diancang.crawler.report import summary
 from diancang.crawler.run import run_crawl
+from diancang.crawler.start_urls import read_start_urls
 from diancang.replay.index import CollectionIndexes
 from diancang.settings import load_settings
 from diancang.storage import open_store
@@ -24,6 +25,13 @@ EXIT_SPOOLED = 3
 @click.command()
 @click.argument("seed_list", required=False, type=click.Path(path_type=Path))
 @click.option("--seed", "seed_id", help="Crawl only the seed with this id.")
+@click.option(
+    "--urls",
+    "urls_file",
+    type=click.Path(path_type=Path),
+    help="Crawl only the URLs of this file (one a line) for the seed, in place of its URL: "
+    "a patch crawl. The seed's scope and depth still say what else is followed.",
+)
 @click.option("--resume", is_flag=True, help="Resume the crawl from its job directory.")
 @click.option(
     "--job",
@@ -31,7 +39,13 @@ EXIT_SPOOLED = 3
     help="Name of the crawl on the shared frontier (DIANCANG_FRONTIER_URL); a crawl of that "
     "name still running is joined. Default: the seed list's name.",
 )
-def crawl(seed_list: Path | None, seed_id: str | None, resume: bool, job: str | None) -> None:
+def crawl(
+    seed_list: Path | None,
+    seed_id: str | None,
+    urls_file: Path | None,
+    resume: bool,
+    job: str | None,
+) -> None:
     """Crawl SEED_LIST (CSV or YAML) into WARC files.
 
     Exits 3 when the crawl finished but WARC files still wait in the local spool (S3
@@ -46,7 +60,8 @@ def crawl(seed_list: Path | None, seed_id: str | None, resume: bool, job: str | 
             seed_list, seed_id = Path(last["seed_list"]), seed_id or last["seed_id"]
         if not seed_list.is_file():
             raise CrawlError(f"{seed_list}: no such seed list")
-        result = run_crawl(settings, seed_list, seed_id, resume, job)
+        start_urls = read_start_urls(urls_file) if urls_file is not None else None
+        result = run_crawl(settings, seed_list, seed_id, resume, job, start_urls)
     except CrawlError as exc:
         raise click.ClickException(str(exc)) from exc
     report_crawl(settings, result)

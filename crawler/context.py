@@ -35,6 +35,7 @@ from diancang.storage.base import StoredWarc, WarcStore
 SETTINGS_VALUES = "DIANCANG_SETTINGS_VALUES"  # Settings.to_values()
 SEED_LIST = "DIANCANG_SEED_LIST"  # path of the seed list
 SEED_IDS = "DIANCANG_SEED_IDS"  # the ids of its seeds being crawled, in order
+START_URLS = "DIANCANG_START_URLS"  # URLs crawled in place of the seed's (crawler/start_urls.py)
 
 
 def load_seeds(seed_list: str, seed_ids: Iterable[str]) -> dict[str, Seed]:
@@ -66,9 +67,16 @@ class FollowedLinks:
 
 
 class CrawlContext:
-    def __init__(self, settings: Settings, seeds: dict[str, Seed], store: WarcStore):
+    def __init__(
+        self,
+        settings: Settings,
+        seeds: dict[str, Seed],
+        store: WarcStore,
+        start_urls: Iterable[str] = (),
+    ):
         self.settings = settings
         self.seeds = seeds
+        self.start_urls = list(start_urls)  # given: the one seed starts from these
         self.store = store
         self.policy = AddressPolicy(settings.allow_networks)
         crawl = settings.crawl
@@ -84,7 +92,8 @@ class CrawlContext:
     def from_settings(cls, scrapy_settings) -> CrawlContext:
         settings = Settings.from_values(scrapy_settings[SETTINGS_VALUES])
         seeds = load_seeds(scrapy_settings[SEED_LIST], scrapy_settings[SEED_IDS])
-        return cls(settings, seeds, open_store(settings))
+        start_urls = scrapy_settings.getlist(START_URLS)
+        return cls(settings, seeds, open_store(settings), start_urls)
 
     def seed_of(self, request: Request) -> Seed:
         """The seed ``request`` is made for; every request carries one (see SEED_ID)."""

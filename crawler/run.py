@@ -61,10 +61,13 @@ def run_crawl(
     seed_id: str | None = None,
     resume: bool = False,
     job: str | None = None,
+    start_urls: list[str] | None = None,
 ) -> CrawlResult:
     """Crawl ``seed_list`` (or its seed ``seed_id``). With a shared frontier the crawl is the
     job ``job`` (default: named for the seed list) in Redis: the first process seeds it,
-    every other one started with the same job joins it (crawler/shared_crawl.py)."""
+    every other one started with the same job joins it (crawler/shared_crawl.py).
+    ``start_urls`` are crawled for the one seed in place of its URL
+    (crawler/start_urls.py)."""
     loaded = load_seed_list(seed_list)
     seeds = loaded.seeds
     if seed_id is not None:
@@ -73,6 +76,8 @@ def run_crawl(
             raise CrawlError(f"{seed_list}: no seed with id {seed_id!r}")
     if not seeds:
         raise CrawlError(f"{seed_list}: no valid seed to crawl")
+    if start_urls and len(seeds) > 1:
+        raise CrawlError(f"{seed_list}: given URLs are crawled for one seed: name it with --seed")
 
     try:  # before anything is written: a crawl must not store what it cannot dedup
         revisit_index.check(settings.dedup_url)
@@ -84,10 +89,12 @@ def run_crawl(
         job_dir = shared_crawl.worker_dir(settings, name)
         with running_job(job_dir, seed_list, seed_id):
             shared_crawl.announce(settings, name, seed_list, seed_id, resume)
-            return _crawl(settings, loaded, seed_list, seed_id, seeds, job_dir, resume, name)
+            return _crawl(
+                settings, loaded, seed_list, seed_id, seeds, job_dir, resume, start_urls, name
+            )
     job_dir = job_dir_for(settings, seed_list, seed_id)
     with running_job(job_dir, seed_list, seed_id):
-        return _crawl(settings, loaded, seed_list, seed_id, seeds, job_dir, resume)
+        return _crawl(settings, loaded, seed_list, seed_id, seeds, job_dir, resume, start_urls)
 
 
 def _crawl(
@@ -98,6 +105,7 @@ def _crawl(
     seeds: list[Seed],
     job_dir: Path,
     resume: bool,
+    start_urls: list[str] | None,
     shared_job: str | None = None,
 ) -> CrawlResult:
     job = shared_job or job_dir.name
@@ -105,7 +113,9 @@ def _crawl(
     seed_ids = [seed.id for seed in seeds]
     process = CrawlerProcess(
         settings={
-            **scrapy_settings(settings, seed_list, seed_ids, job_dir, resume, browser, shared_job),
+            **scrapy_settings(
+                settings, seed_list, seed_ids, job_dir, resume, browser, shared_job, start_urls
+            ),
             "LOG_FILE": str(job_dir / "crawl.log"),
         }
     )

@@ -10,7 +10,7 @@ from scrapy.settings.default_settings import RETRY_EXCEPTIONS as DEFAULT_RETRY_E
 from diancang import __version__
 from diancang.crawler.browser.settings import playwright_settings
 from diancang.crawler.compression import accept_encoding
-from diancang.crawler.context import SEED_IDS, SEED_LIST, SETTINGS_VALUES
+from diancang.crawler.context import SEED_IDS, SEED_LIST, SETTINGS_VALUES, START_URLS
 from diancang.crawler.shared_state import SHARED_JOB
 from diancang.crawler.spider import BROWSER_DETECT
 from diancang.settings import Settings
@@ -26,6 +26,7 @@ def scrapy_settings(
     resume: bool,
     browser: bool,
     shared_job: str | None = None,
+    start_urls: list[str] | None = None,
 ) -> dict:
     """Plain values only: the crawl's live objects are its context's (crawler/context.py)."""
     crawl = settings.crawl
@@ -89,6 +90,7 @@ def scrapy_settings(
         SETTINGS_VALUES: settings.to_values(),
         SEED_LIST: str(seed_list),
         SEED_IDS: list(seed_ids),
+        START_URLS: list(start_urls or []),
         "DIANCANG_JOB_DIR": str(job_dir),
         "DIANCANG_RESUME": resume,
         BROWSER_DETECT: browser and crawl.browser_detect,

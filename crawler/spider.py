@@ -46,7 +46,12 @@ class SiteSpider(Spider):
         shared = shared_state(self.crawler)  # a shared crawl is seeded by one worker
         if shared is not None and not await shared.take_seeding():
             return
-        for seed in crawl_context(self.crawler).seeds.values():
+        context = crawl_context(self.crawler)
+        for seed in context.seeds.values():
+            if context.start_urls:  # a crawl of given URLs only: one seed (crawler/run.py)
+                for url in context.start_urls:
+                    yield self._request(seed, url, "", 0, None)
+                continue
             request = self._request(seed, seed.url, "", 0, None, listing_key(seed.id))
             for listed in declared_listings.start_requests(seed, request, self._request):
                 yield listed

@@ -24,6 +24,9 @@ Main-site paths of :class:`DemoPortal`:
     /private/index.html, /private/drafts/2024-02.html   disallowed by robots.txt
     /calendar/?month=YYYY-MM         calendar trap (only 2024-03 is expected)
     /service.html (;jsessionid=... / ?sid=...)   one page under session-id URLs
+    /xxgk/tpxw/2024/03/t20240318_3001.html   图片新闻 page, linked from nowhere; its photo
+    /images/photos/2024/03/t20240318_3001_01.png  closes the connection until published
+                                     (DemoPortal.publish_photo): for patch crawls
 """
 
 from diancang.demo_portal.server import DemoPortal

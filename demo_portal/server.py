@@ -7,6 +7,8 @@
         portal.files_url                  # http://127.0.0.2:PORT2/  attachments
         portal.expected_urls()            # what a polite in-scope crawl must capture
         portal.disallowed_urls()          # linked, but disallowed by robots.txt
+        portal.photo_page_url(), portal.photo_url(), portal.publish_photo()
+                                          # a photo only a patch crawl captures
 
 Every body is fixed at start-up (or computed from the URL alone), so two fetches of a URL
 return identical bytes. See the package README docstring in ``demo_portal/__init__.py``
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
-from diancang.demo_portal import calendar_trap, disclosure_api
+from diancang.demo_portal import calendar_trap, disclosure_api, photo_news
 from diancang.demo_portal.documents import Document
 from diancang.demo_portal.layouts import shown_fields
 from diancang.demo_portal.serving import (
@@ -37,7 +39,7 @@ from diancang.demo_portal.site import (
     PortalSite,
 )
 
-Resolver = Callable[[str, str], Page]
+Resolver = Callable[[str, str], Page | None]  # None: close the connection, no response
 
 
 def _handler_class(resolve: Resolver, latency: float) -> type[PageHandler]:
@@ -49,7 +51,11 @@ def _handler_class(resolve: Resolver, latency: float) -> type[PageHandler]:
                 target = parts.path + ("?" + parts.query if parts.query else "")
             path, _, query = target.partition("?")
             self.wait_latency(latency)
-            self.send_page(resolve(path or "/", query), head_only=head_only)
+            page = resolve(path or "/", query)
+            if page is None:  # a server that is down: nothing to record
+                self.close_connection = True
+                return
+            self.send_page(page, head_only=head_only)
 
         def do_GET(self) -> None:  # noqa: N802 - http.server naming
             self._respond(head_only=False)
@@ -159,6 +165,19 @@ class DemoPortal(ServedSite):
 
     def not_found_url(self) -> str:
         return self.url(MISSING_PATH)
+
+    # -- the photo that only a patch crawl captures (photo_news.py) ---------------------
+
+    def photo_page_url(self) -> str:
+        """A 图片新闻 detail page no page links to: crawl it as a seed of its own."""
+        return self.url(photo_news.DOCUMENT.path)
+
+    def photo_url(self) -> str:
+        """Its photo: the connection closes with no response until :meth:`publish_photo`."""
+        return self.url(photo_news.PHOTO_PATH)
+
+    def publish_photo(self, published: bool = True) -> None:
+        self.site.photo_published = published
 
     # -- the script-built list ----------------------------------------------------------
 

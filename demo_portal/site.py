@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urljoin
 
-from diancang.demo_portal import calendar_trap, disclosure_api, images
+from diancang.demo_portal import calendar_trap, disclosure_api, images, photo_news
 from diancang.demo_portal.documents import Catalogue, Document, load_catalogue
 from diancang.demo_portal.files_host import files_pages
 from diancang.demo_portal.layouts import LAYOUTS
@@ -76,6 +76,8 @@ class PortalSite:
         self.documents = self.catalogue.documents
         self.reposts = self.catalogue.reposts
         self.main_pages: dict[str, Page] = {}
+        self.photo_published = False  # the photo news page's photo (photo_news.py)
+        self._photo = Page(photo_news.photo_png(), "image/png")
         self._build_main()
         self.files_pages = files_pages(self.catalogue.all_documents)
 
@@ -103,6 +105,9 @@ class PortalSite:
         pages["/xxgk/"] = pages["/xxgk/index.html"]
         for doc in self.catalogue.all_documents:
             pages[doc.path] = self._detail_page(doc)
+        pages[photo_news.DOCUMENT.path] = photo_news.photo_page(
+            self.site, self.base_url, self.files_url
+        )
         target = urljoin(self.base_url, self.document(REDIRECT_TARGET_ID).path)
         pages[REDIRECT_SOURCE] = Page(
             render("moved.html", location=target),
@@ -174,9 +179,12 @@ class PortalSite:
 
     # -- serving ------------------------------------------------------------------------
 
-    def resolve_main(self, path: str, query: str) -> Page:
-        """The page for a request to the main host (query ignored except where it matters)."""
+    def resolve_main(self, path: str, query: str) -> Page | None:
+        """The page for a request to the main host (query ignored except where it matters);
+        None: the connection is closed with no response."""
         path = strip_session_id(path)
+        if path == photo_news.PHOTO_PATH:
+            return self._photo if self.photo_published else None
         if path == calendar_trap.CALENDAR_PATH:
             month = calendar_trap.parse_month(query)
             if month is None:
@@ -205,7 +213,7 @@ class PortalSite:
 
     def expected_paths(self) -> set[str]:
         """Main-host paths a polite in-scope crawl reaches by following links."""
-        hidden = {"/xxgk/", *PRIVATE_PATHS}
+        hidden = {"/xxgk/", *PRIVATE_PATHS, photo_news.DOCUMENT.path}
         paths = {path for path in self.main_pages if path not in hidden}
         paths.add(MISSING_PATH)
         paths.add(calendar_trap.trap_path())

@@ -34,6 +34,7 @@ STATE_NAMES = {
 }
 MANUAL, SCHEDULED = "manual", "schedule"  # who queued it: a person, or the scheduler
 CRAWL, PATCH = "crawl", "patch"  # a crawl of its seeds, or a patch crawl of a page's URLs
+KIND_NAMES = {CRAWL: "采集", PATCH: "补采"}
 
 
 class CrawlJob(Base):

@@ -153,7 +153,13 @@ def resume_job(db: Session, job: CrawlJob) -> None:
 
 
 def rerun_job(db: Session, job: CrawlJob, created_by: int | None = None) -> CrawlJob:
-    """A new job crawling the same seeds again (those still registered)."""
+    """A new job crawling the same seeds again (those still registered); a patch job's
+    rerun is a patch of the same URLs."""
+    if job.kind == PATCH:
+        seed_key = job.seeds[0].seed_key
+        return queue_patch(
+            db, job.library_id, seed_key, job.patch_item_id, job.patch_urls, created_by
+        )
     seed_ids = [link.seed_id for link in job.seeds if link.seed_id is not None]
     if not seed_ids:
         raise JobError("任务的种子站点均已删除，无法重新采集")

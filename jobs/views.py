@@ -8,11 +8,20 @@ from pathlib import Path
 
 from flask import abort
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
 from diancang.accounts.visibility import EDIT, Access
 from diancang.jobs.after_crawl import read_report
-from diancang.jobs.models import MANUAL, STATE_NAMES, STATES, CrawlJob, JobSeed
+from diancang.jobs.models import (
+    KIND_NAMES,
+    MANUAL,
+    PATCH,
+    STATE_NAMES,
+    STATES,
+    CrawlJob,
+    JobSeed,
+)
+from diancang.jobs.patch import PatchTarget, patch_target
 from diancang.jobs.queue import queue_job
 from diancang.pywb_collections import replay_url
 from diancang.registry.models import RegisteredSeed
@@ -87,11 +96,22 @@ def report_summary(job: CrawlJob) -> dict | None:
     return {name: report.get(name) for name in REPORT_FIGURES}
 
 
-def replay_links(job: CrawlJob, replay_base: str) -> list[dict]:
+def replay_links(job: CrawlJob, replay_base: str, target: PatchTarget | None = None) -> list[dict]:
     """A pywb link per seed of the job, at the time the job started (pywb shows the nearest
-    capture)."""
+    capture); for a patch job, one per URL it patched, in the collection of its page."""
     if job.started_at is None or not job.warcs:
         return []
+    if target is not None:
+        return [
+            {
+                "seed": target.seed_key,
+                "url": url,
+                "replay": replay_url(
+                    replay_base, target.collection, target.jurisdiction, job.started_at, url
+                ),
+            }
+            for url in job.patch_urls
+        ]
     links = []
     for link in job.seeds:
         seed = link.seed
@@ -105,8 +125,13 @@ def replay_links(job: CrawlJob, replay_base: str) -> list[dict]:
 
 def job_json(job: CrawlJob, replay_base: str, detail: bool = False) -> dict:
     """The job as the API returns it; ``detail`` adds its crawl report summary."""
+    target = patch_target(object_session(job), job) if job.kind == PATCH else None
     value = {
         "id": job.id,
+        "kind": job.kind,
+        "kind_name": KIND_NAMES[job.kind],
+        "patch_urls": list(job.patch_urls or []),
+        "patch_capture_id": target.capture_id if target else None,
         "state": job.state,
         "state_name": STATE_NAMES[job.state],
         "pages": job.pages,
@@ -132,7 +157,7 @@ def job_json(job: CrawlJob, replay_base: str, detail: bool = False) -> dict:
         "resume": job.resume,
         "stop_requested": job.stop_requested,
         "message": job.message,
-        "replay": replay_links(job, replay_base),
+        "replay": replay_links(job, replay_base, target),
     }
     if detail:
         value["report"] = report_summary(job)

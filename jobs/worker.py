@@ -9,6 +9,9 @@ finishes the requests under way and closes its WARC files). When the crawl ends,
 catalogues the job's WARCs and indexes them for replay while the loop goes on, then the job
 is finished, stopped or failed. The web process never crawls: only workers do.
 
+A patch job (``kind`` patch) crawls exactly its URLs into the collection of the page it
+patches, then has that page scored again (jobs/patch.py).
+
 The crawls run inside ``ChildProcesses``: a stop signal to the worker stops each crawl
 gracefully (its job is then ``stopped``, to be resumed), and a worker killed with SIGKILL
 takes its crawls along; the job it leaves running is failed by the next worker's look for
@@ -31,6 +34,7 @@ from diancang.catalog.db import Catalog
 from diancang.child_processes import ChildProcesses, script
 from diancang.console.crawl_commands import EXIT_SPOOLED
 from diancang.crawler.job import PROGRESS_FILE
+from diancang.jobs import patch
 from diancang.jobs.after_crawl import (
     Catalogued,
     catalogue_warcs,
@@ -39,8 +43,8 @@ from diancang.jobs.after_crawl import (
     report_warcs,
     review_job,
 )
-from diancang.jobs.models import FAILED, FINISHED, RUNNING, STOPPED, CrawlJob
-from diancang.jobs.queue import claim_job, fail_stale, utcnow, worker_name
+from diancang.jobs.models import FAILED, FINISHED, PATCH, RUNNING, STOPPED, CrawlJob
+from diancang.jobs.queue import JobError, claim_job, fail_stale, utcnow, worker_name
 from diancang.pywb_collections import collection_name
 from diancang.registry.seed_files import write_seed_csv
 from diancang.settings import Settings
@@ -68,6 +72,7 @@ class Crawl:
     started: float  # time.time() at start: reports written since are this crawl's
     base: tuple[int, int, int]  # pages, bytes, errors of the runs before a resume
     collections: set[str]
+    patch_item_id: int | None = None  # a patch job's review item, scored again after it
     stop_sent: bool = False
     ended: bool = False
     after: Future | None = field(default=None, repr=False)
@@ -126,28 +131,39 @@ class Worker:
             if job is None:
                 return False
             folder = job_folder(self.settings, job.id)
-            seeds = [link.seed for link in job.seeds if link.seed is not None]
-            if not seeds:
-                _end(job, FAILED, "任务的种子站点均已删除")
-                return True
             seed_list = folder / f"{folder.name}.csv"
             resume = job.resume and seed_list.is_file()
+            seeds = [link.seed for link in job.seeds if link.seed is not None]
+            if job.kind != PATCH and not seeds:
+                _end(job, FAILED, "任务的种子站点均已删除")
+                return True
             folder.mkdir(parents=True, exist_ok=True)
-            if not resume:  # a resumed crawl keeps the seed list its frontier came from
-                write_seed_csv(seeds, seed_list)
+            args = [script("diancang"), "crawl", str(seed_list), *(["--resume"] * resume)]
+            env = {**os.environ, "DIANCANG_DATA_DIR": str(self.settings.data_dir)}
+            if job.kind == PATCH:  # its lists are written again on resume: the same lists
+                try:
+                    collections = {patch.write_patch_crawl(db, job, seed_list)}
+                except JobError as error:
+                    _end(job, FAILED, error.message)
+                    return True
+                args += ["--urls", str(patch.url_list(seed_list))]
+                env.update(patch.CRAWL_ENV)
+            else:
+                if not resume:  # a resumed crawl keeps the seed list its frontier came from
+                    write_seed_csv(seeds, seed_list)
+                collections = {collection_name(s.collection, s.jurisdiction) for s in seeds}
+            if not resume:
                 job.pages = job.bytes = job.errors = job.queued_urls = 0
             (folder / PROGRESS_FILE).unlink(missing_ok=True)
             job.job_dir, job.message = str(folder), None
             base = (job.pages, job.bytes, job.errors)
-            collections = {collection_name(seed.collection, seed.jurisdiction) for seed in seeds}
-            job_id = job.id
-        args = [script("diancang"), "crawl", str(seed_list), *(["--resume"] if resume else [])]
-        env = {**os.environ, "DIANCANG_DATA_DIR": str(self.settings.data_dir)}
+            job_id, patch_item_id = job.id, job.patch_item_id if job.kind == PATCH else None
         with (folder / CRAWL_OUTPUT).open("ab") as output:
             process = self.children.start(
                 args, CRAWL_GRACE, stdout=output, stderr=subprocess.STDOUT, env=env
             )
-        self.crawls.append(Crawl(job_id, process, folder, time.time(), base, collections))
+        crawl = Crawl(job_id, process, folder, time.time(), base, collections, patch_item_id)
+        self.crawls.append(crawl)
         log.info("job %s: crawl started (pid %s)%s", job_id, process.pid, " resumed" * resume)
         return True
 
@@ -180,7 +196,11 @@ class Worker:
             state, _ = self._outcome(job, crawl, crawl.process.returncode)
         done = catalogue_warcs(self.settings, self.catalog, names, crawl.collections, library_id)
         if state in (FINISHED, STOPPED):
-            done.review_note = review_job(self.settings, self.catalog, crawl.job_id)
+            done.review_note = (
+                patch.rescore(self.settings, self.catalog, crawl.job_id, crawl.patch_item_id)
+                if crawl.patch_item_id is not None
+                else review_job(self.settings, self.catalog, crawl.job_id)
+            )
         return report, report_path, done
 
     def _record_end(self, crawl: Crawl, outcome: tuple[dict | None, Path | None, Catalogued]):

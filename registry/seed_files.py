@@ -32,7 +32,11 @@ def write_seed_csv(seeds: Iterable[RegisteredSeed], path: Path) -> Path:
 
 def write_csv(seeds: Iterable[RegisteredSeed], fh: TextIO) -> None:
     """The CSV seed list of ``seeds`` (a header of every column, then one row a seed)."""
+    write_rows(map(seed_row, seeds), fh)
+
+
+def write_rows(rows: Iterable[dict[str, str]], fh: TextIO) -> None:
+    """A CSV seed list of seed-list ``rows`` (fields of ``FIELDS``)."""
     writer = csv.DictWriter(fh, fieldnames=FIELDS)
     writer.writeheader()
-    for seed in seeds:
-        writer.writerow(seed_row(seed))
+    writer.writerows(rows)

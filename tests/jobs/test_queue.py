@@ -13,14 +13,16 @@ from registered_seeds import add_seed, library
 from sqlalchemy import select
 
 from diancang.catalog.db import Catalog
-from diancang.jobs.models import FAILED, FINISHED, QUEUED, RUNNING, STOPPED, CrawlJob
+from diancang.jobs.models import FAILED, FINISHED, PATCH, QUEUED, RUNNING, STOPPED, CrawlJob
 from diancang.jobs.queue import (
     JobError,
     _claim,
     claim_job,
     fail_stale,
     queue_job,
+    queue_patch,
     request_stop,
+    rerun_job,
     resume_job,
     utcnow,
 )
@@ -58,6 +60,32 @@ def test_queue_job_refuses_unknown_seeds_and_other_libraries_seeds(catalog):
         job = queue_job(db, lib, [seed, seed])
         assert job.state == QUEUED and [link.seed_id for link in job.seeds] == [seed]
         assert db.get(RegisteredSeed, seed).last_job_id == job.id
+
+
+def test_queue_patch_refuses_what_is_not_a_web_address_in_zh(catalog):
+    lib, _ = _library_with_seeds(catalog, 1)
+    with catalog.session() as db:
+        for urls, message in (
+            (["javascript:void(0)"], "不是有效的网址：javascript:void(0)"),
+            (["http://gov0.example/a.png", "/images/b.png"], "不是有效的网址：/images/b.png"),
+            (["ftp://gov0.example/c.png"], "不是有效的网址：ftp://gov0.example/c.png"),
+            (["  ", ""], "请至少给出一个要补采的网址"),
+        ):
+            with pytest.raises(JobError) as refused:
+                queue_patch(db, lib, "s0", 1, urls)
+            assert (refused.value.message, refused.value.field) == (message, "urls")
+        assert db.scalar(select(CrawlJob.id)) is None
+
+
+def test_a_patch_job_run_again_is_a_patch_of_the_same_urls(catalog):
+    lib, _ = _library_with_seeds(catalog, 1)
+    urls = ["http://gov0.example/a.png", "http://gov0.example/b.css"]
+    with catalog.session() as db:
+        job = queue_patch(db, lib, "s0", 7, urls)
+        job.state = FINISHED
+        again = rerun_job(db, job)
+        assert (again.kind, again.patch_item_id, again.patch_urls) == (PATCH, 7, urls)
+        assert [link.seed_key for link in again.seeds] == ["s0"] and again.state == QUEUED
 
 
 def test_workers_claiming_at_once_never_take_the_same_job(catalog):
