@@ -21,6 +21,7 @@ COMMANDS = {
     "users": ("diancang.console.accounts_commands", "users"),
     "scheduler": ("diancang.console.jobs_commands", "scheduler"),
     "worker": ("diancang.console.jobs_commands", "worker"),
+    "access": ("diancang.console.access_commands", "access"),
 }
 
 

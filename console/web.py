@@ -45,6 +45,7 @@ from diancang.jobs.pages import jobs_blueprint
 from diancang.registry.api import registry_api_blueprint
 from diancang.registry.imports import MAX_UPLOAD_BYTES
 from diancang.registry.pages import registry_blueprint
+from diancang.replay.access_pages import access_blueprint
 from diancang.settings import Settings, load_settings
 from diancang.storage.base import WarcStore
 
@@ -119,6 +120,7 @@ def create_app(
     register_dashboard(app, catalog)
     app.register_blueprint(registry_blueprint(catalog))
     app.register_blueprint(registry_api_blueprint(catalog))
+    app.register_blueprint(access_blueprint(catalog, settings))
 
     @app.get("/")
     def index():
