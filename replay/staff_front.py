@@ -62,7 +62,6 @@ class StaffGate:
         collection = path.lstrip("/").split("/", 1)[0]
         if collection in self.collections and not staff.may_see(collection):
             return _refuse(start_response, 403)
-        environ.pop("HTTP_X_PYWB_ACL_USER", None)
         return self.app(environ, start_response)
 
     def _enter(self, environ, start_response):

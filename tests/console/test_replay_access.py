@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from click.testing import CliRunner, Result
 from console_helpers import PASSWORD, Browser, add_accounts, library_ids
 from ports import free_port
 from registered_seeds import add_seed
@@ -27,6 +28,7 @@ from served_app import Served
 from warc_files import write_warc
 
 from diancang.catalog.db import Catalog
+from diancang.console.cli import main
 from diancang.replay import staff_tokens
 from diancang.storage.local import LocalWarcStore
 
@@ -50,11 +52,9 @@ class Site:
     env: dict[str, str]
     catalog: Catalog
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(DIANCANG), "access", *args],
-            env=self.env, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+    def cli(self, *args: str) -> Result:
+        """``diancang access ARGS`` (in this process: the replay it changes is the real one)."""
+        return CliRunner().invoke(main, ["access", *args], env=self.env)
 
     def public(self, name: str) -> int:
         """The status of the page itself (``mp_``: not the frame pywb puts around it)."""
@@ -135,7 +135,7 @@ def test_rules_from_the_cli_take_effect_in_public_replay_without_a_restart(site)
         site.cli("add", f"{HOST}/expired/", "--block", "--until", "2020-01-01"),
         site.cli("add", f"{HOST}/ended/", "--block", "--days", "1", "--library", "石家庄市图书馆"),
     ]
-    assert [r.returncode for r in added] == [0] * 5, [r.stderr for r in added]
+    assert [r.exit_code for r in added] == [0] * 5, [r.output for r in added]
     assert site.public("blocked") == 451
     assert site.public("embargo") == 451
     assert site.public("excluded") == 404  # as if it had never been archived
@@ -148,8 +148,8 @@ def test_rules_from_the_cli_take_effect_in_public_replay_without_a_restart(site)
     )
 
     listed = site.cli("list")
-    assert listed.returncode == 0, listed.stderr
-    lines = listed.stdout.splitlines()
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
     assert len(lines) == 5
     assert f"屏蔽\t{HOST}/blocked/\t全部馆藏\t依申请屏蔽" in lines[0]
     assert "屏蔽（采集后 36500 天）" in lines[2] and "屏蔽（至 2020-01-01）" in lines[3]
@@ -157,9 +157,9 @@ def test_rules_from_the_cli_take_effect_in_public_replay_without_a_restart(site)
 
     rule_id = lines[0].split("\t")[0]
     removed = site.cli("remove", rule_id)
-    assert removed.returncode == 0, removed.stderr
+    assert removed.exit_code == 0, removed.output
     assert site.public("blocked") == 200
-    assert rule_id not in [line.split("\t")[0] for line in site.cli("list").stdout.splitlines()]
+    assert rule_id not in [line.split("\t")[0] for line in site.cli("list").output.splitlines()]
 
 
 @pytest.mark.parametrize(
@@ -177,8 +177,8 @@ def test_rules_from_the_cli_take_effect_in_public_replay_without_a_restart(site)
 )
 def test_the_cli_refuses_bad_rules_and_unknown_ids(site, args, message):
     result = site.cli(*args)
-    assert result.returncode != 0
-    assert message in result.stderr
+    assert result.exit_code != 0
+    assert message in result.output
 
 
 def test_staff_replay_shows_embargoed_captures_to_a_signed_in_curator(site):
