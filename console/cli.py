@@ -22,6 +22,7 @@ COMMANDS = {
     "scheduler": ("diancang.console.jobs_commands", "scheduler"),
     "worker": ("diancang.console.jobs_commands", "worker"),
     "qa": ("diancang.console.qa_commands", "qa"),
+    "access": ("diancang.console.access_commands", "access"),
 }
 
 

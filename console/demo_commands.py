@@ -10,8 +10,9 @@ import time
 import click
 
 from diancang.child_processes import ChildProcesses, script
+from diancang.console.replay_commands import keep_access_fresh
 from diancang.console.serve_commands import WORKER_GRACE
-from diancang.replay.server import start_wayback
+from diancang.replay.server import start_replay
 from diancang.settings import load_settings
 
 SERVE_GRACE = WORKER_GRACE + 30.0  # `serve --all` stops its worker first, then the rest
@@ -20,11 +21,14 @@ POLL = 1.0  # seconds between looks at the demo job's state
 
 @click.command()
 @click.option("--replay-port", default=8080, show_default=True, help="pywb's port.")
+@click.option("--staff-replay-port", default=8081, show_default=True,
+              help="Staff replay's port (DIANCANG_STAFF_REPLAY_URL should name it).")  # fmt: skip
 @click.option("--port", default=8000, show_default=True, help="The console's port.")
-def demo(replay_port: int, port: int) -> None:
+def demo(replay_port: int, staff_replay_port: int, port: int) -> None:
     """Serve the demo portal on loopback, register it as a seed of a demo library and queue
     its crawl; serve the console (with a demo admin whose password is printed), OAI-PMH, the
-    scheduler and a worker, which crawls, catalogues and indexes the portal; replay in pywb.
+    scheduler and a worker, which crawls, catalogues and indexes the portal; replay in pywb,
+    public (access rules applied) and staff (curators, from the console).
 
     SIGTERM or Ctrl-C stops everything; a crawl under way closes its WARC files first.
     """
@@ -53,18 +57,21 @@ def demo(replay_port: int, port: int) -> None:
             f"OAI-PMH: {console}/oai?verb=ListRecords&metadataPrefix=oai_dc"
         )
         ended = _follow_job(catalog, children, job_id)
-        catalog.dispose()
         if ended is None:
             # pywb reads the collections its configuration names when it starts: only
             # once the crawl has made the demo's collection can it replay it
-            start_wayback(children, settings, replay_port)
+            start_replay(children, settings, catalog, replay_port, staff_replay_port)
             click.echo(
                 f"Replay:\n"
                 f"  http://127.0.0.1:{replay_port}/govinfo-500000/*/{portal.base_url}\n"
                 f"  http://127.0.0.1:{replay_port}/govinfo-500000/{portal.base_url}\n"
+                f"Staff replay (access rules lifted; opened from the console's review pages):\n"
+                f"  http://127.0.0.1:{staff_replay_port}/\n"
+                f"Access rules: {console}/access\n"
                 "Ctrl-C stops it."
             )
-            ended = children.wait()
+            ended = keep_access_fresh(children, settings, catalog)
+        catalog.dispose()
     raise SystemExit(ended.returncode)
 
 

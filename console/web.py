@@ -48,6 +48,7 @@ from diancang.registry.pages import registry_blueprint
 from diancang.review.pages import review_blueprint
 from diancang.review.audit_pages import audit_blueprints
 from diancang.review.sample_pages import samples_blueprint
+from diancang.replay.access_pages import access_blueprint
 from diancang.settings import Settings, load_settings
 from diancang.storage.base import WarcStore
 
@@ -128,6 +129,7 @@ def create_app(
     for blueprint in audit_blueprints(catalog, settings):
         app.register_blueprint(blueprint)
     app.register_blueprint(samples_blueprint(catalog, settings))
+    app.register_blueprint(access_blueprint(catalog, settings))
 
     @app.get("/")
     def index():
