@@ -19,11 +19,17 @@ one clock for every worker. An entry is ``"ID HOST JSON"`` (crawler/request_json
     robots    hash HOST -> its robots.txt as fetched by one worker (crawler/shared_state.py)
     robots-wait  set of hosts whose robots.txt no worker has stored yet
     stats     hash name -> the crawl report's count, summed over the workers
+    workers   hash OWNER -> when (unix s) the worker last sent its counts (every renewal)
+    done      hash OWNER -> requests the worker has done
+    rate:MIN  hash OWNER -> requests the worker did in minute MIN (Redis time), kept 3 min
 """
 
+RATE_MINUTES_KEPT = 3
+
 # shared by every script: now in ms; put HOST in `ready` when it has work and a free slot
-_COMMON = """
+_COMMON = f"""
 local p = KEYS[1]
+local RATE_KEPT_MS = {RATE_MINUTES_KEPT * 60000}
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -63,6 +69,13 @@ local function add_counts(first)
   for i = first, #ARGV, 2 do
     redis.call('HINCRBY', p .. 'stats', ARGV[i], ARGV[i + 1])
   end
+end
+-- the console's throughput per worker (crawler/frontier_status.py)
+local function count_done(owner, n, now)
+  redis.call('HINCRBY', p .. 'done', owner, n)
+  local rate = p .. 'rate:' .. math.floor(now / 60000)
+  redis.call('HINCRBY', rate, owner, n)
+  redis.call('PEXPIRE', rate, RATE_KEPT_MS)
 end
 local function drop_lease(id)
   redis.call('HDEL', p .. 'leases', id)
@@ -160,8 +173,10 @@ DONE = (
 add_counts(5)
 local entry = lease_of(ARGV[1], ARGV[2])
 if not entry then return -1 end
-release(ARGV[1], host_of(entry), tonumber(ARGV[3]), tonumber(ARGV[4]), now_ms())
+local now = now_ms()
+release(ARGV[1], host_of(entry), tonumber(ARGV[3]), tonumber(ARGV[4]), now)
 drop_lease(ARGV[1])
+count_done(ARGV[2], 1, now)
 return redis.call('DECR', p .. 'pending')
 """
 )

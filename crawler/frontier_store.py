@@ -10,6 +10,7 @@ import valkey
 from diancang.crawler import frontier_lua
 
 KEY_PREFIX = "diancang:"
+CRAWLS_KEY = KEY_PREFIX + "crawls"  # set of the names of the crawls put into this Redis
 
 
 def crawl_prefix(job: str) -> str:
@@ -17,10 +18,12 @@ def crawl_prefix(job: str) -> str:
     return f"{KEY_PREFIX}{job}:"
 
 
-def connect(url: str) -> valkey.Valkey:
+def connect(url: str, timeout: float = 30) -> valkey.Valkey:
     """A client of the Redis at ``url`` (redis://[:PASSWORD@]HOST:PORT/DB), checked."""
     try:
-        client = valkey.Valkey.from_url(url, socket_timeout=30, health_check_interval=30)
+        client = valkey.Valkey.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30
+        )
         client.ping()
     except (valkey.ValkeyError, ValueError) as exc:
         raise ValueError(f"DIANCANG_FRONTIER_URL: cannot use Redis at {_safe(url)}: {exc}") from exc
