@@ -42,6 +42,7 @@ from diancang.console.auth import HARVESTER, ApiTokens, init_auth, protect_bluep
 from diancang.console.secret_key import session_secret
 from diancang.dashboard.pages import register as register_dashboard
 from diancang.jobs.pages import jobs_blueprint
+from diancang.jobs.workers_page import workers_blueprint
 from diancang.registry.api import registry_api_blueprint
 from diancang.registry.imports import MAX_UPLOAD_BYTES
 from diancang.registry.pages import registry_blueprint
@@ -120,6 +121,7 @@ def create_app(
     app.register_blueprint(accounts_blueprint(catalog))
     app.register_blueprint(api_blueprint())
     app.register_blueprint(jobs_blueprint(catalog, settings.replay_url))
+    app.register_blueprint(workers_blueprint(settings))
     for blueprint in search_blueprints(catalog):
         app.register_blueprint(blueprint)
     register_dashboard(app, catalog)

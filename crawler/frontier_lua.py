@@ -19,11 +19,17 @@ one clock for every worker. An entry is ``"ID HOST JSON"`` (crawler/request_json
     robots    hash HOST -> its robots.txt as fetched by one worker (crawler/shared_state.py)
     robots-wait  set of hosts whose robots.txt no worker has stored yet
     stats     hash name -> the crawl report's count, summed over the workers
+    workers   hash OWNER -> when (unix s) the worker last sent its counts (every renewal)
+    done      hash OWNER -> requests the worker has done
+    rate:MIN  hash OWNER -> requests the worker did in minute MIN (Redis time), kept 3 min
 """
 
+RATE_MINUTES_KEPT = 3
+
 # shared by every script: now in ms; put HOST in `ready` when it has work and a free slot
-_COMMON = """
+_COMMON = f"""
 local p = KEYS[1]
+local RATE_KEPT_MS = {RATE_MINUTES_KEPT * 60000}
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -64,6 +70,13 @@ local function add_counts(first)
     redis.call('HINCRBY', p .. 'stats', ARGV[i], ARGV[i + 1])
   end
 end
+-- the console's throughput per worker (crawler/frontier_status.py)
+local function count_done(owner, n, now)
+  redis.call('HINCRBY', p .. 'done', owner, n)
+  local rate = p .. 'rate:' .. math.floor(now / 60000)
+  redis.call('HINCRBY', rate, owner, n)
+  redis.call('PEXPIRE', rate, RATE_KEPT_MS)
+end
 local function drop_lease(id)
   redis.call('HDEL', p .. 'leases', id)
   redis.call('ZREM', p .. 'expiry', id)
@@ -93,15 +106,49 @@ return id
 """
 )
 
-# ARGV: owner, concurrency, delay ms, lease ttl ms.
-# Expired leases go back to the front of their host's queue first. Returns
-# {entry or false, pending, ms until a host may be ready (-1: none queued)}.
-CLAIM = (
+# ARGV: owner, concurrency, delay ms, lease ttl ms, how many to claim, then the count and ids
+# of the worker's requests whose fetch ended, the count and ids of its requests done, then
+# counts as add_counts reads them. One round trip for all a worker has to say and ask:
+# - fetch ended: the host's slot is free, and its next request waits the delay from now;
+# - done (everything the request led to is queued): the lease ends, pending goes down, and
+#   the worker's counts since it last sent them are the crawl's in the same step; a lease
+#   lost (expired and given to another worker, who does it again) is counted in `lost`;
+# - claim: expired leases go back to the front of their hosts' queues first, then up to the
+#   number asked are claimed from ready hosts.
+# Returns {pending (after the dones), ms until a host may be ready (-1: none queued; 0 when
+# something was claimed), lost, claimed entries...}.
+STEP = (
     _COMMON
     + """
 local owner, conc = ARGV[1], tonumber(ARGV[2])
-local delay, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
+local delay, ttl, want = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local now = now_ms()
+local at = 6
+local fetched = tonumber(ARGV[at])
+for i = at + 1, at + fetched do
+  local entry = lease_of(ARGV[i], owner)
+  if entry then release(ARGV[i], host_of(entry), conc, delay, now) end
+end
+at = at + fetched + 1
+local done, lost, finished = tonumber(ARGV[at]), 0, 0
+for i = at + 1, at + done do
+  local entry = lease_of(ARGV[i], owner)
+  if entry then
+    release(ARGV[i], host_of(entry), conc, delay, now)
+    drop_lease(ARGV[i])
+    finished = finished + 1
+  else
+    lost = lost + 1
+  end
+end
+add_counts(at + done + 1)
+if finished > 0 then
+  redis.call('DECRBY', p .. 'pending', finished)
+  count_done(owner, finished, now)
+end
+local pending = tonumber(redis.call('GET', p .. 'pending') or '0')
+local result = {pending, 0, lost}
+if want == 0 then return result end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'expiry', '-inf', now, 'LIMIT', 0, 100)) do
   local lease = redis.call('HGET', p .. 'leases', id)
   drop_lease(id)
@@ -113,14 +160,15 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'expiry', '-inf', now, 'LIM
     release(id, host, conc, delay, now)
   end
 end
-local pending = tonumber(redis.call('GET', p .. 'pending') or '0')
-while true do
+while #result - 3 < want do
   local hosts = redis.call('ZRANGEBYSCORE', p .. 'ready', '-inf', now, 'LIMIT', 0, 1)
   if #hosts == 0 then
-    local first = redis.call('ZRANGE', p .. 'ready', 0, 0, 'WITHSCORES')
-    local wait = -1
-    if #first > 0 then wait = math.max(0, tonumber(first[2]) - now) end
-    return {false, pending, wait}
+    if #result == 3 then
+      local first = redis.call('ZRANGE', p .. 'ready', 0, 0, 'WITHSCORES')
+      result[2] = -1
+      if #first > 0 then result[2] = math.max(0, tonumber(first[2]) - now) end
+    end
+    return result
   end
   local host = hosts[1]
   local entry = redis.call('LPOP', p .. 'q:' .. host)
@@ -131,38 +179,12 @@ while true do
     redis.call('ZADD', p .. 'expiry', now + ttl, id)
     redis.call('HSET', p .. 'fetching', id, host)
     mark_ready(host, conc)
-    return {entry, pending, 0}
+    result[#result + 1] = entry
+  else
+    redis.call('ZREM', p .. 'ready', host)
   end
-  redis.call('ZREM', p .. 'ready', host)
 end
-"""
-)
-
-# ARGV: id, owner, concurrency, delay ms. The claimed request's fetch ended: its host's slot
-# is free, and the host's next request waits the delay from now.
-FETCHED = (
-    _COMMON
-    + """
-local entry = lease_of(ARGV[1], ARGV[2])
-if not entry then return 0 end
-release(ARGV[1], host_of(entry), tonumber(ARGV[3]), tonumber(ARGV[4]), now_ms())
-return 1
-"""
-)
-
-# ARGV: id, owner, concurrency, delay ms, then the worker's counts since it last sent them
-# (name, increment...). Everything the request led to is queued: it is done, and what it was
-# counted as is the crawl's in the same step. Returns the pending count left, or -1 when the
-# lease was lost (expired and given to another worker, who does it again).
-DONE = (
-    _COMMON
-    + """
-add_counts(5)
-local entry = lease_of(ARGV[1], ARGV[2])
-if not entry then return -1 end
-release(ARGV[1], host_of(entry), tonumber(ARGV[3]), tonumber(ARGV[4]), now_ms())
-drop_lease(ARGV[1])
-return redis.call('DECR', p .. 'pending')
+return result
 """
 )
 
@@ -213,11 +235,10 @@ return renewed
 """
 )
 
-# ARGV: seed id, page limit (-1: none). Takes one page of the seed's limit: 1, or 0 when spent.
+# ARGV: seed id, page limit. Takes one page of the seed's limit: 1, or 0 when spent.
 TAKE_PAGE = """
 local key = KEYS[1] .. 'budget:pages'
-local limit = tonumber(ARGV[2])
-if limit >= 0 and tonumber(redis.call('HGET', key, ARGV[1]) or '0') >= limit then return 0 end
+if tonumber(redis.call('HGET', key, ARGV[1]) or '0') >= tonumber(ARGV[2]) then return 0 end
 redis.call('HINCRBY', key, ARGV[1], 1)
 return 1
 """

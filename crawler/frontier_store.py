@@ -5,11 +5,15 @@ See crawler/shared_frontier.py for the model.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 import valkey
 
 from diancang.crawler import frontier_lua
 
 KEY_PREFIX = "diancang:"
+CRAWLS_KEY = KEY_PREFIX + "crawls"  # set of the names of the crawls put into this Redis
 
 
 def crawl_prefix(job: str) -> str:
@@ -17,10 +21,12 @@ def crawl_prefix(job: str) -> str:
     return f"{KEY_PREFIX}{job}:"
 
 
-def connect(url: str) -> valkey.Valkey:
+def connect(url: str, timeout: float = 30) -> valkey.Valkey:
     """A client of the Redis at ``url`` (redis://[:PASSWORD@]HOST:PORT/DB), checked."""
     try:
-        client = valkey.Valkey.from_url(url, socket_timeout=30, health_check_interval=30)
+        client = valkey.Valkey.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30
+        )
         client.ping()
     except (valkey.ValkeyError, ValueError) as exc:
         raise ValueError(f"DIANCANG_FRONTIER_URL: cannot use Redis at {_safe(url)}: {exc}") from exc
@@ -31,6 +37,13 @@ def _safe(url: str) -> str:
     """``url`` without its password."""
     scheme, sep, rest = url.partition("://")
     return f"{scheme}{sep}{rest.rpartition('@')[2]}"
+
+
+class Step(NamedTuple):
+    entries: list[str]  # claimed: "ID HOST JSON" each
+    pending: int  # entries queued or leased, after the dones
+    wait: int  # ms until a host may be ready, -1: nothing queued; 0 when one was claimed
+    lost: int  # requests done whose lease had expired (another worker does them again)
 
 
 class SharedFrontier:
@@ -47,7 +60,7 @@ class SharedFrontier:
         self.ttl_ms = round(crawl.lease_ttl * 1000)
         self._scripts = {
             name: client.register_script(getattr(frontier_lua, name))
-            for name in ("ADD", "CLAIM", "FETCHED", "DONE", "REPLACE", "RENEW", "ROBOTS_STORED")
+            for name in ("ADD", "STEP", "REPLACE", "RENEW", "ROBOTS_STORED")
         }
 
     def _run(self, name: str, *args):
@@ -69,21 +82,33 @@ class SharedFrontier:
     def robots_stored(self, host: str, stored: bytes) -> None:
         self._run("ROBOTS_STORED", host, stored, self.concurrency, self.delay_ms)
 
+    def step(
+        self,
+        fetched: Sequence[int] = (),
+        done: Sequence[int] = (),
+        claim: int = 0,
+        counts: dict[str, int] | None = None,
+    ) -> Step:
+        """In one round trip: the fetches of ``fetched`` ended, the requests ``done`` are
+        done (with ``counts``, what this worker counted since it last sent its counts), and
+        up to ``claim`` requests are claimed."""
+        args = (self.owner, self.concurrency, self.delay_ms, self.ttl_ms, claim)
+        ids = (len(fetched), *fetched, len(done), *done)
+        pending, wait, lost, *entries = self._run("STEP", *args, *ids, *_pairs(counts))
+        return Step([entry.decode() for entry in entries], pending, wait, lost)
+
     def claim(self) -> tuple[str | None, int, int]:
         """(entry or None, pending count, ms until a host may be ready or -1)."""
-        entry, pending, wait = self._run(
-            "CLAIM", self.owner, self.concurrency, self.delay_ms, self.ttl_ms
-        )
-        return (entry.decode() if entry else None), pending, wait
+        found = self.step(claim=1)
+        return (found.entries[0] if found.entries else None), found.pending, found.wait
 
     def fetched(self, entry_id: int) -> None:
-        self._run("FETCHED", entry_id, self.owner, self.concurrency, self.delay_ms)
+        self.step(fetched=[entry_id])
 
     def done(self, entry_id: int, counts: dict[str, int] | None = None) -> int:
-        """The request is done; ``counts``, what this worker counted since it last sent its
-        counts, are added to the crawl's in the same step."""
-        args = (entry_id, self.owner, self.concurrency, self.delay_ms)
-        return self._run("DONE", *args, *_pairs(counts))
+        """The pending count left, or -1 when the lease was lost."""
+        found = self.step(done=[entry_id], counts=counts)
+        return -1 if found.lost else found.pending
 
     def replace(
         self,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from diancang.crawler.frontier_store import connect, crawl_prefix
+from diancang.crawler.frontier_store import CRAWLS_KEY, connect, crawl_prefix
 from diancang.crawler.job import CrawlError
 from diancang.crawler.shared_state import worker_id
 from diancang.settings import Settings
@@ -44,6 +44,7 @@ def announce(
     }
     if known is None:
         redis.set(prefix + SEED_LIST_KEY, json.dumps(about, ensure_ascii=False), nx=True)
+        redis.sadd(CRAWLS_KEY, job)
     elif json.loads(known)["text"] != about["text"]:
         raise CrawlError(
             f"crawl {job} is running on the shared frontier with another seed list; "

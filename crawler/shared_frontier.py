@@ -9,6 +9,14 @@ worker's leases expire and go back to the front of their hosts' queues. A reques
 only when everything it led to is queued (the ``request_done`` signal), as with the SQLite
 journal; the crawl is done when nothing is pending, which every worker sees.
 
+A worker says what happened and asks for work in as few round trips as it can (one STEP
+script, crawler/frontier_lua.py): the ends of fetches and the requests done in one turn of
+the reactor are sent together, after it, with the claim of the next requests when the
+engine asks for one; a claim takes up to ``CLAIM_BATCH`` requests (no more than the
+downloader has free slots for), kept here, leased and renewed, until the engine takes them.
+Holding back a fetch's end only delays its host's next request; holding back a done only
+delays the crawl's end, and a worker killed meanwhile loses nothing (its leases expire).
+
 The model is Browsertrix-crawler's Redis crawl state (src/util/state.ts: a queue, a pending
 set of leased URLs with an expiry, a seen set); here the queue is one list per host so that
 politeness holds for the whole cluster.
@@ -17,12 +25,14 @@ politeness holds for the whole cluster.
 from __future__ import annotations
 
 import logging
+from collections import deque
 
 import valkey
 from scrapy import Request, Spider
 from scrapy import signals as scrapy_signals
 from scrapy.core.scheduler import BaseScheduler
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet import reactor
 from twisted.internet.task import LoopingCall
 
 from diancang.crawler.context import crawl_context
@@ -37,6 +47,8 @@ log = logging.getLogger(__name__)
 
 # seconds between looks at the shared queue while this worker has nothing to claim
 POLL_INTERVAL = 0.1
+# most requests one claim takes (the frontier's politeness still bounds each host)
+CLAIM_BATCH = 8
 
 
 class SharedScheduler(BaseScheduler):
@@ -48,7 +60,11 @@ class SharedScheduler(BaseScheduler):
         self.frontier = state.frontier
         self.counts = state.counts  # the crawl report's counts, sent as the crawl goes
         self.seeding = state.seeding  # crawler/shared_crawl.py: whether seeds may still come
-        self._leases: set[int] = set()
+        self._leases: set[int] = set()  # claimed and not done: in flight or in _claimed
+        self._claimed: deque[str] = deque()  # claimed, not yet taken by the engine
+        self._ended: list[int] = []  # fetches ended, not yet sent
+        self._done: list[int] = []  # requests done, not yet sent
+        self._send_call = None
         self._idle = False
         self._loops: list[LoopingCall] = []
         crawler.signals.connect(self._request_done, signal=request_done)
@@ -70,6 +86,7 @@ class SharedScheduler(BaseScheduler):
         for loop in self._loops:
             if loop.running:
                 loop.stop()
+        self._send()
         # leases still held (a crawl stopped early) expire and go to another worker
         self.stats.set_value("frontier/pending_at_close", self.frontier.pending())
 
@@ -88,6 +105,8 @@ class SharedScheduler(BaseScheduler):
         entry_id = request.meta.get(FRONTIER_ID)
         if entry_id in self._leases:  # a redirect or retry of a request this worker holds
             self._leases.discard(entry_id)
+            if entry_id in self._ended:  # REPLACE frees the host's slot; the id is queued again
+                self._ended.remove(entry_id)
             counts = self.counts.since_sent(self.stats.get_stats())
             queued = self.frontier.replace(
                 entry_id, fingerprint, host, entry, front, request.dont_filter, counts
@@ -111,18 +130,26 @@ class SharedScheduler(BaseScheduler):
         return True
 
     def next_request(self) -> Request | None:
-        entry, _pending, _wait = self.frontier.claim()
-        if entry is None:
+        if not self._claimed:
+            self._step(claim=self._wanted())
+        if not self._claimed:
             self._idle = True
             return None
         self._idle = False
-        entry_id, _host, text = entry.split(" ", 2)
+        entry_id, _host, text = self._claimed.popleft().split(" ", 2)
         request = request_from_json(text, self.spider)
         request.meta[FRONTIER_ID] = int(entry_id)
-        self._leases.add(int(entry_id))
         self.stats.inc_value("scheduler/dequeued/redis")
         self.stats.inc_value("scheduler/dequeued")
         return request
+
+    def _wanted(self) -> int:
+        """How many requests to claim: the downloader's free slots, 1 to CLAIM_BATCH."""
+        engine = self.crawler.engine
+        if engine is None:
+            return 1
+        free = engine.downloader.total_concurrency - len(engine.downloader.active)
+        return max(1, min(CLAIM_BATCH, free))
 
     def __len__(self) -> int:
         return self.frontier.pending()
@@ -130,17 +157,38 @@ class SharedScheduler(BaseScheduler):
     def _fetched(self, request: Request, spider=None) -> None:
         entry_id = request.meta.get(FRONTIER_ID)
         if entry_id in self._leases:
-            self.frontier.fetched(entry_id)
+            self._ended.append(entry_id)
+            self._send_soon()
 
     def _request_done(self, request: Request) -> None:
         entry_id = request.meta.get(FRONTIER_ID)
         if entry_id in self._leases:
             self._leases.discard(entry_id)
-            counts = self.counts.since_sent(self.stats.get_stats())
-            lost = self.frontier.done(entry_id, counts) < 0
+            self._done.append(entry_id)
+            self._send_soon()
+
+    def _send_soon(self) -> None:
+        """Send the ends and dones of this turn of the reactor after it, together."""
+        if self._send_call is None:
+            self._send_call = reactor.callLater(0, self._send)
+
+    def _send(self) -> None:
+        self._send_call = None
+        if self._ended or self._done:
+            self._step(claim=0)
+
+    def _step(self, claim: int) -> None:
+        ended, done = self._ended, self._done
+        self._ended, self._done = [], []
+        counts = self.counts.since_sent(self.stats.get_stats()) if done else None
+        found = self.frontier.step(ended, done, claim, counts)
+        if counts:
             self.counts.sent(counts)
-            if lost:
-                self.stats.inc_value("frontier/lease_lost")
+        if found.lost:
+            self.stats.inc_value("frontier/lease_lost", found.lost)
+        for entry in found.entries:
+            self._leases.add(int(entry.split(" ", 1)[0]))
+        self._claimed.extend(found.entries)
 
     def _renew(self) -> None:
         try:

@@ -72,12 +72,16 @@ class SharedSeedBudget(SeedBudget):
     def start(self, seed: Seed) -> None:
         self._age(keys=[self.prefix], args=[seed.id])
 
+    # a seed with no page or byte limit has nothing to count: no round trip per page
+
     def take_page(self, seed: Seed) -> bool:
-        limit = -1 if seed.limits.pages is None else seed.limits.pages
-        return bool(self._take(keys=[self.prefix], args=[seed.id, limit]))
+        if seed.limits.pages is None:
+            return True
+        return bool(self._take(keys=[self.prefix], args=[seed.id, seed.limits.pages]))
 
     def add_bytes(self, seed: Seed, count: int) -> None:
-        self.redis.hincrby(self.prefix + "budget:bytes", seed.id, count)
+        if seed.limits.bytes is not None:
+            self.redis.hincrby(self.prefix + "budget:bytes", seed.id, count)
 
     def exhausted(self, seed: Seed) -> str | None:
         limits = seed.limits

@@ -1,13 +1,15 @@
 """Profile one Diancang crawl of the benchmark's generated site (run by hand):
 
     .venv/bin/python tests/benchmarks/crawl_profile.py [--tool cprofile|py-spy]
-        [--hosts 4] [--pages 500] [--latency 0.05] [--top 25] [--out DIR]
+        [--hosts 4] [--pages 500] [--latency 0.05] [--top 25] [--out DIR] [--shared]
 
 Serves the site of ``crawl_vs_wget.py`` and runs ``diancang crawl`` on it in a subprocess
 under cProfile (``python -m cProfile``; deterministic, slows Python code about 1.5-2x) or
 py-spy (sampling, 250 Hz, idle time excluded; ``pip install py-spy`` first). Prints the
 functions with the most time of their own and the most time including callees. The
 profile (``diancang.prof`` or ``diancang.pyspy.txt``, collapsed stacks) stays in ``--out``.
+With ``--shared`` the crawl is one worker on the shared frontier (``--job``, a fresh Redis of
+``tests/redis_server.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 from crawl_vs_wget import BIN, PER_HOST, ROOT, generated_seed_list
+from redis_server import RedisServer
 from sites.generated import GeneratedSite
 
 
@@ -89,18 +92,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--out", type=Path, help="directory for the profile (default: temp)")
+    parser.add_argument("--shared", action="store_true", help="one worker on a shared frontier")
     args = parser.parse_args(argv)
     out = args.out or Path(tempfile.mkdtemp(prefix="crawl-profile-"))
     out.mkdir(parents=True, exist_ok=True)
     data_dir = out / "data"
     shutil.rmtree(data_dir, ignore_errors=True)
-    with GeneratedSite(args.hosts, args.pages, args.latency) as site:
-        seeds = generated_seed_list(site, out / "seeds.csv")
-        command = [str(BIN / "diancang"), "crawl", str(seeds)]
-        if args.tool == "cprofile":
-            profile_cprofile(command, out, crawl_env(data_dir), args.top)
-        else:
-            profile_py_spy(command, out, crawl_env(data_dir), args.top)
+    redis = RedisServer(out / "redis").start() if args.shared else None
+    env = crawl_env(data_dir)
+    try:
+        with GeneratedSite(args.hosts, args.pages, args.latency) as site:
+            seeds = generated_seed_list(site, out / "seeds.csv")
+            command = [str(BIN / "diancang"), "crawl", str(seeds)]
+            if redis is not None:
+                command += ["--job", "profile"]
+                env.update(DIANCANG_FRONTIER_URL=redis.url, DIANCANG_WORKER_ID="profile")
+            if args.tool == "cprofile":
+                profile_cprofile(command, out, env, args.top)
+            else:
+                profile_py_spy(command, out, env, args.top)
+    finally:
+        if redis is not None:
+            redis.stop()
     print(f"\nprofile and crawl data in {out}")
     return 0
 

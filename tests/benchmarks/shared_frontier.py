@@ -1,7 +1,7 @@
 """Shared-frontier benchmark: one crawl in 1, 2 and 4 processes on one Redis (run by hand):
 
     .venv/bin/python tests/benchmarks/shared_frontier.py [--hosts 16] [--pages 100]
-        [--latency 0.05] [--workers 1,2,4] [--queued 1000000]
+        [--latency 0.05] [--workers 0,1,2,4] [--queued 1000000]
 
 Serves a generated site on loopback (``--hosts`` hosts of ``--pages`` pages, every request
 answered after ``--latency`` seconds) and crawls it with N ``diancang crawl SEEDS --job``
@@ -10,9 +10,10 @@ delay, so the physical limit is ``hosts x 2 / latency`` pages/s (640 for 16 host
 Throughput is the server's own view: requests answered between the first and the last
 request it saw (start-up and the end-of-crawl indexing are not in it), and also over the
 whole wall time of the processes. Each N is reported as a share of the limit and as a ratio
-to one process. The generated site's last pages of a host repeat each other's links, so the
-trap guard leaves a few of them (``trap:repeated-content``); the table says how many of the
-site's URLs were captured.
+to one process. ``0`` workers is the peer measured in the same run: one ``diancang crawl``
+on the SQLite journal, no Redis. The generated site's last pages of a host repeat each
+other's links, so the trap guard leaves a few of them (``trap:repeated-content``); the table
+says how many of the site's URLs were captured.
 
 Then Redis memory per queued request: ``INFO memory`` before and after ``--queued`` entries
 of the size a crawl queues (a request's JSON and its fingerprint) go through the frontier's
@@ -62,21 +63,24 @@ def crawl(workers: int, hosts: int, pages: int, latency: float, tmp: Path) -> di
             ]
             seeds = write_seed_list(tmp / "sites.csv", rows)
             env = {
-                "DIANCANG_FRONTIER_URL": redis.url,
                 "DIANCANG_CONCURRENCY_PER_HOST": str(PER_HOST),
                 "DIANCANG_DELAY": "0",
                 "DIANCANG_BROWSER_DETECT": "false",
             }
+            command = [str(BIN / "diancang"), "crawl", str(seeds)]
+            if workers:
+                command += ["--job", "bench"]
+                env["DIANCANG_FRONTIER_URL"] = redis.url
             started = time.monotonic()
             cpu_before = os.times()
             processes = [
                 subprocess.Popen(
-                    [str(BIN / "diancang"), "crawl", str(seeds), "--job", "bench"],
+                    command,
                     env=crawl_env(tmp / "data", DIANCANG_WORKER_ID=f"w{n}", **env),
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE,
                 )
-                for n in range(workers)
+                for n in range(max(1, workers))
             ]
             for process in processes:
                 _, err = process.communicate()
@@ -144,7 +148,7 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=16)
     parser.add_argument("--pages", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.05)
-    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--workers", default="0,1,2,4")
     parser.add_argument("--queued", type=int, default=1_000_000)
     args = parser.parse_args()
     limit = args.hosts * PER_HOST / args.latency
@@ -161,11 +165,13 @@ def main() -> None:
         "| CPU ms / page | max in flight per host | site URLs captured |"
     )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    one = next((run for run in runs if run["workers"] == 1), runs[0])
     for run in runs:
+        name = run["workers"] or "1, SQLite journal"
         print(
-            f"| {run['workers']} | {run['pages_per_s']:.1f} "
+            f"| {name} | {run['pages_per_s']:.1f} "
             f"| {100 * run['pages_per_s'] / limit:.0f} % "
-            f"| {run['pages_per_s'] / runs[0]['pages_per_s']:.2f} | {run['wall_pages_per_s']:.1f} "
+            f"| {run['pages_per_s'] / one['pages_per_s']:.2f} | {run['wall_pages_per_s']:.1f} "
             f"| {run['cpu_ms_per_page']:.2f} | {run['peak_per_host']} | {run['captured']} |"
         )
     if args.queued:

@@ -67,3 +67,19 @@ def test_no_module_but_settings_reads_the_environment():
         if path.name != "settings.py" and reads.search(path.read_text(encoding="utf-8"))
     )
     assert readers == []
+
+
+def test_the_production_example_and_its_environment_file_load():
+    env_file = ROOT / "config" / "systemd" / "diancang.env.example"
+    environ = dict(
+        line.split("=", 1)
+        for line in env_file.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    environ["DIANCANG_CONFIG"] = str(ROOT / "config" / "production.example.toml")
+    production = load_settings(environ)
+    assert production.frontier_url.startswith("redis://:")
+    assert production.dedup_url.startswith("postgresql://")
+    assert production.database_url.startswith("postgresql+psycopg://")
+    assert production.warc_store.startswith("s3://")
+    assert production.crawl.delay == 1.0 and production.crawl.lease_ttl == 30

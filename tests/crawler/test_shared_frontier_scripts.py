@@ -108,3 +108,24 @@ def test_a_request_done_adds_its_counts_to_the_crawl_in_the_same_step(redis):
     assert f.done(entry_id, {"status/200": 1, "bytes/received": 512}) == 0
     stats = redis.client().hgetall("diancang:counts:stats")
     assert stats == {b"status/200": b"1", b"bytes/received": b"512"}
+
+
+def test_one_step_ends_fetches_finishes_requests_and_claims_a_batch(redis):
+    a, b = frontier(redis, "step", "a", ttl=30), frontier(redis, "step", "b", ttl=30)
+    for n in range(3):
+        add(a, n, host="h:1")
+    for n in range(3, 5):
+        add(a, n, host="h:2")
+    first = a.step(claim=8)
+    # a batch takes what politeness allows: 2 per host, so 4 of the 5
+    hosts = sorted(entry.split()[1] for entry in first.entries)
+    assert hosts == ["h:1", "h:1", "h:2", "h:2"] and first.pending == 5
+    assert b.step(claim=8).entries == []
+    ids = [int(entry.split()[0]) for entry in first.entries]
+    # one fetch of h:1 ended and that request is done; a stale done of b's is refused
+    second = a.step(fetched=[ids[0]], done=[ids[0]], claim=8, counts={"pages": 1})
+    assert (second.pending, second.lost) == (4, 0)
+    assert [entry.split()[1] for entry in second.entries] == ["h:1"]  # the freed slot
+    assert b.step(done=[ids[1]]).lost == 1
+    assert a.redis.hget(a.prefix + "stats", "pages") == b"1"
+    assert a.redis.hget(a.prefix + "done", "a") == b"1"
