@@ -46,10 +46,10 @@ from diancang.jobs.workers_page import workers_blueprint
 from diancang.registry.api import registry_api_blueprint
 from diancang.registry.imports import MAX_UPLOAD_BYTES
 from diancang.registry.pages import registry_blueprint
-from diancang.review.pages import review_blueprint
-from diancang.review.audit_pages import audit_blueprints
-from diancang.review.sample_pages import samples_blueprint
 from diancang.replay.access_pages import access_blueprint
+from diancang.review.audit_pages import audit_blueprints
+from diancang.review.pages import review_blueprint
+from diancang.review.sample_pages import samples_blueprint
 from diancang.settings import Settings, load_settings
 from diancang.storage.base import WarcStore
 
