@@ -55,6 +55,8 @@ class QaScore(Base):
     computed_at: Mapped[datetime] = mapped_column(DateTime)
     screenshot_match: Mapped[float | None] = mapped_column(Float)  # 0–1; None: no capture shot
     text_match: Mapped[float | None] = mapped_column(Float)  # 0–1
+    # share of the replayed page's requests to the archive that it could answer (0–1)
+    resource_match: Mapped[float | None] = mapped_column(Float)
     missing: Mapped[list] = mapped_column(JSON, default=list)  # URLs pywb could not find
     live_leaks: Mapped[list] = mapped_column(JSON, default=list)  # requests to the live web
     severity: Mapped[str | None] = mapped_column(String(16))
@@ -89,7 +91,7 @@ class ReviewItem(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     # the latest QA score, copied for sorting the queue
     score_id: Mapped[int | None] = mapped_column(ForeignKey("review_qa_scores.id"))
-    score: Mapped[float | None] = mapped_column(Float)  # the lower of the two matches
+    score: Mapped[float | None] = mapped_column(Float)  # the lowest of its matches
     severity: Mapped[str | None] = mapped_column(String(16))
     patch_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs_crawl_jobs.id"))
 

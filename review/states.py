@@ -27,12 +27,18 @@ SEVERE, MODERATE, GOOD = "severe", "moderate", "good"
 SEVERITY_NAMES = {SEVERE: "严重", MODERATE: "中等", GOOD: "良好"}
 
 
-def severity(screenshot_match: float | None, text_match: float | None) -> str | None:
-    """The band of the lower of the two matches; None when neither was measured."""
-    scores = [s for s in (screenshot_match, text_match) if s is not None]
-    if not scores:
+def lowest(*matches: float | None) -> float | None:
+    """The lowest of the measured matches; None when none was measured."""
+    measured = [m for m in matches if m is not None]
+    return min(measured) if measured else None
+
+
+def severity(*matches: float | None) -> str | None:
+    """The band of the lowest measured match (screenshot, text, resources); None when none
+    was measured."""
+    low = lowest(*matches)
+    if low is None:
         return None
-    low = min(scores)
     if low < 0.5:
         return SEVERE
     if low < 0.9:

@@ -149,6 +149,7 @@ class Replayed:
     screenshot: bytes | None = None
     text: str = ""
     missing: list[str] = field(default_factory=list)
+    archive_requests: int = 0  # the page's requests that pywb answered, found or missing
     live_leaks: list[str] = field(default_factory=list)
     error: str | None = None  # why the page could not be replayed
 
@@ -216,7 +217,10 @@ class PageReplayer:
             await socket_route.close()
 
         def on_response(response) -> None:
-            if response.status == 404 and response.url.startswith(self.origin + "/"):
+            if not response.url.startswith(self.origin + "/"):
+                return
+            done.archive_requests += 1
+            if response.status == 404:
                 headers = response.headers
                 if "memento-datetime" not in headers and "link" not in headers:
                     done.missing.append(original_url(response.url))

@@ -26,7 +26,7 @@ from diancang.replay.qa.evidence import EvidenceError, capture_evidence, pywb_co
 from diancang.replay.qa.replayer import PageReplayer, Replayed, Target, qa_dir, qa_wayback
 from diancang.review.models import QaRun, QaScore, ReviewItem
 from diancang.review.queue import enqueue_job
-from diancang.review.states import GOOD, MODERATE, SEVERE, SEVERITY_NAMES, severity
+from diancang.review.states import GOOD, MODERATE, SEVERE, SEVERITY_NAMES, lowest, severity
 from diancang.settings import Settings
 from diancang.storage import open_store
 
@@ -168,13 +168,17 @@ class _Scorer:
                     else:
                         score.screenshot_match = shots.match
                         score.diff_image = self._save(page.id, "diff", shots.diff_png)
-            score.severity = severity(score.screenshot_match, score.text_match)
+            if not replayed.error and replayed.archive_requests:
+                # distinct missing URLs over requests: a URL asked for twice counts once
+                found = 1 - len(replayed.missing) / replayed.archive_requests
+                score.resource_match = max(0.0, found)
+            matches = (score.screenshot_match, score.text_match, score.resource_match)
+            score.severity = severity(*matches)
             score.note = "；".join(notes) or None
             db.add(score)
             db.flush()
-            matches = [m for m in (score.screenshot_match, score.text_match) if m is not None]
             item.score_id = score.id
-            item.score = min(matches) if matches else None
+            item.score = lowest(*matches)
             item.severity = score.severity
             item.updated_at = score.computed_at
         self.scored += 1

@@ -94,6 +94,7 @@ def upgrade() -> None:
         sa.Column("computed_at", sa.DateTime(), nullable=False),
         sa.Column("screenshot_match", sa.Float(), nullable=True),
         sa.Column("text_match", sa.Float(), nullable=True),
+        sa.Column("resource_match", sa.Float(), nullable=True),
         sa.Column("missing", sa.JSON(), nullable=False),
         sa.Column("live_leaks", sa.JSON(), nullable=False),
         sa.Column("severity", sa.String(length=16), nullable=True),
