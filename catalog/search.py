@@ -6,13 +6,20 @@ A query's text is read in one of two ways:
   it (one page, or a whole site or folder);
 - otherwise its whitespace-separated terms must all occur in the title or body (substring
   match, so Chinese needs no segmentation), or the whole text equals a record's 索引号 or
-  发文字号 exactly. Terms of three characters or more use the trigram index
-  (``diancang.catalog.search_index``); shorter terms are matched by ``LIKE``, a scan.
+  发文字号 exactly (B-tree indexes). Terms of three characters or more use the trigram index
+  (``diancang.catalog.search_index``); shorter terms are matched by ``LIKE`` while the
+  records are read newest first, which stops at the count limit for a common term but reads
+  every record for a rare one.
+
+Cost is bounded by ``COUNT_LIMIT``: the facts of at most that many matching records (the
+exact matches, then the newest) are read, following an index in id order, and the filters,
+facet counts and ranking are worked out from them. Up to the limit every count is exact;
+beyond it ``Results.capped`` is set and the total and counts are those among the newest
+``COUNT_LIMIT`` matches (lower bounds, shown as such), as a search engine's "5,000+".
 
 Ranking: exact 索引号 / 发文字号 matches first, then records whose title holds every term,
-then the newest publication date. Withdrawn records (``Record.deleted``) are left out unless
-the withdrawn filter asks for them. There is no review state yet: when records get one, it
-becomes one more facet here.
+then the newest publication date. Withdrawn records (``Record.deleted``) and rejected ones
+(``review_state``) are left out unless the withdrawn or review-state filter asks for them.
 
 Facets count the results under the query and every other filter (not their own, so another
 value can be picked); the jurisdiction facet counts the level below the chosen place
@@ -48,6 +55,7 @@ from sqlalchemy import (
     select,
     table,
     true,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -60,6 +68,7 @@ from diancang.catalog.jurisdiction import set_level
 from diancang.catalog.models import Capture, Record
 from diancang.catalog.search_index import FTS_TABLE, PG_SEARCH_TEXT, PG_URL_PREFIX
 from diancang.catalog.views import load_views
+from diancang.review.states import REJECTED, STATE_NAMES, STATES
 from diancang.seeds.schema import COLLECTION_NAMES
 
 PAGE_SIZE = 20
@@ -70,17 +79,22 @@ TRIGRAM = 3  # shortest term the trigram indexes can find
 AGENCY_FACET_SIZE = 15
 NO_LIBRARY = "none"  # the library facet's value for records of no library
 URL_SCHEMES = ("http://", "https://")
-FACETS = ("jurisdiction", "collection", "agency", "year", "library", "withdrawn")
+# matching records read per query: beyond it, results and counts cover the newest this many
+COUNT_LIMIT = 5_000
+FACETS = ("jurisdiction", "collection", "agency", "year", "review_state", "library", "withdrawn")
 FACET_NAMES = {
     "jurisdiction": "行政区划",
     "collection": "馆藏集合",
     "agency": "发布机构",
     "year": "发布年份",
+    "review_state": "审核状态",
     "library": "所属馆",
     "withdrawn": "状态",
 }
 WITHDRAWN_NAMES = {False: "有效", True: "已撤回"}
 NO_LIBRARY_NAME = "无所属馆（命令行种子清单）"
+SEED_RECORDS_CHECKED = 2000  # a seed's newest records the seed page checks for 查重
+SEED_DUPLICATES_SHOWN = 50
 DUPLICATE_MATCHES = {"index_no": "索引号相同", "doc_number": "发布机构与发文字号相同"}
 
 
@@ -99,6 +113,7 @@ class SearchQuery:
     collection: str | None = None
     agency: str | None = None
     year: str | None = None
+    review_state: str | None = None  # one of review.states.STATES; None: all but rejected
     library: str | None = None  # a library id, or NO_LIBRARY
     withdrawn: bool = False
     page: int = 1
@@ -117,6 +132,9 @@ class SearchQuery:
         year = values["year"]
         if year and not (len(year) == 4 and year.isdigit()):
             errors.append(("year", "年份须为四位数字"))
+        review_state = values["review_state"]
+        if review_state and review_state not in STATES:
+            errors.append(("review_state", "审核状态须为 " + "、".join(STATES) + " 之一"))
         library = values["library"]
         if library and library != NO_LIBRARY and not library.isdigit():
             errors.append(("library", f"所属馆须为图书馆编号或 {NO_LIBRARY}"))
@@ -134,6 +152,7 @@ class SearchQuery:
             collection=values["collection"],
             agency=values["agency"],
             year=year,
+            review_state=review_state,
             library=library,
             withdrawn=withdrawn == "1",
             page=int(page),
@@ -203,6 +222,7 @@ class Results:
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
+    capped: bool = False  # more than COUNT_LIMIT matches: all of this covers the newest
 
     @property
     def pages(self) -> int:
@@ -210,19 +230,14 @@ class Results:
 
 
 def search(db: Session, query: SearchQuery, user) -> Results:
-    """One page of the records ``user`` may see that match ``query``, with facet counts."""
-    found = [visible_records(db, user), _match(db, query)]
-    ids = list(
-        db.scalars(
-            select(Record.id)
-            .where(*found, *_filters(query, FACT_COLUMNS).values())
-            .order_by(*_ranking(query))
-            .limit(PAGE_SIZE)
-            .offset((query.page - 1) * PAGE_SIZE)
-        )
-    )
-    total, facets = _count(db, query, found)
-    return Results(query, total, _hits(db, query, ids), facets)
+    """One page of the records ``user`` may see that match ``query``, with facet counts.
+
+    The facts (narrow columns) of at most ``COUNT_LIMIT`` matching records are read once
+    (a materialized CTE: the exact matches, then the newest), and the page and every count
+    are worked out from them. Beyond the limit the results say so (``capped``)."""
+    facts, newest = _candidates(db, query, visible_records(db, user))
+    ids, total, facets, capped = _read(db, query, facts, newest)
+    return Results(query, total, _hits(db, query, ids), facets, capped)
 
 
 def visible_records(db: Session, user) -> ColumnElement[bool]:
@@ -288,6 +303,34 @@ def duplicates_of(db: Session, records: list[Record]) -> dict[int, list[Duplicat
     return found
 
 
+def catalogued_elsewhere(
+    db: Session, seed_key: str, limit: int = SEED_DUPLICATES_SHOWN
+) -> list[tuple[Record, list[Duplicate]]]:
+    """The records captured from the seed ``seed_key`` that another library's records
+    already hold (``duplicates_elsewhere``), newest first, at most ``limit``; the seed
+    page's 查重. Reads the seed's newest ``SEED_RECORDS_CHECKED`` records."""
+    captured = select(Capture.record_id).where(
+        Capture.seed == seed_key, Capture.record_id.is_not(None)
+    )
+    records = list(
+        db.scalars(
+            select(Record)
+            .where(Record.id.in_(captured), Record.deleted.is_(False))
+            .order_by(Record.id.desc())
+            .limit(SEED_RECORDS_CHECKED)
+        )
+    )
+    found = duplicates_of(db, records)
+    return [(r, found[r.id]) for r in records if found[r.id]][:limit]
+
+
+def visible_ids(db: Session, user, ids: set[int]) -> set[int]:
+    """Those of the record ``ids`` that ``user`` may see (to link to them)."""
+    if not ids:
+        return set()
+    return set(db.scalars(select(Record.id).where(Record.id.in_(ids), visible_records(db, user))))
+
+
 # -- the parts of the query -------------------------------------------------------------------
 
 
@@ -300,33 +343,71 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _match(db: Session, query: SearchQuery) -> ColumnElement[bool]:
-    if query.url_prefix:
-        return _url_match(db, query.url_prefix)
+# The narrow columns of a matching record that filters, facets and ranking read, by name.
+FACT_COLUMNS = {
+    "id": Record.id,
+    "deleted": Record.deleted,
+    "review_state": Record.review_state,
+    "library_id": Record.library_id,
+    "province_code": Record.province_code,
+    "city_code": Record.city_code,
+    "jurisdiction_code": Record.jurisdiction_code,
+    "collection": Record.collection,
+    "agency": Record.agency,
+    # literal, not bound: PostgreSQL must see the same expression in SELECT and GROUP BY
+    "year": literal_column("substr(catalog_records.pub_date, 1, 4)"),
+    "pub_date": Record.pub_date,
+    "title": Record.title,
+    "index_no": Record.index_no,
+    "doc_number": Record.doc_number,
+}
+FACT_NAMES = tuple(FACT_COLUMNS)
+
+
+def _candidates(db: Session, query: SearchQuery, visible: ColumnElement[bool]):
+    """The CTEs ``(facts, newest)``: ``newest`` the facts of up to ``COUNT_LIMIT + 1``
+    visible records matching the query's text, newest (highest id) first, read along an
+    index in id order that stops at the limit, so a broad query costs no more than a narrow
+    one; ``facts`` the first ``COUNT_LIMIT`` of them and the exact 索引号 / 发文字号 matches."""
+    fact_columns = [c.label(n) for n, c in FACT_COLUMNS.items()]
+    newest = select(*fact_columns).where(visible).order_by(Record.id.desc())
+    exact = None
     terms = query.terms
-    if not terms:
-        return true()
-    postgres = _is_postgres(db)
-    words = []
-    long_terms = [t for t in terms if len(t) >= TRIGRAM]
-    for term in terms:
-        if postgres:
-            text = literal_column(PG_SEARCH_TEXT.format(t="catalog_records."))
-            words.append(text.ilike(_like_pattern(term), escape="\\"))
-        elif len(term) < TRIGRAM:
-            pattern = _like_pattern(term)
-            words.append(or_(Record.title.like(pattern, "\\"), Record.body.like(pattern, "\\")))
-    if long_terms and not postgres:
-        fts = table(FTS_TABLE, column("rowid"))
-        expression = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        words.append(
-            Record.id.in_(
-                select(fts.c.rowid).where(
-                    literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", expression))
-                )
-            )
+    if query.url_prefix:
+        newest = newest.where(_url_match(db, query.url_prefix))
+    elif terms:
+        exact = select(*fact_columns).where(
+            visible, or_(Record.index_no == query.q, Record.doc_number == query.q)
         )
-    return or_(and_(*words), Record.index_no == query.q, Record.doc_number == query.q)
+        newest = newest.where(*(_word_match(db, term) for term in terms))
+        long_terms = [t for t in terms if len(t) >= TRIGRAM]
+        if long_terms and not _is_postgres(db):
+            # driven by the FTS5 index, read newest first (FTS5 walks its doclists backwards)
+            fts = table(FTS_TABLE, column("rowid"))
+            expression = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+            newest = (
+                newest.join(fts, fts.c.rowid == Record.id)
+                .where(literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", expression)))
+                .order_by(None)
+                .order_by(fts.c.rowid.desc())
+            )
+    newest = newest.limit(COUNT_LIMIT + 1).cte("newest").prefix_with("MATERIALIZED")
+    kept = select(newest).order_by(newest.c.id.desc()).limit(COUNT_LIMIT)
+    if exact is not None:
+        kept = union(select(kept.subquery()), select(exact.limit(COUNT_LIMIT).subquery()))
+    return kept.cte("facts").prefix_with("MATERIALIZED"), newest
+
+
+def _word_match(db: Session, term: str) -> ColumnElement[bool]:
+    """The condition a term puts on a record beyond the FTS5 index (true for a SQLite
+    trigram term, which the index answers)."""
+    if _is_postgres(db):
+        text = literal_column(PG_SEARCH_TEXT.format(t="catalog_records."))
+        return text.ilike(_like_pattern(term), escape="\\")
+    if len(term) >= TRIGRAM:
+        return true()
+    pattern = _like_pattern(term)
+    return or_(Record.title.like(pattern, "\\"), Record.body.like(pattern, "\\"))
 
 
 def _url_match(db: Session, prefix: str) -> ColumnElement[bool]:
@@ -346,21 +427,6 @@ def _url_match(db: Session, prefix: str) -> ColumnElement[bool]:
     )
 
 
-# The columns filters and facets read, by name: of ``catalog_records`` for the page query,
-# of the CTE of matched records for the counts.
-FACT_COLUMNS = {
-    "deleted": Record.deleted,
-    "library_id": Record.library_id,
-    "province_code": Record.province_code,
-    "city_code": Record.city_code,
-    "jurisdiction_code": Record.jurisdiction_code,
-    "collection": Record.collection,
-    "agency": Record.agency,
-    # literal, not bound: PostgreSQL must see the same expression in SELECT and GROUP BY
-    "year": literal_column("substr(catalog_records.pub_date, 1, 4)"),
-}
-
-
 def _jurisdiction_column(code: str) -> str:
     return {"province": "province_code", "city": "city_code"}.get(
         set_level(code), "jurisdiction_code"
@@ -368,8 +434,12 @@ def _jurisdiction_column(code: str) -> str:
 
 
 def _filters(query: SearchQuery, columns) -> dict[str, ColumnElement[bool]]:
-    """The query's filters by facet name, over ``columns`` (FACT_COLUMNS or the CTE's)."""
+    """The query's filters by facet name, over the facts' ``columns``."""
     filters = {"withdrawn": columns["deleted"].is_(query.withdrawn)}
+    if query.review_state:
+        filters["review_state"] = columns["review_state"] == query.review_state
+    else:  # a rejected record is gone unless asked for
+        filters["review_state"] = columns["review_state"] != REJECTED
     if query.jurisdiction:
         filters["jurisdiction"] = (
             columns[_jurisdiction_column(query.jurisdiction)] == query.jurisdiction
@@ -387,13 +457,15 @@ def _filters(query: SearchQuery, columns) -> dict[str, ColumnElement[bool]]:
     return filters
 
 
-def _ranking(query: SearchQuery) -> list:
+def _ranking(query: SearchQuery, columns) -> list:
     order = []
     if query.terms:
-        exact = or_(Record.index_no == query.q, Record.doc_number == query.q)
-        in_title = and_(*(Record.title.ilike(_like_pattern(t), escape="\\") for t in query.terms))
+        exact = or_(columns["index_no"] == query.q, columns["doc_number"] == query.q)
+        in_title = and_(
+            *(columns["title"].ilike(_like_pattern(t), escape="\\") for t in query.terms)
+        )
         order += [case((exact, 0), else_=1), case((in_title, 0), else_=1)]
-    return [*order, Record.pub_date.desc().nulls_last(), Record.id.desc()]
+    return [*order, columns["pub_date"].desc().nulls_last(), columns["id"].desc()]
 
 
 def _facet_column(query: SearchQuery, name: str) -> str | None:
@@ -406,26 +478,33 @@ def _facet_column(query: SearchQuery, name: str) -> str | None:
         "collection": "collection",
         "agency": "agency",
         "year": "year",
+        "review_state": "review_state",
         "library": "library_id",
         "withdrawn": "deleted",
     }[name]
 
 
-def _count(db: Session, query: SearchQuery, found) -> tuple[int, dict[str, list[FacetValue]]]:
-    """The total and every facet's counts in one statement: the matched records are read
-    once (a CTE, materialized as it is used by each branch), then grouped per facet."""
-    matched = (
-        select(*(c.label(n) for n, c in FACT_COLUMNS.items()))
-        .where(*found)
-        .cte("matched")
-        .prefix_with("MATERIALIZED")
-    )
-    columns = {name: matched.c[name] for name in FACT_COLUMNS}
+def _read(db: Session, query: SearchQuery, facts, newest):
+    """The page's record ids, the total, every facet's counts and whether the matches were
+    capped, in one statement over the facts CTE (so it is read once)."""
+    columns = {name: facts.c[name] for name in FACT_NAMES}
     filters = _filters(query, columns)
+    start = (query.page - 1) * PAGE_SIZE
+    ranked = (
+        select(
+            columns["id"], func.row_number().over(order_by=_ranking(query, columns)).label("rank")
+        )
+        .where(*filters.values())
+        .subquery()
+    )
     branches = [
         select(literal("", String).label("facet"), literal("", String).label("value"), func.count())
-        .select_from(matched)
-        .where(*filters.values())
+        .select_from(facts)
+        .where(*filters.values()),
+        select(literal("capped", String), literal("", String), func.count()).select_from(newest),
+        select(literal("hit", String), cast(ranked.c.id, String), ranked.c.rank).where(
+            ranked.c.rank > start, ranked.c.rank <= start + PAGE_SIZE
+        ),
     ]
     for name in FACETS:
         column_name = _facet_column(query, name)
@@ -436,18 +515,24 @@ def _count(db: Session, query: SearchQuery, found) -> tuple[int, dict[str, list[
         where = [c for f, c in filters.items() if f != name or name == "jurisdiction"]
         branches.append(
             select(literal(name, String), cast(col, String), func.count())
-            .select_from(matched)
+            .select_from(facts)
             .where(*where)
             .group_by(col)
         )
     counts: dict[str, list[tuple[str | None, int]]] = {name: [] for name in FACETS}
-    total = 0
+    hits: list[tuple[int, int]] = []
+    total = capped = 0
     for name, value, n in db.execute(union_all(*branches)):
         if not name:
             total = n
+        elif name == "capped":
+            capped = n > COUNT_LIMIT
+        elif name == "hit":
+            hits.append((n, int(value)))
         else:
             counts[name].append((value, n))
-    return total, {name: _facet(db, query, name, rows) for name, rows in counts.items()}
+    facets = {name: _facet(db, query, name, rows) for name, rows in counts.items()}
+    return [record_id for _, record_id in sorted(hits)], total, facets, bool(capped)
 
 
 def _facet(db: Session, query: SearchQuery, name: str, rows) -> list[FacetValue]:
@@ -487,6 +572,8 @@ def _facet_labels(db: Session, name: str, values: list) -> dict:
         return {v: names.get(int(v), v) if v is not None else NO_LIBRARY_NAME for v in values}
     if name == "withdrawn":
         return {v: WITHDRAWN_NAMES[bool(v)] for v in values}
+    if name == "review_state":
+        return {v: STATE_NAMES.get(v, v) for v in values}
     return {v: v if v else "（未注明）" for v in values}
 
 

@@ -1,4 +1,5 @@
-"""``/search`` (the console's search page) and ``GET /api/search`` (the same, as JSON).
+"""``/search`` (the console's search page), ``GET /api/search`` (the same, as JSON) and
+``/records/ID`` (a record, its captures and its 查重).
 
 Both read the same arguments (``q``, ``jurisdiction``, ``collection``, ``agency``, ``year``,
 ``library``, ``withdrawn``, ``page``; see ``diancang.catalog.search``) and show only the
@@ -7,12 +8,15 @@ records the user may see.
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from diancang import jurisdictions
+from diancang.accounts.models import Library
 from diancang.catalog.db import Catalog
+from diancang.catalog.models import Record
 from diancang.catalog.search import (
+    COUNT_LIMIT,
     FACET_NAMES,
     FACETS,
     NO_LIBRARY_NAME,
@@ -21,9 +25,13 @@ from diancang.catalog.search import (
     Results,
     SearchError,
     SearchQuery,
+    duplicates_elsewhere,
     search,
+    visible_ids,
 )
+from diancang.catalog.views import load_views
 from diancang.console.api import api_account, protect_api
+from diancang.review.states import STATE_NAMES
 
 
 def search_blueprints(catalog: Catalog) -> list[Blueprint]:
@@ -33,7 +41,11 @@ def search_blueprints(catalog: Catalog) -> list[Blueprint]:
 
     @page.context_processor
     def words():
-        return {"trail": jurisdiction_trail, "no_library": NO_LIBRARY_NAME}
+        return {
+            "trail": jurisdiction_trail,
+            "no_library": NO_LIBRARY_NAME,
+            "count_limit": COUNT_LIMIT,
+        }
 
     @page.get("/search")
     @login_required
@@ -58,6 +70,24 @@ def search_blueprints(catalog: Catalog) -> list[Blueprint]:
         with catalog.session() as db:
             return jsonify(results_json(search(db, query, api_account())))
 
+    @page.get("/records/<int:record_id>")
+    @login_required
+    def record_page(record_id: int):
+        with catalog.session() as db:
+            record = db.get(Record, record_id)
+            if record is None or record.id not in visible_ids(db, current_user, {record_id}):
+                abort(404)
+            (view,) = load_views(db, [record])
+            duplicates = duplicates_elsewhere(db, record)
+            return render_template(
+                "record.html",
+                view=view,
+                library=db.get(Library, record.library_id) if record.library_id else None,
+                duplicates=duplicates,
+                linked=visible_ids(db, current_user, {d.record_id for d in duplicates}),
+                state_names=STATE_NAMES,
+            )
+
     return [page, protect_api(api)]
 
 
@@ -74,6 +104,8 @@ def results_json(results: Results) -> dict:
     return {
         "query": results.query.args(),
         "total": results.total,
+        "capped": results.capped,  # more than count_limit matches: all of this covers the newest
+        "count_limit": COUNT_LIMIT,
         "page": results.query.page,
         "pages": results.pages,
         "page_size": PAGE_SIZE,

@@ -21,6 +21,7 @@ from diancang.accounts.libraries import jurisdiction_label
 from diancang.accounts.models import Library
 from diancang.accounts.visibility import EDIT, Access, access
 from diancang.catalog.db import Catalog
+from diancang.catalog.search import catalogued_elsewhere, visible_ids
 from diancang.jobs.models import STATE_NAMES, CrawlJob
 from diancang.registry.exports import CSV, MEDIA_TYPES, XLSX, export_seeds
 from diancang.registry.imports import FORMATS, ImportReport, import_seeds
@@ -164,6 +165,7 @@ def registry_blueprint(catalog: Catalog) -> Blueprint:
                     flash("已保存")
                     return redirect(url_for(".seed_page", seed_id=seed.id))
             job = db.get(CrawlJob, seed.last_job_id) if seed.last_job_id else None
+            catalogued = catalogued_elsewhere(db, seed.seed_key)
             page = render_template(
                 "seed.html",
                 seed=seed,
@@ -173,6 +175,10 @@ def registry_blueprint(catalog: Catalog) -> Blueprint:
                 chosen=seed.library_id,
                 editable=editable,
                 also=also_registered_by(db, [seed]).get(seed.id, []),
+                catalogued=catalogued,
+                linked=visible_ids(
+                    db, current_user, {d.record_id for _, ds in catalogued for d in ds}
+                ),
                 job=job,
                 options=_jurisdiction_options([seed.library]),
             )

@@ -4,6 +4,7 @@ account of each role, and records with captures, bulk-inserted (the index trigge
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from sqlalchemy import insert, select
 from diancang.catalog.jurisdiction import place_of
 from diancang.catalog.models import Capture, Record, WarcFile
 from diancang.pywb_collections import replay_url
+from diancang.review.states import APPROVED, PENDING, REJECTED
 
 RECORDS = 4000  # the tests' catalogue
 PASSWORD = "长城-great-wall-2026"
@@ -49,6 +51,7 @@ FILLER = "各有关单位要高度重视，认真组织实施，确保各项工�
 RARE = "黄河流域生态保护"  # in the body of every RARE_EVERY-th record
 RARE_EVERY = 97
 WITHDRAWN_EVERY = 101
+REJECTED_EVERY, APPROVED_EVERY = 29, 7  # review states: rejected, approved, else pending
 COPIED_EVERY = 250  # that record carries the 索引号 of the one before (查重)
 _vocabulary = random.Random(7)
 VOCABULARY = [  # common words and random pairs of CJK characters, for long bodies
@@ -110,10 +113,16 @@ def record_rows(
         )
         collection = "webarchive" if i % 17 == 0 else "govinfo"
         yield {
+            "id": i + 1,
             "kind": "website" if collection == "webarchive" else "govinfo",
             "datestamp": created + timedelta(seconds=i),
             "created_at": created + timedelta(seconds=i),
             "deleted": i % WITHDRAWN_EVERY == 0,
+            "review_state": REJECTED
+            if i % REJECTED_EVERY == 5
+            else APPROVED
+            if i % APPROVED_EVERY == 0
+            else PENDING,
             "library_id": library_ids.get(owner) if owner else None,
             "collection": collection,
             "jurisdiction_code": code,
@@ -132,54 +141,93 @@ def record_rows(
         }
 
 
+def capture_row(row: dict, warc_file_id: int, offset: int) -> dict:
+    """The one capture of a generated record ``row``."""
+    when, url = row["created_at"], row["source_url"]
+    return {
+        "id": row["id"],
+        "warc_file_id": warc_file_id,
+        "offset": offset,
+        "length": 1,
+        "warc_type": "response",
+        "url": url,
+        "url_hash": f"{offset:040d}",
+        "captured_at": when,
+        "status": 200,
+        "collection": row["collection"],
+        "jurisdiction": row["jurisdiction_code"],
+        "replay_url": replay_url(
+            REPLAY_BASE, row["collection"], row["jurisdiction_code"], when, url
+        ),
+        "record_id": row["id"] if row["kind"] == "govinfo" else None,
+        "site_record_id": row["id"] if row["kind"] == "website" else None,
+    }
+
+
+def _warc_file(session, start: int) -> int:
+    warc = WarcFile(
+        name=f"generated-{start}.warc.gz", path="/dev/null", size=0,
+        ingested_at=datetime(2026, 6, 1),
+    )  # fmt: skip
+    session.add(warc)
+    session.flush()
+    return warc.id
+
+
 def fill(
     session, count: int, library_ids: dict[str, int], chunk: int = 5000, start: int = 0, **options
 ) -> int:
-    """Bulk-insert ``count`` records (numbered from ``start``), one capture each."""
-    warc = WarcFile(
-        name=f"generated-{start}.warc.gz",
-        path="/dev/null",
-        size=0,
-        ingested_at=datetime(2026, 6, 1),
-    )
-    session.add(warc)
-    session.flush()
+    """Insert ``count`` records (numbered from ``start``), one capture each, through
+    SQLAlchemy (the search index's triggers run)."""
+    warc_file_id = _warc_file(session, start)
     rows = record_rows(count, library_ids, start=start, **options)
     while part := list(itertools.islice(rows, chunk)):
         session.execute(insert(Record.__table__), part)
-        urls = [row["source_url"] for row in part]
-        ids = dict(
-            session.execute(
-                select(Record.source_url, Record.id).where(Record.source_url.in_(urls))
-            ).all()
-        )
-        captures = []
-        for offset, row in enumerate(part):
-            record_id = ids[row["source_url"]]
-            when = row["created_at"]
-            url = row["source_url"]
-            captures.append(
-                {
-                    "warc_file_id": warc.id,
-                    "offset": start + offset,
-                    "length": 1,
-                    "warc_type": "response",
-                    "url": url,
-                    "url_hash": f"{start + offset:040d}",
-                    "captured_at": when,
-                    "status": 200,
-                    "collection": row["collection"],
-                    "jurisdiction": row["jurisdiction_code"],
-                    "replay_url": replay_url(
-                        REPLAY_BASE, row["collection"], row["jurisdiction_code"], when, url
-                    ),
-                    "record_id": record_id if row["kind"] == "govinfo" else None,
-                    "site_record_id": record_id if row["kind"] == "website" else None,
-                }
-            )
+        captures = [capture_row(row, warc_file_id, row["id"]) for row in part]
         session.execute(insert(Capture.__table__), captures)
-        start += len(part)
+    _advance_sequences(session.connection())
     return count
+
+
+def bulk_load(session, count: int, library_ids: dict[str, int], start: int = 0, **options):
+    """The rows of ``fill`` written by the driver directly (PostgreSQL: ``COPY``), for the
+    benchmark's 10^6 records; the caller drops the search index first."""
+    warc_file_id = _warc_file(session, start)
+    connection = session.connection()
+    raw = connection.connection.driver_connection
+    postgres = connection.dialect.name == "postgresql"
+    rows = record_rows(count, library_ids, start=start, **options)
+    while part := list(itertools.islice(rows, 20_000)):
+        captures = [capture_row(row, warc_file_id, row["id"]) for row in part]
+        for name, items in (("catalog_records", part), ("catalog_captures", captures)):
+            columns = list(items[0])
+            names = ", ".join(f'"{c}"' for c in columns)  # "offset" is a reserved word
+            values = [tuple(_driver_value(item[c], postgres) for c in columns) for item in items]
+            if postgres:
+                with raw.cursor().copy(f"COPY {name} ({names}) FROM STDIN") as copy:
+                    for value in values:
+                        copy.write_row(value)
+            else:
+                marks = ", ".join("?" for _ in columns)
+                raw.executemany(f"INSERT INTO {name} ({names}) VALUES ({marks})", values)
+    _advance_sequences(connection)
+
+
+def _advance_sequences(connection) -> None:
+    """PostgreSQL: move the id sequences past the explicit ids the rows carry."""
+    if connection.dialect.name != "postgresql":
+        return
+    for name in ("catalog_records", "catalog_captures"):
+        sequence = f"pg_get_serial_sequence('{name}', 'id')"
+        connection.exec_driver_sql(f"SELECT setval({sequence}, (SELECT max(id) FROM {name}))")
+
+
+def _driver_value(value, postgres: bool):
+    if isinstance(value, dict):
+        return json.dumps(value)
+    if isinstance(value, datetime) and not postgres:  # SQLAlchemy's SQLite spelling
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
 
 
 def all_records(session) -> list[Record]:

@@ -12,6 +12,7 @@ from search_data import RARE, RECORDS, UNSAFE_TITLE
 from sqlalchemy import select, text
 
 from diancang.accounts.models import Library, User
+from diancang.catalog import search as search_module
 from diancang.catalog.duplicates import withdraw
 from diancang.catalog.models import Capture, Record
 from diancang.catalog.search import (
@@ -23,6 +24,7 @@ from diancang.catalog.search import (
     search,
 )
 from diancang.catalog.search_index import FTS_TABLE
+from diancang.review.states import REJECTED, STATE_NAMES, STATES
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Row:
     collection: str
     year: str | None
     deleted: bool
+    review: str
     urls: tuple[str, ...]
 
 
@@ -57,7 +60,8 @@ def rows(searched) -> list[Row]:
             Row(
                 r.id, r.title or "", r.body or "", r.index_no, r.doc_number, r.agency,
                 r.library_id, r.province_code, r.city_code, r.jurisdiction_code, r.collection,
-                r.pub_date[:4] if r.pub_date else None, r.deleted, tuple(urls.get(r.id, ())),
+                r.pub_date[:4] if r.pub_date else None, r.deleted, r.review_state,
+                tuple(urls.get(r.id, ())),
             )
             for r in db.scalars(select(Record))
         ]  # fmt: skip
@@ -67,6 +71,11 @@ def run(searched, username: str = "admin", **args):
     with searched.catalog.session() as db:
         user = db.scalar(select(User).where(User.username == username))
         return search(db, SearchQuery.from_args(args), user)
+
+
+def live(row: Row) -> bool:
+    """Found by default: neither withdrawn nor rejected."""
+    return not row.deleted and row.review != REJECTED
 
 
 def has_words(row: Row, *words: str) -> bool:
@@ -84,7 +93,7 @@ def test_the_catalogue_is_large_enough(rows):
 )
 def test_words_of_title_and_body_need_no_spaces(searched, rows, words):
     results = run(searched, q=" ".join(words))
-    expected = {r.id for r in rows if not r.deleted and has_words(r, *words)}
+    expected = {r.id for r in rows if live(r) and has_words(r, *words)}
     assert results.total == len(expected) > 0
     assert {hit.record.id for hit in results.hits} <= expected
     assert len(results.hits) == min(PAGE_SIZE, len(expected))
@@ -92,7 +101,7 @@ def test_words_of_title_and_body_need_no_spaces(searched, rows, words):
 
 def test_results_with_the_words_in_their_title_come_first(searched, rows):
     results = run(searched, q="政务公开")
-    in_title = sum(1 for r in rows if not r.deleted and "政务公开" in r.title)
+    in_title = sum(1 for r in rows if live(r) and "政务公开" in r.title)
     assert in_title >= PAGE_SIZE
     assert all("政务公开" in hit.record.title for hit in results.hits)
     found = run(searched, q="关于做好政务公开工作的通知")
@@ -113,22 +122,22 @@ def test_matches_are_marked_and_everything_else_escaped(searched, rows):
 
 
 def test_exact_index_number_and_document_number(searched, rows):
-    target = next(r for r in rows if not r.deleted and r.id % 7 == 3)
+    target = next(r for r in rows if live(r) and r.id % 7 == 3)
     results = run(searched, q=target.index_no)
-    same_index = {r.id for r in rows if not r.deleted and r.index_no == target.index_no}
+    same_index = {r.id for r in rows if live(r) and r.index_no == target.index_no}
     assert {h.record.id for h in results.hits} == same_index and results.total == len(same_index)
     results = run(searched, q=target.doc_number)
-    same_number = {r.id for r in rows if not r.deleted and r.doc_number == target.doc_number}
+    same_number = {r.id for r in rows if live(r) and r.doc_number == target.doc_number}
     assert results.total == len(same_number) > 0
     assert {h.record.id for h in results.hits} == same_number
 
 
 def test_url_and_url_prefix(searched, rows):
-    target = next(r for r in rows if not r.deleted and r.urls and r.collection == "govinfo")
+    target = next(r for r in rows if live(r) and r.urls and r.collection == "govinfo")
     (url,) = target.urls
     assert [h.record.id for h in run(searched, q=url).hits] == [target.id]
     prefix = url.rsplit("/", 1)[0] + "/"
-    expected = {r.id for r in rows if not r.deleted and any(u.startswith(prefix) for u in r.urls)}
+    expected = {r.id for r in rows if live(r) and any(u.startswith(prefix) for u in r.urls)}
     results = run(searched, q=prefix)
     assert results.total == len(expected) > 1
     assert run(searched, q=prefix.upper()).total == 0  # URLs compare exactly
@@ -149,6 +158,8 @@ def _expected_facets(rows, query: SearchQuery, words: tuple[str, ...], visible) 
     def keep(row: Row, skip: str) -> bool:
         checks = {
             "withdrawn": row.deleted == query.withdrawn,
+            "review_state": row.review == query.review_state if query.review_state
+            else row.review != REJECTED,
             "jurisdiction": query.jurisdiction in (None, row.province, row.city, row.county),
             "collection": query.collection in (None, row.collection),
             "agency": query.agency in (None, row.agency),
@@ -168,6 +179,7 @@ def _expected_facets(rows, query: SearchQuery, words: tuple[str, ...], visible) 
         "year": lambda r: r.year or "",
         "library": lambda r: str(r.library_id) if r.library_id else NO_LIBRARY,
         "withdrawn": lambda r: "1" if r.deleted else "0",
+        "review_state": lambda r: r.review,
     }
     counts = {
         name: dict(Counter(get(r) for r in found if keep(r, name))) for name, get in key.items()
@@ -179,8 +191,10 @@ def _expected_facets(rows, query: SearchQuery, words: tuple[str, ...], visible) 
 @pytest.mark.parametrize(
     "args",
     [{}, {"jurisdiction": "130000"}, {"jurisdiction": "130000", "year": "2024"},
-     {"collection": "govinfo", "library": NO_LIBRARY}, {"withdrawn": "1"}],
-    ids=["none", "province", "province-year", "collection-library", "withdrawn"],
+     {"collection": "govinfo", "library": NO_LIBRARY}, {"withdrawn": "1"},
+     {"review_state": "rejected"}, {"review_state": "approved", "jurisdiction": "210000"}],
+    ids=["none", "province", "province-year", "collection-library", "withdrawn", "rejected",
+         "approved-province"],
 )  # fmt: skip
 def test_facet_counts_equal_counts_in_the_database(searched, rows, args):
     results = run(searched, q="公开", **args)
@@ -196,11 +210,36 @@ def test_facet_counts_equal_counts_in_the_database(searched, rows, args):
     assert results.total == expected["withdrawn"][args.get("withdrawn", "0")]
 
 
+def test_the_review_state_facet_is_named_and_a_rejected_record_is_gone(searched, rows):
+    results = run(searched, q="公开")
+    labels = {v.value: v.label for v in results.facets["review_state"]}
+    assert labels == {state: STATE_NAMES[state] for state in STATES}
+    rejected = next(r for r in rows if r.review == REJECTED and not r.deleted)
+    assert run(searched, q=rejected.index_no).total == 0
+    found = run(searched, q=rejected.index_no, review_state=REJECTED)
+    assert rejected.id in {h.record.id for h in found.hits}
+
+
+def test_past_the_count_limit_everything_covers_the_newest_matches(searched, rows, monkeypatch):
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 300)
+    matching = sorted((r for r in rows if has_words(r, "公开")), key=lambda r: -r.id)
+    assert len(matching) > 300
+    newest = matching[:300]
+    results = run(searched, q="公开", jurisdiction="130000")
+    assert results.capped
+    expected = [r for r in newest if live(r) and r.province == "130000"]
+    assert results.total == len(expected)
+    assert {h.record.id for h in results.hits} <= {r.id for r in expected}
+    years = Counter(r.year or "" for r in expected)
+    assert {v.value: v.count for v in results.facets["year"]} == dict(years)
+    assert not run(searched, q=RARE).capped
+
+
 def test_the_jurisdiction_facet_drills_down_province_city_county(searched, rows):
     results = run(searched, q="通知", jurisdiction="130100")
     counties = {v.value: v.count for v in results.facets["jurisdiction"]}
     expected = Counter(
-        r.county for r in rows if not r.deleted and r.city == "130100" and has_words(r, "通知")
+        r.county for r in rows if live(r) and r.city == "130100" and has_words(r, "通知")
     )
     expected.pop("130100")  # the city's own records: in the total, under no county
     assert counties == dict(expected) and "130123" in counties
@@ -208,7 +247,7 @@ def test_the_jurisdiction_facet_drills_down_province_city_county(searched, rows)
 
 
 def test_a_withdrawn_record_is_gone_from_results(searched, rows):
-    target = next(r for r in rows if not r.deleted and RARE in r.body)
+    target = next(r for r in rows if live(r) and RARE in r.body)
     before = run(searched, q=RARE).total
     with searched.catalog.session() as db:
         withdraw(db, [target.id])
@@ -245,7 +284,7 @@ def _visible_to(searched, rows, username: str):
 def test_each_role_finds_only_the_records_it_may_see(searched, rows, username):
     visible = _visible_to(searched, rows, username)
     results = run(searched, username, q="公开")
-    expected = [r for r in rows if not r.deleted and visible(r) and has_words(r, "公开")]
+    expected = [r for r in rows if live(r) and visible(r) and has_words(r, "公开")]
     assert results.total == len(expected) > 0
     assert results.total < run(searched, q="公开").total
     libraries = {v.value for v in results.facets["library"]}
@@ -253,7 +292,7 @@ def test_each_role_finds_only_the_records_it_may_see(searched, rows, username):
 
 
 def test_another_librarys_record_is_hidden_from_a_librarian(searched, rows):
-    other = next(r for r in rows if not r.deleted and r.province == "210000" and r.library_id)
+    other = next(r for r in rows if live(r) and r.province == "210000" and r.library_id)
     assert run(searched, "ln-librarian", q=other.index_no).total >= 1
     assert run(searched, "sjz-librarian", q=other.index_no).total == 0
     assert run(searched, "sjz-librarian", q=other.urls[0]).total == 0
@@ -302,7 +341,7 @@ def test_duplicates_in_other_libraries_are_shown(searched, rows):
         by_index.setdefault(r.index_no, []).append(r)
     pair = next(
         group for group in by_index.values()
-        if len(group) == 2 and all(r.library_id and not r.deleted for r in group)
+        if len(group) == 2 and all(r.library_id and live(r) for r in group)
         and group[0].library_id != group[1].library_id
     )  # fmt: skip
     first, second = pair
@@ -335,7 +374,7 @@ def test_duplicates_in_other_libraries_are_shown(searched, rows):
     "args, field",
     [({"jurisdiction": "13"}, "jurisdiction"), ({"year": "24"}, "year"),
      ({"page": "0"}, "page"), ({"library": "x"}, "library"), ({"q": "字" * 501}, "q"),
-     ({"withdrawn": "yes"}, "withdrawn")],
+     ({"withdrawn": "yes"}, "withdrawn"), ({"review_state": "done"}, "review_state")],
 )  # fmt: skip
 def test_bad_parameters_are_named(args, field):
     with pytest.raises(SearchError) as raised:

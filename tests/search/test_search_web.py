@@ -11,11 +11,13 @@ from search_data import PASSWORD, UNSAFE_TITLE
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from diancang.accounts.models import User
+from diancang.accounts.models import Library, User
 from diancang.accounts.tokens import issue_token
-from diancang.catalog.models import Record
+from diancang.catalog.models import Capture, Record
 from diancang.catalog.search import SearchQuery, search
 from diancang.console.web import create_app
+from diancang.registry.models import RegisteredSeed
+from diancang.registry.service import Registry, delete_seed, raw_seed
 
 pytestmark = pytest.mark.parametrize("searched", ["sqlite"], indirect=True)
 
@@ -69,7 +71,7 @@ def test_the_api_answers_with_results_facets_and_links(searched, console):
     assert "<mark>政务公开</mark>" in first["highlight"]["title"]
     assert first["captures"][0]["replay"].startswith("http://127.0.0.1:8080/govinfo-130")
     assert set(body["facets"]) == {
-        "jurisdiction", "collection", "agency", "year", "library", "withdrawn"
+        "jurisdiction", "collection", "agency", "year", "review_state", "library", "withdrawn"
     }  # fmt: skip
     assert {"value", "label", "count", "selected"} <= set(body["facets"]["year"][0])
     assert all(isinstance(r["duplicates_elsewhere"], list) for r in body["results"])
@@ -106,3 +108,56 @@ def test_the_page_escapes_titles_marks_matches_and_flags_duplicates(searched, co
     assert "<b>" not in page.text
     page = http.get(console + "/search", params={"q": shared}, timeout=30)
     assert "已在其他馆数据中" in page.text
+
+
+def _shared_pair(db) -> tuple[Record, Record]:
+    """Two live records of different libraries with the same 索引号."""
+    index_no = db.scalars(
+        select(Record.index_no)
+        .where(Record.library_id.is_not(None), Record.deleted.is_(False))
+        .group_by(Record.index_no)
+        .having(func.count(Record.library_id.distinct()) > 1)
+    ).first()
+    first, second = db.scalars(
+        select(Record).where(Record.index_no == index_no).order_by(Record.id)
+    ).all()
+    return first, second
+
+
+def test_the_record_and_seed_pages_show_what_other_libraries_hold(searched, console):
+    with searched.catalog.session() as db:
+        first, second = _shared_pair(db)
+        first_id, second_id, library_id = first.id, second.id, first.library_id
+        alone = db.scalar(
+            select(Record.id).where(
+                Record.library_id == library_id,
+                Record.index_no.not_in(select(Record.index_no).where(Record.id != first_id)),
+                Record.id != first_id,
+            )
+        )
+        library = db.get(Library, library_id)
+        seed = Registry(db, library).create(
+            raw_seed({"url": "http://duplicates.example/", "title": "查重种子",
+                      "jurisdiction": library.jurisdiction, "collection": "govinfo"})
+        )  # fmt: skip
+        db.flush()
+        seed_id, seed_key = seed.id, seed.seed_key
+        for capture in db.scalars(select(Capture).where(Capture.record_id.in_([first_id, alone]))):
+            capture.seed = seed_key
+    http = _login(console, "admin")
+    try:
+        page = http.get(f"{console}/records/{first_id}", timeout=30)
+        assert page.status_code == 200
+        assert "已在其他馆数据中" in page.text and f'href="/records/{second_id}"' in page.text
+        assert "已在其他馆数据中" not in http.get(f"{console}/records/{alone}", timeout=30).text
+        page = http.get(f"{console}/seeds/{seed_id}", timeout=30)
+        assert page.status_code == 200
+        assert "已在其他馆数据中" in page.text
+        assert f'data-record-id="{first_id}"' in page.text
+        assert f'data-record-id="{alone}"' not in page.text
+        assert f'href="/records/{second_id}" data-duplicate-id="{second_id}"' in page.text
+    finally:
+        with searched.catalog.session() as db:
+            for capture in db.scalars(select(Capture).where(Capture.seed == seed_key)):
+                capture.seed = None
+            delete_seed(db, db.get(RegisteredSeed, seed_id))
