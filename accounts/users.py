@@ -17,13 +17,13 @@ from diancang.accounts.models import (
     ROLES,
     User,
 )
-from diancang.catalog.db import Catalog
 from diancang.accounts.passwords import (
     check_password_rules,
     hash_password,
     needs_rehash,
     verify_password,
 )
+from diancang.catalog.db import Catalog
 
 USERNAME = re.compile(r"[\w.@-]{1,64}")  # letters of any script, digits, _ . @ -
 
