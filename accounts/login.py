@@ -115,9 +115,8 @@ def login_blueprint(catalog: Catalog) -> Blueprint:
                     "login.html", form=form, error=f"登录失败次数过多，请在 {wait} 秒后再试。"
                 )
                 return page, 429, {"Retry-After": str(wait)}
-            with catalog.session() as db:
-                user = authenticate(db, username, form.password.data)
-                account = Account.of(user) if user is not None else None
+            user = authenticate(catalog, username, form.password.data)
+            account = Account.of(user) if user is not None else None
             if account is not None:
                 throttle.succeeded(username)
                 session.clear()

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from diancang.accounts.errors import AccountError
 from diancang.accounts.libraries import find_library
@@ -23,6 +23,7 @@ from diancang.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from diancang.catalog.db import Catalog
 
 USERNAME = re.compile(r"[\w.@-]{1,64}")  # letters of any script, digits, _ . @ -
 
@@ -84,13 +85,30 @@ def add_user(
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with this name and password, or None (as slowly either way)."""
-    user = find_user(session, username) if USERNAME.fullmatch(username.strip()) else None
-    if not verify_password(user.password_hash if user else None, password):
+def authenticate(catalog: Catalog, username: str, password: str) -> User | None:
+    """The active user with this name and password, its library loaded, or None (as slowly
+    either way).
+
+    No database connection is held while the password is checked: argon2 takes tens of
+    milliseconds of a core, and fifty librarians logging in at once would otherwise hold
+    every pooled connection through it and keep the pages of everyone else waiting. The
+    account is read again afterwards; a password changed in between refuses the login.
+    """
+    stored = None
+    if USERNAME.fullmatch(username.strip()):
+        with catalog.session() as session:
+            stored = session.scalar(
+                select(User.password_hash).where(User.username == username.strip())
+            )
+    if not verify_password(stored, password):
         return None
-    if not user.active:
-        return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
+    rehashed = hash_password(password) if needs_rehash(stored) else None
+    with catalog.session() as session:
+        user = session.scalar(
+            select(User).where(User.username == username.strip()).options(joinedload(User.library))
+        )
+        if user is None or not user.active or user.password_hash != stored:
+            return None
+        if rehashed is not None:
+            user.password_hash = rehashed
+        return user

@@ -37,6 +37,7 @@ from diancang.settings import load_settings
 
 ENV = "DIANCANG_API_TOKENS"
 HARVESTER = "harvester"
+TRANSFER_PATH = "/wasapi/v1/webdata"  # the transfer listing, for the harvester role only
 CURATOR = "curator"
 ROLES = (HARVESTER, CURATOR)
 EXTENSION = "diancang.auth"

@@ -1,13 +1,15 @@
-"""``diancang serve``: run the web app (OAI-PMH at /oai, the transfer listing for harvesters);
-with ``--all`` also the scheduler and a worker, as child processes stopped with it."""
+"""``diancang serve``: run the web app (OAI-PMH at /oai, the transfer listing for harvesters)
+in gunicorn (``diancang.console.web_server``); with ``--all`` also the scheduler and a
+worker; each a child process stopped with it."""
 
 from __future__ import annotations
 
-import logging
+import socket
+import time
 
 import click
 
-from diancang.child_processes import ChildProcesses, script
+from diancang.child_processes import POLL_INTERVAL, ChildProcesses, script
 
 # a worker stops its crawls before it stops itself (diancang.jobs.worker)
 WORKER_GRACE = 90.0
@@ -30,27 +32,54 @@ def serve(host: str, port: int, everything: bool, slots: int) -> None:
     catalogue, DIANCANG_WARC_STORE the store.
     Replayed archive content is served by pywb (`diancang replay`) on its own port.
     With --all, `diancang scheduler` and `diancang worker` run beside it.
-    SIGTERM or Ctrl-C stops it (and with --all the worker's crawls, then the others).
+    The app runs in gunicorn's processes ([console] web_workers, DIANCANG_CONSOLE_WEB_WORKERS).
+    SIGTERM or Ctrl-C stops it (and with --all the worker's crawls, then the others); when
+    one of its processes ends by itself, it stops the others and exits with status 1.
     """
-    from werkzeug.serving import run_simple
+    from diancang.console import web_server
+    from diancang.console.auth import HARVESTER, TRANSFER_PATH, ApiTokens, TokenConfigError
+    from diancang.settings import load_settings
 
-    from diancang.console.auth import TokenConfigError
-    from diancang.console.web import TRANSFER_EXTENSION, TRANSFER_PATH, create_app
-    from diancang.storage.s3_client import StoreConfigError
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # schema checks, every start
-    try:
-        app = create_app()
-    except (TokenConfigError, StoreConfigError) as exc:
+    web_server.configure_logging()
+    try:  # the rest is checked by gunicorn's master, which also migrates the catalogue
+        tokens = ApiTokens.configured()
+    except TokenConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+    workers = load_settings().console.web_processes
     base = f"http://{host}:{port}"
-    click.echo(f"Serving OAI-PMH at {base}/oai")
-    if app.extensions[TRANSFER_EXTENSION]:
+    click.echo(f"Serving OAI-PMH at {base}/oai ({workers} web server processes)")
+    if tokens.has_role(HARVESTER):
         click.echo(f"Serving the transfer listing at {base}{TRANSFER_PATH} (role harvester)")
-    with ChildProcesses() as children:  # a stop signal ends run_simple, closing the port
-        if everything:
-            children.start([script("diancang"), "scheduler"])
-            children.start([script("diancang"), "worker", "--jobs", str(slots)], WORKER_GRACE)
+    with ChildProcesses() as children:
+        web = children.start(web_server.command(host, port, workers), web_server.GRACE)
+        names = {web.pid: "web server (gunicorn)"}
+        if everything:  # once the catalogue is migrated: the web server is listening
+            _wait_until_listening(children, host, port)
+            names[children.start([script("diancang"), "scheduler"]).pid] = "scheduler"
+            worker = children.start(
+                [script("diancang"), "worker", "--jobs", str(slots)], WORKER_GRACE
+            )
+            names[worker.pid] = "worker"
             click.echo(f"Running the scheduler and a worker ({slots} jobs at once)")
-        run_simple(host, port, app, threaded=True, use_reloader=False)
+        ended = children.wait()
+        raise click.ClickException(  # leaving the block stops the others
+            f"the {names[ended.pid]} (process {ended.pid}) ended with status "
+            f"{ended.returncode}; stopping the rest"
+        )
+
+
+def _wait_until_listening(children: ChildProcesses, host: str, port: int) -> None:
+    while not _listening(host, port):
+        if ended := children.poll():
+            raise click.ClickException(
+                f"the web server (gunicorn) ended with status {ended[0].returncode}"
+            )
+        time.sleep(POLL_INTERVAL)
+
+
+def _listening(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        return False
+    return True

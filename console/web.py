@@ -38,7 +38,13 @@ from diancang.catalog.db import Catalog, open_catalog
 from diancang.catalog.oai.app import oai_blueprint
 from diancang.catalog.search_pages import search_blueprints
 from diancang.console.api import API_PREFIX, CATALOG_EXTENSION, api_blueprint, token_authenticated
-from diancang.console.auth import HARVESTER, ApiTokens, init_auth, protect_blueprint
+from diancang.console.auth import (
+    HARVESTER,
+    TRANSFER_PATH,
+    ApiTokens,
+    init_auth,
+    protect_blueprint,
+)
 from diancang.console.secret_key import session_secret
 from diancang.dashboard.pages import register as register_dashboard
 from diancang.jobs.pages import jobs_blueprint
@@ -55,7 +61,6 @@ from diancang.storage.base import WarcStore
 
 log = logging.getLogger(__name__)
 
-TRANSFER_PATH = "/wasapi/v1/webdata"
 TRANSFER_EXTENSION = "diancang.transfer"
 HERE = Path(__file__).resolve().parent
 # Blueprints no session cookie speaks for: they take no CSRF token.

@@ -79,6 +79,12 @@ class ConsoleSettings:
     scheduler_interval: float  # between two passes of the scheduler over the seeds
     worker_interval: float  # between a worker's looks for jobs and progress updates
     worker_stale_after: float  # a running job whose worker is silent this long has failed
+    web_workers: int  # processes of `diancang serve`'s web server; 0: from the cores
+
+    @property
+    def web_processes(self) -> int:
+        """``web_workers``, or gunicorn's advice for the cores: two a core, and one more."""
+        return self.web_workers or 2 * (os.cpu_count() or 1) + 1
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,7 @@ _SECTIONS = {
     "review": ReviewSettings,
 }
 _POSITIVE = {"s3", "console"}  # sections whose numbers must be above 0
+_ZERO_MEANS_DEFAULT = {("console", "web_workers")}  # except these, where 0 asks for a default
 _TOP = {"data_dir": "str", "warc_store": "str", "database_url": "str", "dedup_url": "str",
         "operator": "str",
         "replay_url": "str", "staff_replay_url": "str", "publish_policy": "str",
@@ -229,7 +236,11 @@ def _value(raw: dict, section: str | None, key: str, kind: str, env: Mapping[str
         if not isinstance(value, _TOML_TYPES[kind]) or (kind == "int" and value is True):
             raise SettingsError(f"setting {name!r} = {value!r}: expected {kind}")
         where = name
-    if section in _POSITIVE and value <= 0:
+    if (
+        section in _POSITIVE
+        and value <= 0
+        and not (value == 0 and (section, key) in _ZERO_MEANS_DEFAULT)
+    ):
         number = "a whole number" if kind == "int" else "a number"
         raise SettingsError(f"{where}={value!r}: expected {number} above 0")
     return float(value) if kind == "float" else value

@@ -12,6 +12,8 @@ from pathlib import Path
 from ports import free_port
 
 DIANCANG = Path(sys.executable).with_name("diancang")
+START_TIMEOUT = 60  # seconds: gunicorn imports the app once more, on a shared machine
+STOP_TIMEOUT = 30  # seconds: gunicorn gives its workers some to finish their requests
 
 
 class Served:
@@ -26,7 +28,7 @@ class Served:
                 [str(DIANCANG), "serve", "--port", str(self.port)],
                 env=env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_TIMEOUT
         while self.get("/")[0] != 200:
             assert self.process.poll() is None, self.output
             assert time.monotonic() < deadline, "diancang serve did not answer\n" + self.output
@@ -51,4 +53,4 @@ class Served:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(timeout=10)
+        self.process.wait(timeout=STOP_TIMEOUT)

@@ -118,14 +118,36 @@ def test_no_password_or_token_is_stored_in_clear(catalog: Catalog):
         assert digest == digest_of(token) and token not in digest
         assert user_of_token(session, token).username == "zhang"
         assert user_of_token(session, token + "x") is None
-        assert authenticate(session, "zhang", PASSWORD).username == "zhang"
-        assert authenticate(session, "zhang", PASSWORD + "!") is None
-        assert authenticate(session, "nobody", PASSWORD) is None
+        assert authenticate(catalog, "zhang", PASSWORD).username == "zhang"
+        assert authenticate(catalog, "zhang", PASSWORD + "!") is None
+        assert authenticate(catalog, "nobody", PASSWORD) is None
     with catalog.engine.connect() as connection:  # every column of every account table
         for table in ACCOUNT_TABLES:
             for row in connection.execute(text(f"SELECT * FROM {table}")):
                 dumped = " ".join(str(value) for value in row)
                 assert PASSWORD not in dumped and token not in dumped, table
+
+
+def test_no_database_connection_is_held_through_the_password_check(catalog, monkeypatch):
+    """Fifty logins at once must not hold every pooled connection through argon2."""
+    from diancang.accounts import users
+
+    with catalog.session() as session:
+        _two_provinces(session)
+        add_user(session, "zhang", "librarian", PASSWORD, "石家庄市图书馆")
+    held = []
+    verify = users.verify_password
+
+    def counting(password_hash, password):
+        held.append(catalog.engine.pool.checkedout())
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(users, "verify_password", counting)
+    user = authenticate(catalog, "zhang", PASSWORD)
+    assert user.library.name == "石家庄市图书馆"  # loaded: usable outside any session
+    assert authenticate(catalog, "zhang", "wrong password") is None
+    assert authenticate(catalog, "nobody", PASSWORD) is None
+    assert held == [0, 0, 0]
 
 
 @pytest.mark.parametrize(

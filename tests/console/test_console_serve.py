@@ -7,12 +7,20 @@ import json
 import os
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psutil
 import pytest
+import requests
 from console_helpers import WARC_NAME
 from ports import free_port
 from served_app import DIANCANG, Served
+
+from diancang.accounts.libraries import add_library
+from diancang.accounts.tokens import issue_token
+from diancang.accounts.users import add_user
+from diancang.catalog.db import Catalog
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -73,3 +81,36 @@ def test_serve_refuses_a_malformed_token_configuration(tmp_path):
     assert result.returncode != 0
     assert "DIANCANG_API_TOKENS: entry 1 (harvester)" in result.stderr
     assert "plain-secret-token" not in result.stderr + result.stdout
+
+
+def test_serve_runs_web_workers_of_their_own_engines_over_one_sqlite_catalogue(tmp_path):
+    """[console] web_workers processes; none inherits a database handle across its fork, and
+    concurrent writes through all of them land in the one SQLite catalogue (WAL)."""
+    catalog = Catalog(f"sqlite:///{tmp_path / 'data' / 'catalog.sqlite'}")
+    with catalog.session() as db:
+        add_library(db, "重庆市图书馆", "province", "500000")
+        user = add_user(db, "zhang", "librarian", "correct horse battery", "重庆市图书馆")
+        token = issue_token(db, user)
+    catalog.dispose()
+    server = Served(_env(tmp_path, DIANCANG_CONSOLE_WEB_WORKERS="3"), tmp_path / "serve.log")
+    try:
+        (gunicorn,) = psutil.Process(server.process.pid).children()
+        assert len(gunicorn.children()) == 3
+
+        def create(n: int) -> int:
+            seed = {"url": f"http://site{n}.cq.gov.cn/", "title": f"网站 {n}",
+                    "jurisdiction": "500000", "collection": "govinfo"}  # fmt: skip
+            answer = requests.post(
+                server.base + "/api/seeds", json=seed, timeout=60,
+                headers={"Authorization": f"Bearer {token}"},
+            )  # fmt: skip
+            return answer.status_code
+
+        with ThreadPoolExecutor(12) as pool:
+            assert set(pool.map(create, range(24))) == {201}
+        status, _, body = server.get("/api/seeds?per_page=100", token)
+        assert status == 200 and len(json.loads(body)["seeds"]) == 24
+        opened = [f.path for f in gunicorn.open_files()]
+        assert not [path for path in opened if "catalog.sqlite" in path], opened
+    finally:
+        server.stop()

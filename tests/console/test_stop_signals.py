@@ -285,3 +285,18 @@ def _warcio_check(files: list[Path]) -> None:
     assert files
     check = subprocess.run([str(WARCIO), "check", *map(str, files)], capture_output=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.slow
+def test_serve_all_stops_loudly_when_its_scheduler_dies(start):
+    port = free_port()
+    serve = _serve_all(start, port)
+    (scheduler,) = [p for p in serve.child_running("scheduler") if p.ppid() == serve.process.pid]
+    serve.watched = serve.descendants()
+    scheduler.kill()
+    returncode = serve.process.wait(timeout=EXIT_TIMEOUT)
+    _, alive = psutil.wait_procs(serve.watched, timeout=5)
+    assert returncode == 1, serve.output
+    assert f"the scheduler (process {scheduler.pid}) ended with status -9" in serve.output
+    assert not alive, f"still running after serve stopped: {alive}"
+    assert port_free(port)

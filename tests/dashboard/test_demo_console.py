@@ -50,8 +50,8 @@ def test_the_demo_registers_its_library_admin_and_seed_once(tmp_path):
             assert seed.fields["requisite_hosts"] == "f:4102"
             assert seed.library.name == DEMO_LIBRARY and seed.library.level == "province"
             assert first.password != again.password  # a new one every run
-            assert authenticate(db, DEMO_ADMIN, first.password) is None
-            assert authenticate(db, DEMO_ADMIN, again.password).role == "admin"
+            assert authenticate(catalog, DEMO_ADMIN, first.password) is None
+            assert authenticate(catalog, DEMO_ADMIN, again.password).role == "admin"
             stored = db.scalar(select(User.password_hash))
             assert again.password not in stored and stored.startswith("$argon2id$")
     finally:
