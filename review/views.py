@@ -44,7 +44,8 @@ ASCENDING, DESCENDING = "asc", "desc"  # by score: worst first, or best first
 RECORD_FIELDS = tuple(
     (name, label)
     for name, label in COLUMNS
-    if name not in ("id", "replay_url", "captures", "attachments", "deleted")
+    if name
+    not in ("id", "replay_url", "captures", "attachments", "deleted", "review_state", "published")
 ) + (("site_name", "网站名称"), ("body", "正文"))
 QA_IMAGES = {"capture": "capture_image", "replay": "replay_image", "diff": "diff_image"}
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
