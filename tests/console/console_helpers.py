@@ -5,6 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from diancang.accounts.models import User
+from diancang.accounts.tokens import issue_token
+
 COLLECTION = "govinfo-500000"
 WARC_NAME = "govinfo-500000-20261120080000000001-00000-h.warc.gz"
 
@@ -103,3 +108,25 @@ class Browser:
 
     def login(self, username: str, password: str = PASSWORD):
         return self.post("/login", {"username": username, "password": password})
+
+
+class SignedIn:
+    """What the tests of a served console ask of it, as one of its users; the class using it
+    has ``base`` (the console's URL) and ``catalog``."""
+
+    def browser(self, username: str | None = None) -> Browser:
+        browser = Browser(self.base)
+        if username:
+            assert browser.login(username).url.endswith("/libraries")
+        return browser
+
+    def token(self, username: str) -> dict[str, str]:
+        with self.catalog.session() as db:
+            user = db.scalars(select(User).where(User.username == username)).one()
+            return {"Authorization": f"Bearer {issue_token(db, user)}"}
+
+    def api(self, method: str, path: str, username: str | None, **kwargs):
+        import requests
+
+        headers = self.token(username) if username else {}
+        return requests.request(method, self.base + path, headers=headers, timeout=30, **kwargs)

@@ -11,13 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from console_helpers import Browser, add_accounts, library_ids
+from console_helpers import SignedIn, add_accounts, library_ids
 from registered_seeds import add_seed
 from served_app import Served
-from sqlalchemy import select
 
-from diancang.accounts.models import User
-from diancang.accounts.tokens import issue_token
 from diancang.catalog.db import Catalog
 from diancang.jobs.models import FINISHED, CrawlJob
 from diancang.jobs.queue import queue_job
@@ -25,30 +22,13 @@ from diancang.jobs.views import PER_PAGE
 
 
 @dataclass
-class Console:
+class Console(SignedIn):
     served: Served
     base: str
     catalog: Catalog
     sjz_seed: int
     ln_seed: int
     ids: dict[str, int]
-
-    def browser(self, username: str | None = None) -> Browser:
-        browser = Browser(self.base)
-        if username:
-            assert browser.login(username).url.endswith("/libraries")
-        return browser
-
-    def token(self, username: str) -> dict[str, str]:
-        with self.catalog.session() as db:
-            user = db.scalars(select(User).where(User.username == username)).one()
-            return {"Authorization": f"Bearer {issue_token(db, user)}"}
-
-    def api(self, method: str, path: str, username: str | None, **kwargs):
-        import requests
-
-        headers = self.token(username) if username else {}
-        return requests.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
 
 
 @pytest.fixture(scope="module")

@@ -6,18 +6,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from console.console_helpers import Browser
+from console.console_helpers import SignedIn
 from review_helpers import Page, finished_job
-from sqlalchemy import select
 
-from diancang.accounts.models import User
-from diancang.accounts.tokens import issue_token
 from diancang.catalog.db import Catalog
 from diancang.catalog.records_builder import commit_with_datestamps
 
 
 @dataclass
-class ReviewConsole:
+class ReviewConsole(SignedIn):
     served: object
     catalog: Catalog
     ids: dict[str, int]
@@ -26,23 +23,6 @@ class ReviewConsole:
     @property
     def base(self) -> str:
         return self.served.base
-
-    def browser(self, username: str | None = None) -> Browser:
-        browser = Browser(self.base)
-        if username:
-            assert browser.login(username).url.endswith("/libraries")
-        return browser
-
-    def token(self, username: str) -> dict[str, str]:
-        with self.catalog.session() as db:
-            user = db.scalars(select(User).where(User.username == username)).one()
-            return {"Authorization": f"Bearer {issue_token(db, user)}"}
-
-    def api(self, method: str, path: str, username: str | None, **kwargs):
-        import requests
-
-        headers = self.token(username) if username else {}
-        return requests.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
 
     def job(self, library: str, pages: list[Page]) -> tuple[int, list[int]]:
         """A finished, scored job of ``library``: its id and its pages' capture ids."""
