@@ -48,11 +48,11 @@ class StaffGate:
         self.collections = collections
         self.secure = secure
 
-    def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "")
+    def __call__(self, wsgi_env, start_response):
+        path = wsgi_env.get("PATH_INFO", "")
         if path == ENTER_PATH:
-            return self._enter(environ, start_response)
-        cookie = SimpleCookie(environ.get("HTTP_COOKIE", "")).get(COOKIE_NAME)
+            return self._enter(wsgi_env, start_response)
+        cookie = SimpleCookie(wsgi_env.get("HTTP_COOKIE", "")).get(COOKIE_NAME)
         if cookie is None:
             return _refuse(start_response, 401)
         try:
@@ -62,10 +62,10 @@ class StaffGate:
         collection = path.lstrip("/").split("/", 1)[0]
         if collection in self.collections and not staff.may_see(collection):
             return _refuse(start_response, 403)
-        return self.app(environ, start_response)
+        return self.app(wsgi_env, start_response)
 
-    def _enter(self, environ, start_response):
-        token = parse_qs(environ.get("QUERY_STRING", "")).get("token", [""])[0]
+    def _enter(self, wsgi_env, start_response):
+        token = parse_qs(wsgi_env.get("QUERY_STRING", "")).get("token", [""])[0]
         try:
             staff, target = read_token(self.secret, token)
         except BadSignature:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,15 @@ from diancang import settings as settings_module
 from diancang.settings import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
+# every folder of code the package installs (config/ holds only data)
+PACKAGE_FOLDERS = sorted(
+    set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+            "package-dir"
+        ].values()
+    )
+    - {"config"}
+)
 
 
 def test_every_setting_has_its_default_in_the_toml_and_its_variable(tmp_path):
@@ -62,7 +72,7 @@ def test_no_module_but_settings_reads_the_environment():
     reads = re.compile(r"\b(env|environ)(\.get\(|\[)|getenv\(")  # a read of the environment
     readers = sorted(
         str(path.relative_to(ROOT))
-        for folder in ("diancang", "seeds", "crawler", "storage", "catalog", "replay", "console")
+        for folder in PACKAGE_FOLDERS
         for path in (ROOT / folder).rglob("*.py")
         if path.name != "settings.py" and reads.search(path.read_text(encoding="utf-8"))
     )
