@@ -73,7 +73,7 @@ class Account(UserMixin):
 def init_login(app: Flask, catalog: Catalog, throttle: LoginThrottle | None = None) -> None:
     """Sessions, the login and logout pages, and the user loader over ``catalog``."""
     app.config.update(PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME)
-    app.extensions[THROTTLE_EXTENSION] = throttle or LoginThrottle()
+    app.extensions[THROTTLE_EXTENSION] = throttle or LoginThrottle(catalog)
     manager = LoginManager(app)
     manager.login_view = "accounts_login.login"
     manager.login_message = "请先登录。"

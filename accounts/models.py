@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diancang.catalog.models import Base
@@ -73,3 +73,20 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship()
+
+
+class LoginFailure(Base):
+    """Failed logins in a row for one user name or one client address (accounts.throttle).
+
+    In the database, not in a process: every console worker and server counts together.
+    ``last_at`` is wall-clock seconds since the epoch of the latest failure.
+    """
+
+    __tablename__ = "accounts_login_failures"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_login_failure_kind_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[float] = mapped_column(Float, index=True)

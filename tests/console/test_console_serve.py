@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from ports import free_port
 from served_app import DIANCANG, Served
 
 from diancang.accounts.libraries import add_library
+from diancang.accounts.throttle import USERNAME_POLICY
 from diancang.accounts.tokens import issue_token
 from diancang.accounts.users import add_user
 from diancang.catalog.db import Catalog
@@ -112,5 +114,33 @@ def test_serve_runs_web_workers_of_their_own_engines_over_one_sqlite_catalogue(t
         assert status == 200 and len(json.loads(body)["seeds"]) == 24
         opened = [f.path for f in gunicorn.open_files()]
         assert not [path for path in opened if "catalog.sqlite" in path], opened
+    finally:
+        server.stop()
+
+
+def test_failed_logins_count_across_every_web_worker(tmp_path):
+    """Three workers share one throttle (the catalogue): after `free` wrong passwords for
+    one user name, the next attempt is refused whichever worker answers it."""
+    catalog = Catalog(f"sqlite:///{tmp_path / 'data' / 'catalog.sqlite'}")
+    with catalog.session() as db:
+        add_library(db, "重庆市图书馆", "province", "500000")
+        add_user(db, "zhang", "librarian", "correct horse battery", "重庆市图书馆")
+    catalog.dispose()
+    server = Served(_env(tmp_path, DIANCANG_CONSOLE_WEB_WORKERS="3"), tmp_path / "serve.log")
+
+    def attempt(_: int) -> int:
+        with requests.Session() as browser:  # a new connection: any worker may answer
+            form = browser.get(server.base + "/login", timeout=60).text
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+            fields = {"csrf_token": token, "username": "zhang", "password": "wrong"}
+            return browser.post(server.base + "/login", data=fields, timeout=60).status_code
+
+    try:
+        with ThreadPoolExecutor(5) as pool:  # concurrent: spread over the workers
+            assert (
+                list(pool.map(attempt, range(USERNAME_POLICY.free))) == [401] * USERNAME_POLICY.free
+            )
+        with ThreadPoolExecutor(6) as pool:
+            assert set(pool.map(attempt, range(12))) == {429}
     finally:
         server.stop()
