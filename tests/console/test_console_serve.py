@@ -7,6 +7,7 @@ import json
 import os
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -97,6 +98,9 @@ def test_serve_runs_web_workers_of_their_own_engines_over_one_sqlite_catalogue(t
     server = Served(_env(tmp_path, DIANCANG_CONSOLE_WEB_WORKERS="3"), tmp_path / "serve.log")
     try:
         (gunicorn,) = psutil.Process(server.process.pid).children()
+        deadline = time.monotonic() + 60  # under load the last worker forks late
+        while len(gunicorn.children()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert len(gunicorn.children()) == 3
 
         def create(n: int) -> int:
