@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -62,6 +63,15 @@ def add_accounts(database_url: str) -> None:
                 add_user(session, username, role, PASSWORD, library)
     finally:
         catalog.dispose()
+
+
+def accounts_catalogue(data_dir: Path) -> str:
+    """The URL of a SQLite catalogue in ``data_dir`` (made here) holding the test libraries
+    and accounts of :func:`add_accounts`."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{data_dir / 'catalog.sqlite'}"
+    add_accounts(url)
+    return url
 
 
 def library_ids(database_url: str) -> dict[str, int]:

@@ -14,7 +14,7 @@ import lxml.html
 import openpyxl
 import pytest
 import requests
-from console_helpers import Browser, add_accounts, library_ids
+from console_helpers import Browser, accounts_catalogue, library_ids
 from served_app import Served
 
 from diancang.accounts.tokens import issue_token
@@ -58,9 +58,7 @@ class Console:
 @pytest.fixture(scope="module")
 def console(tmp_path_factory) -> Iterator[Console]:
     data_dir = tmp_path_factory.mktemp("seeds") / "data"
-    data_dir.mkdir()
-    database_url = f"sqlite:///{data_dir / 'catalog.sqlite'}"
-    add_accounts(database_url)
+    database_url = accounts_catalogue(data_dir)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
     served = Served({**env, "DIANCANG_DATA_DIR": str(data_dir)}, data_dir.parent / "serve.log")
     try:

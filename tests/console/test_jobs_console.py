@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from console_helpers import SignedIn, add_accounts, library_ids
+from console_helpers import SignedIn, accounts_catalogue, library_ids
 from registered_seeds import add_seed
 from served_app import Served
 
@@ -34,9 +34,7 @@ class Console(SignedIn):
 @pytest.fixture(scope="module")
 def console(tmp_path_factory) -> Iterator[Console]:
     data_dir = tmp_path_factory.mktemp("jobs-web") / "data"
-    data_dir.mkdir()
-    url = f"sqlite:///{data_dir / 'catalog.sqlite'}"
-    add_accounts(url)
+    url = accounts_catalogue(data_dir)
     ids = library_ids(url)
     catalog = Catalog(url)
     with catalog.session() as db:

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from click.testing import CliRunner, Result
-from console_helpers import PASSWORD, Browser, add_accounts, library_ids
+from console_helpers import PASSWORD, Browser, accounts_catalogue, library_ids
 from ports import free_port
 from registered_seeds import add_seed
 from served_app import Served
@@ -81,9 +81,7 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
     data_dir = tmp_path_factory.mktemp("replay-access") / "data"
-    data_dir.mkdir()
-    url = f"sqlite:///{data_dir / 'catalog.sqlite'}"
-    add_accounts(url)
+    url = accounts_catalogue(data_dir)
     ids = library_ids(url)
     catalog = Catalog(url)
     with catalog.session() as db:

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from console.console_helpers import PASSWORD, add_accounts, library_ids
+from console.console_helpers import PASSWORD, accounts_catalogue, library_ids
 from review_console import ReviewConsole
 from served_app import Served
 
@@ -18,9 +18,7 @@ from diancang.catalog.db import Catalog
 @pytest.fixture(scope="package")
 def console(tmp_path_factory) -> Iterator[ReviewConsole]:
     data_dir = tmp_path_factory.mktemp("review-web") / "data"
-    data_dir.mkdir()
-    url = f"sqlite:///{data_dir / 'catalog.sqlite'}"
-    add_accounts(url)
+    url = accounts_catalogue(data_dir)
     catalog = Catalog(url)
     with catalog.session() as db:
         add_user(db, "ln-curator", "curator", PASSWORD, "辽宁省图书馆")

@@ -11,7 +11,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from console.console_helpers import PASSWORD, Browser, add_accounts
+from console.console_helpers import PASSWORD, Browser, accounts_catalogue, add_accounts
 from review_rows import catalogue_pages, decide_now, items_of_records, library
 from served_app import Served
 from sqlalchemy import delete, text, update
@@ -35,9 +35,7 @@ def site(tmp_path_factory):
     patched ``PATCHES`` times; 辽宁 (curator ln-curator): 1 page approved."""
     root = tmp_path_factory.mktemp("audit")
     data_dir = root / "data"
-    data_dir.mkdir()
-    url = f"sqlite:///{data_dir / 'catalog.sqlite'}"
-    add_accounts(url)
+    url = accounts_catalogue(data_dir)
     catalog = Catalog(url)
     with catalog.session() as session:
         add_user(session, "ln-curator", "curator", PASSWORD, LN)

@@ -13,7 +13,7 @@ import re
 from datetime import date
 
 import pytest
-from console.console_helpers import PASSWORD, Browser, add_accounts
+from console.console_helpers import PASSWORD, Browser, accounts_catalogue
 from review_rows import catalogue_pages, decide_now, items_of_records, library
 from served_app import Served
 from sqlalchemy import select
@@ -36,9 +36,7 @@ def site(tmp_path_factory):
     hebei-auditor-2 (河北省), ln-auditor (辽宁省)."""
     root = tmp_path_factory.mktemp("samples")
     data_dir = root / "data"
-    data_dir.mkdir()
-    url = f"sqlite:///{data_dir / 'catalog.sqlite'}"
-    add_accounts(url)
+    url = accounts_catalogue(data_dir)
     catalog = Catalog(url)
     with catalog.session() as session:
         add_user(session, "hebei-auditor-2", "auditor", PASSWORD, HEBEI)
