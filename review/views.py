@@ -25,6 +25,7 @@ from diancang.catalog.records_builder import commit_with_datestamps
 from diancang.jobs.models import CrawlJob
 from diancang.jobs.queue import queue_patch
 from diancang.pywb_collections import replay_url
+from diancang.replay.qa.text import normalise_text
 from diancang.review.decisions import (
     NOT_YOUR_LIBRARY,
     NotAllowed,
@@ -51,7 +52,7 @@ QA_IMAGES = {"capture": "capture_image", "replay": "replay_image", "diff": "diff
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 MAX_COMPARED_PARTS = 3000  # sentences of each text the comparison looks at (bounded time)
 THRESHOLD_ERROR = "阈值应为 0 到 1 之间的数字"
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n+")
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;]) ?")
 
 
 class Refused(Exception):
@@ -202,7 +203,8 @@ def text_comparison(captured: str | None, replayed: str | None) -> list[tuple[st
 
 
 def _sentences(text: str | None) -> list[str]:
-    parts = [p for p in _SENTENCE_END.split(text or "") if p and p.strip()]
+    # the text as QA's score compares it, so what is marked equal is what scored as equal
+    parts = [p for p in _SENTENCE_END.split(normalise_text(text or "")) if p]
     return parts[:MAX_COMPARED_PARTS]
 
 

@@ -14,16 +14,15 @@ long pages).
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 
 from PIL import Image, ImageChops
 from rapidfuzz.distance import Indel
 
+from diancang.replay.qa.text import normalise_text
+
 PIXEL_TOLERANCE = 24  # of 255, per channel
 MAX_HEIGHT = 16384  # pixels compared from the top (Chromium's own screenshot limit)
-MAX_TEXT = 200_000  # characters compared of each text
-_SPACE = re.compile(r"\s+")
 _DIFF_COLOUR = (230, 0, 0)
 
 
@@ -66,10 +65,6 @@ def compare_screenshots(capture_png: bytes, replay_png: bytes) -> ScreenshotComp
     out = io.BytesIO()
     faded.save(out, format="PNG", optimize=False)
     return ScreenshotComparison(round(1 - differing / total, 4), out.getvalue())
-
-
-def normalise_text(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()[:MAX_TEXT]
 
 
 def compare_texts(capture_text: str, replay_text: str) -> float:

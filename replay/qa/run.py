@@ -21,9 +21,10 @@ from sqlalchemy import func, select
 from diancang.catalog.db import Catalog
 from diancang.catalog.records_builder import utcnow
 from diancang.jobs.models import CrawlJob
-from diancang.replay.qa.compare import MAX_TEXT, compare_screenshots, compare_texts
+from diancang.replay.qa.compare import compare_screenshots, compare_texts
 from diancang.replay.qa.evidence import EvidenceError, capture_evidence, pywb_collection
 from diancang.replay.qa.replayer import PageReplayer, Replayed, Target, qa_dir, qa_wayback
+from diancang.replay.qa.text import MAX_TEXT
 from diancang.review.models import QaRun, QaScore, ReviewItem
 from diancang.review.queue import enqueue_job
 from diancang.review.states import GOOD, MODERATE, SEVERE, SEVERITY_NAMES, lowest, severity
