@@ -10,6 +10,7 @@ from scrapy.http import Response
 from scrapy_playwright.page import PageMethod
 
 from diancang.crawler.browser.capture import PageCapture
+from diancang.crawler.browser.robots import BrowserRobots
 from diancang.crawler.browser.settings import CONTEXT_OPTIONS
 from diancang.crawler.context import crawl_context
 from diancang.crawler.links import is_attachment
@@ -44,6 +45,7 @@ class BrowserCaptureMiddleware:
         self.sink = warc_sink(crawler)
         self.proxy = context.browser_proxy
         self.scope = context.browser_scope
+        self.scope.robots = BrowserRobots(crawler, context.refusals).allows
         crawl = context.settings.crawl
         self.recycle_after = crawl.browser_recycle_after
         self.behavior_timeout = crawl.behavior_timeout
