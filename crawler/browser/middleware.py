@@ -45,8 +45,10 @@ class BrowserCaptureMiddleware:
         self.sink = warc_sink(crawler)
         self.proxy = context.browser_proxy
         self.scope = context.browser_scope
-        self.scope.robots = BrowserRobots(crawler, context.refusals).allows
         crawl = context.settings.crawl
+        # half a navigation's time: the page has the rest to load
+        robots = BrowserRobots(crawler, context.refusals, wait=crawl.browser_page_timeout / 2)
+        self.scope.robots = robots.allows
         self.recycle_after = crawl.browser_recycle_after
         self.behavior_timeout = crawl.behavior_timeout
         self.navigation_timeout = crawl.browser_page_timeout * 1000

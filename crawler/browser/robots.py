@@ -5,11 +5,14 @@ as an HTTP request would be: a host's robots.txt is fetched once, through Scrapy
 recorded, and shared with a shared frontier's other workers), whether a page or the HTTP
 crawl needs it first. The page's request waits in Playwright's route handler meanwhile;
 the fetch takes a download slot of its own (crawler/policy.py), since the host's slot may
-be held by the browser pages that wait for it.
+be held by the browser pages that wait for it. A page waits for it at most ``wait``
+seconds, then loads as Scrapy does when robots.txt cannot be fetched; the fetch goes on
+for the requests after it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from scrapy import Request
@@ -31,9 +34,10 @@ class BrowserRobots:
     named in the crawl report, once per host.
     """
 
-    def __init__(self, crawler, refusals: list[str]):
+    def __init__(self, crawler, refusals: list[str], wait: float):
         self.crawler = crawler
         self.refusals = refusals
+        self.wait = wait
         self._reported: set[str] = set()
 
     def _middleware(self, kind: type):
@@ -47,8 +51,14 @@ class BrowserRobots:
             return True
         request = Request(url, meta={SEED_ID: seed.id})
         self._middleware(SeedBudgetMiddleware).reached_by_browser(request)
+        robots = self._middleware(SharedRobotsTxtMiddleware)
+        # shielded: a robots.txt fetch cancelled half-way would leave its host's waiters hanging
+        check = asyncio.ensure_future(robots.process_request(request))
+        check.add_done_callback(lambda done: done.cancelled() or done.exception())  # retrieved
         try:
-            await self._middleware(SharedRobotsTxtMiddleware).process_request(request)
+            await asyncio.wait_for(asyncio.shield(check), self.wait)
+        except TimeoutError:
+            log.warning("browser: robots.txt for %s not known after %.0f s: loaded", url, self.wait)
         except IgnoreRequest:
             log.info("browser: forbidden by robots.txt %s", url)
             host = urlparse_cached(request).netloc

@@ -20,8 +20,9 @@ FILES = {
 }
 
 
-def _crawl(tmp_path, robots: str):
-    with site(FILES) as (files_url, files_requested):
+def _crawl(tmp_path, robots: str, robots_stall: float = 0, **env: str):
+    stall = {"/robots.txt": robots_stall}
+    with site(FILES, stall) as (files_url, files_requested):
         page = f'<html><body><h1>政务公开</h1><img src="{files_url}public/a.png">'
         page += f'<img src="{files_url}private/b.png"></body></html>'
         portal = {
@@ -37,7 +38,8 @@ def _crawl(tmp_path, robots: str):
                  "requisite_hosts": files_url.split("/")[2]}
                 for n, path in enumerate(("", "two.html"))
             ]  # fmt: skip
-            crawl = run_crawl_cli(tmp_path, write_seed_list(tmp_path / "seeds.csv", rows))
+            seed_list = write_seed_list(tmp_path / "seeds.csv", rows)
+            crawl = run_crawl_cli(tmp_path, seed_list, **env)
     responses = {
         r.rec_headers.get_header("WARC-Target-URI")
         for r in records(tmp_path)
@@ -71,3 +73,15 @@ def test_a_seed_that_ignores_robots_txt_loads_it(tmp_path):
     assert "/private/b.png" in requested
     assert f"{files_url}private/b.png" in responses
     assert crawl.report["robots_blocked"] == 0
+
+
+def test_a_page_waits_a_bounded_time_for_a_robots_txt(tmp_path):
+    # robots.txt answers after 8 s; a page waits for it half its 6 s navigation time, then
+    # loads as Scrapy does when robots.txt cannot be fetched
+    crawl, requested, responses, portal_url, files_url = _crawl(
+        tmp_path, "obey", robots_stall=8, DIANCANG_BROWSER_PAGE_TIMEOUT="6"
+    )
+    assert {portal_url, f"{portal_url}two.html"} <= responses
+    assert "errors" not in crawl.report["browser"]
+    assert f"{files_url}public/a.png" in responses
+    assert requested.count("/robots.txt") == 1
