@@ -41,12 +41,16 @@ class SeedBudgetMiddleware:
     carries no seed: it is charged to (and recorded in the collection of) that request's
     seed, never to some other seed. It is never dropped: a dropped robots.txt reads as
     "no robots.txt, everything allowed" for every seed that goes to the host.
+
+    A robots.txt request for a host a browser page loads from takes a download slot of
+    its own: the browser pages waiting for it may hold every slot of the host's name.
     """
 
     def __init__(self, crawler):
         self.context = crawl_context(crawler)
         self.stats = crawler.stats
         self._host_seed: dict[str, str] = {}  # netloc -> the seed that went there first
+        self._browser_hosts: set[str] = set()  # netlocs a browser page loaded from
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -58,6 +62,9 @@ class SeedBudgetMiddleware:
             if urlparse_cached(request).path != "/robots.txt" or host not in self._host_seed:
                 raise ValueError(f"{request.url}: a request that no seed made")
             request.meta.update({SEED_ID: self._host_seed[host], ROBOTS_TXT: True})
+            if host in self._browser_hosts:
+                hostname = urlparse_cached(request).hostname
+                request.meta["download_slot"] = f"{hostname} robots.txt"
             return
         if request.meta.get(ROBOTS_TXT):  # a redirect of a robots.txt request
             return
@@ -67,6 +74,12 @@ class SeedBudgetMiddleware:
             self.context.stop_examples.add(self.stats, why, request.url)
             raise LimitReached(f"seed {seed.id} reached its {why} limit")
         self._host_seed.setdefault(host, seed.id)
+
+    def reached_by_browser(self, request: Request) -> None:
+        """A browser page of ``request``'s seed loads ``request`` (no request of the crawl)."""
+        host = urlparse_cached(request).netloc
+        self._host_seed.setdefault(host, request.meta[SEED_ID])
+        self._browser_hosts.add(host)
 
 
 class FollowPolicyMiddleware:

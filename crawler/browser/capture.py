@@ -1,8 +1,10 @@
 """Every exchange a browser page makes, written as request/response records.
 
-Chromium hands out response bodies already decoded (the DevTools protocol gives no raw
-bytes), so Content-Encoding and Content-Length are kept under X-Archive-Orig- names and
-the record stays self-consistent, as Browsertrix does. The records go through the same
+Chromium hands out response bodies with Content-Encoding undone (the DevTools protocol
+gives no compressed bytes), so Content-Encoding and Content-Length are kept under
+X-Archive-Orig- names and the record stays self-consistent, as Browsertrix does. Documents,
+scripts and stylesheets are recorded in the bytes the server sent, not the text Chromium
+decoded from them (crawler/browser/raw_bodies.py). The records go through the same
 WarcSink as the HTTP crawl: same files, same dedup, same budgets.
 """
 
@@ -20,6 +22,7 @@ from scrapy.http import Response
 
 from diancang.crawler.browser.behaviors import NetworkWatch, run_behaviors
 from diancang.crawler.browser.proxy import GuardedProxy
+from diancang.crawler.browser.raw_bodies import RawBodies
 from diancang.crawler.browser.scope import BrowserScope
 from diancang.crawler.warc.sink import WarcSink
 from diancang.seeds.schema import Seed
@@ -64,6 +67,7 @@ class PageCapture:
         self.page: Page | None = None
         self.document_record_id: str | None = None
         self.urls: set[str] = set()
+        self.raw_bodies = RawBodies()
         self._pending: set[asyncio.Task] = set()
 
     async def attach(self, page: Page, request: Request) -> None:
@@ -71,6 +75,7 @@ class PageCapture:
         self.page = page
         self.scope.register(page, self.seed)
         self.watch = NetworkWatch(page)
+        await self.raw_bodies.attach(page)
         page.on("response", self._on_response)
 
     def _on_response(self, response: PageResponse) -> None:
@@ -84,10 +89,12 @@ class PageCapture:
         if not request.url.startswith(("http://", "https://")):
             return
         date = self.sink.now()
-        try:
-            body = await response.body()
-        except PlaywrightError:
-            body = b""  # redirects and aborted loads have no body
+        body = self.raw_bodies.take(request.method, request.url)
+        if body is None:
+            try:
+                body = await response.body()
+            except PlaywrightError:
+                body = b""  # redirects and aborted loads have no body
         try:
             request_headers = await request.headers_array()
             response_headers = await response.headers_array()

@@ -10,6 +10,7 @@ from scrapy.http import Response
 from scrapy_playwright.page import PageMethod
 
 from diancang.crawler.browser.capture import PageCapture
+from diancang.crawler.browser.robots import BrowserRobots
 from diancang.crawler.browser.settings import CONTEXT_OPTIONS
 from diancang.crawler.context import crawl_context
 from diancang.crawler.links import is_attachment
@@ -45,6 +46,9 @@ class BrowserCaptureMiddleware:
         self.proxy = context.browser_proxy
         self.scope = context.browser_scope
         crawl = context.settings.crawl
+        # half a navigation's time: the page has the rest to load
+        robots = BrowserRobots(crawler, context.refusals, wait=crawl.browser_page_timeout / 2)
+        self.scope.robots = robots.allows
         self.recycle_after = crawl.browser_recycle_after
         self.behavior_timeout = crawl.behavior_timeout
         self.navigation_timeout = crawl.browser_page_timeout * 1000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
@@ -23,13 +24,15 @@ class BrowserScope:
     and never an address the network policy refuses (a script cannot reach the library's
     own network either). This sees the first URL of each request only; the proxy that
     every connection of Chromium goes through (crawler/browser/proxy.py) checks the
-    address of each redirect hop, WebSocket and prefetch as well.
+    address of each redirect hop, WebSocket and prefetch as well. ``robots(seed, url)``,
+    when set, says whether robots.txt lets the page load ``url`` (crawler/browser/robots.py).
     """
 
     def __init__(self, seeds: list[Seed], policy: AddressPolicy):
         self._seeds = seeds
         self.policy = policy
         self._page_seeds: dict[Page, Seed] = {}
+        self.robots: Callable[[Seed, str], Awaitable[bool]] | None = None
 
     def register(self, page: Page, seed: Seed) -> None:
         self._page_seeds[page] = seed
@@ -51,4 +54,4 @@ class BrowserScope:
         if seed is None or not requisite_allowed(seed, url, self._seeds):
             log.info("browser: out of scope %s", url)
             return True
-        return False
+        return self.robots is not None and not await self.robots(seed, url)

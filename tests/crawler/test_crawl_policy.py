@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from crawl_helpers import crawl_env, run_crawl_cli, warc_files, write_seed_list
+from sites.pages import site
 from warcio.archiveiterator import ArchiveIterator
 
 from diancang.crawler.context import SETTINGS_VALUES
 from diancang.crawler.scrapy_settings import scrapy_settings
-from diancang.demo_portal.serving import BackgroundServer, LoopbackHTTPServer, Page, PageHandler
+from diancang.demo_portal.serving import Page
 from diancang.settings import Settings, load_settings
 
 HTML = "text/html; charset=utf-8"
-
-
-@contextmanager
-def site(pages: dict[str, Page]) -> Iterator[tuple[str, list[str]]]:
-    """A loopback site serving ``pages``; yields its base URL and the paths requested."""
-    requested: list[str] = []
-
-    class Handler(PageHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server naming
-            requested.append(self.path)
-            self.send_page(pages.get(self.path) or Page(b"not found", "text/plain", status=404))
-
-    server = BackgroundServer(LoopbackHTTPServer(("127.0.0.1", 0), Handler), "policy").start()
-    try:
-        yield server.url, requested
-    finally:
-        server.stop()
 
 
 def test_robots_txt_of_a_requisite_host_is_obeyed_after_the_first_seed_is_spent(tmp_path):
