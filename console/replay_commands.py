@@ -22,8 +22,9 @@ def replay(port: int, staff_port: int, host: str) -> None:
     access rules apply (`diancang access`), and staff replay, where curators signed in
     through the console see what the rules hide.
 
-    The rules are rewritten every minute, so an embargo ends on its date. SIGTERM or Ctrl-C
-    stops pywb with it.
+    The rules are rewritten every minute, so an embargo ends on its date; a collection
+    indexed while replay runs (a new seed's first crawl) is served within a second, with
+    its rules. SIGTERM or Ctrl-C stops pywb with it.
     """
     from diancang.catalog.db import open_catalog
     from diancang.replay.server import start_replay
@@ -41,13 +42,14 @@ def replay(port: int, staff_port: int, host: str) -> None:
 
 
 def keep_access_fresh(children: ChildProcesses, settings, catalog):
-    """Until a child ends (returned): rewrite the access files every ``REFRESH_SECONDS``."""
+    """Until a child ends (returned): rewrite the access files every ``REFRESH_SECONDS``,
+    and at once when a collection is indexed that replay does not serve yet."""
     from diancang.replay.access import REFRESH_SECONDS
-    from diancang.replay.server import refresh_access
+    from diancang.replay.server import refresh_access, unserved
 
     next_refresh = time.monotonic() + REFRESH_SECONDS
     while not (ended := children.poll()):
-        if time.monotonic() >= next_refresh:
+        if time.monotonic() >= next_refresh or unserved(settings):
             refresh_access(settings, catalog)
             next_refresh = time.monotonic() + REFRESH_SECONDS
         time.sleep(POLL)

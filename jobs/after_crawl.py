@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 class Catalogued:
     records: int = 0
     errors: list[str] = field(default_factory=list)
-    review_note: str | None = None  # why the review queue or QA failed, if it did
 
 
 def latest_report(settings: Settings, job_name: str, since: float) -> Path | None:

@@ -59,12 +59,14 @@ def jobs_blueprint(catalog: Catalog, replay_base: str) -> Blueprint:
         with catalog.session() as db:
             rights = access(db, current_user)
             job = job_for(db, rights, job_id)
+            view = job_json(job, replay_base, detail=True)
+            scoring = view["qa"] is not None and not view["qa"]["finished"]
             return render_template(
                 "job_page.html",
                 job=job,
-                view=job_json(job, replay_base, detail=True),
+                view=view,
                 can_edit=rights.can(EDIT, job.library_id),
-                refresh=REFRESH_SECONDS if job.state in ACTIVE else None,
+                refresh=REFRESH_SECONDS if job.state in ACTIVE or scoring else None,
                 resumable=(STOPPED, FAILED),
             )
 

@@ -25,6 +25,7 @@ from diancang.jobs.patch import PatchTarget, patch_target
 from diancang.jobs.queue import queue_job
 from diancang.pywb_collections import replay_url
 from diancang.registry.models import RegisteredSeed
+from diancang.review.models import QaRun, QaScore
 
 PER_PAGE = 50
 REPORT_FIGURES = (
@@ -96,6 +97,23 @@ def report_summary(job: CrawlJob) -> dict | None:
     return {name: report.get(name) for name in REPORT_FIGURES}
 
 
+def qa_progress(db: Session, job: CrawlJob) -> dict | None:
+    """The job's latest QA run, which goes on after the job has ended: pages scored of the
+    pages it scores, of the job's HTML pages; None before any run."""
+    run = db.scalars(
+        select(QaRun).where(QaRun.job_id == job.id).order_by(QaRun.id.desc()).limit(1)
+    ).first()
+    if run is None:
+        return None
+    return {
+        "scored": db.scalar(select(func.count(QaScore.id)).where(QaScore.run_id == run.id)),
+        "total": run.sample_size,
+        "population": run.population,
+        "finished": run.finished_at is not None,
+        "message": run.message,
+    }
+
+
 def replay_links(job: CrawlJob, replay_base: str, target: PatchTarget | None = None) -> list[dict]:
     """A pywb link per seed of the job, at the time the job started (pywb shows the nearest
     capture); for a patch job, one per URL it patched, in the collection of its page."""
@@ -124,7 +142,8 @@ def replay_links(job: CrawlJob, replay_base: str, target: PatchTarget | None = N
 
 
 def job_json(job: CrawlJob, replay_base: str, detail: bool = False) -> dict:
-    """The job as the API returns it; ``detail`` adds its crawl report summary."""
+    """The job as the API returns it; ``detail`` adds its crawl report summary and its QA
+    progress."""
     target = patch_target(object_session(job), job) if job.kind == PATCH else None
     value = {
         "id": job.id,
@@ -161,6 +180,7 @@ def job_json(job: CrawlJob, replay_base: str, detail: bool = False) -> dict:
     }
     if detail:
         value["report"] = report_summary(job)
+        value["qa"] = qa_progress(object_session(job), job)
     return value
 
 

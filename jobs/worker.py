@@ -7,7 +7,9 @@ for a resumed job. Every ``worker_interval`` seconds it copies the crawl's ``pro
 into the job row with a heartbeat, and passes a stop request on as SIGTERM (the crawl
 finishes the requests under way and closes its WARC files). When the crawl ends, a thread
 catalogues the job's WARCs and indexes them for replay while the loop goes on, then the job
-is finished, stopped or failed. The web process never crawls: only workers do.
+is finished, stopped or failed; a finished or stopped job's pages are then queued for review
+and scored (QA), in a thread too, while the job already shows its outcome (the job's ``qa``
+shows the scoring's progress). The web process never crawls: only workers do.
 
 A patch job (``kind`` patch) crawls exactly its URLs into the collection of the page it
 patches, then has that page scored again (jobs/patch.py).
@@ -75,7 +77,8 @@ class Crawl:
     patch_item_id: int | None = None  # a patch job's review item, scored again after it
     stop_sent: bool = False
     ended: bool = False
-    after: Future | None = field(default=None, repr=False)
+    after: Future | None = field(default=None, repr=False)  # cataloguing, once it ended
+    review: Future | None = field(default=None, repr=False)  # then the review queue and QA
 
     @property
     def name(self) -> str:
@@ -106,7 +109,10 @@ class Worker:
         """One look: ended crawls, progress and stop requests, stale jobs, new jobs."""
         self._note_ended()
         for crawl in list(self.crawls):
-            if crawl.after is not None and crawl.after.done():
+            if crawl.review is not None:
+                if crawl.review.done():
+                    self._record_review(crawl, crawl.review.result())
+            elif crawl.after is not None and crawl.after.done():
                 self._record_end(crawl, crawl.after.result())
             elif crawl.ended and crawl.after is None:
                 crawl.after = self.cataloguer.submit(self._catalogue, crawl)
@@ -184,8 +190,7 @@ class Worker:
     # -- when it ended ----------------------------------------------------------------
 
     def _catalogue(self, crawl: Crawl) -> tuple[dict | None, Path | None, Catalogued]:
-        """In a thread: the crawl's report, and its WARCs (all the job's) catalogued; a
-        finished or stopped job's pages then queued for review and scored (QA)."""
+        """In a thread: the crawl's report, and its WARCs (all the job's) catalogued."""
         report_path = latest_report(self.settings, crawl.name, crawl.started)
         report = read_report(report_path)
         with self.catalog.session() as db:
@@ -193,15 +198,15 @@ class Worker:
             names = set(job.warcs or []) | (report_warcs(report) if report else set())
             job.warcs = sorted(names)
             library_id = job.library_id
-            state, _ = self._outcome(job, crawl, crawl.process.returncode)
         done = catalogue_warcs(self.settings, self.catalog, names, crawl.collections, library_id)
-        if state in (FINISHED, STOPPED):
-            done.review_note = (
-                patch.rescore(self.settings, self.catalog, crawl.job_id, crawl.patch_item_id)
-                if crawl.patch_item_id is not None
-                else review_job(self.settings, self.catalog, crawl.job_id)
-            )
         return report, report_path, done
+
+    def _review(self, crawl: Crawl) -> str | None:
+        """In a thread: the job's pages queued for review and scored (a patch job: its page
+        scored again); what went wrong, for the job's message."""
+        if crawl.patch_item_id is not None:
+            return patch.rescore(self.settings, self.catalog, crawl.job_id, crawl.patch_item_id)
+        return review_job(self.settings, self.catalog, crawl.job_id)
 
     def _record_end(self, crawl: Crawl, outcome: tuple[dict | None, Path | None, Catalogued]):
         report, report_path, catalogued = outcome
@@ -214,11 +219,20 @@ class Worker:
             state, message = self._outcome(job, crawl, returncode)
             if catalogued.errors:
                 message = "；".join(filter(None, [message, "编目出错：" + catalogued.errors[0]]))
-            message = "；".join(filter(None, [message, catalogued.review_note])) or None
             if job.state == RUNNING and job.worker == self.name:
                 _end(job, state, message)
-        self.crawls.remove(crawl)
         log.info("job %s: %s (crawl exit status %s)", crawl.job_id, state, returncode)
+        if state in (FINISHED, STOPPED):
+            crawl.review = self.cataloguer.submit(self._review, crawl)
+        else:
+            self.crawls.remove(crawl)
+
+    def _record_review(self, crawl: Crawl, note: str | None) -> None:
+        if note:
+            with self.catalog.session() as db:
+                job = db.get(CrawlJob, crawl.job_id)
+                job.message = "；".join(filter(None, [job.message, note]))
+        self.crawls.remove(crawl)
 
     def _outcome(self, job: CrawlJob, crawl: Crawl, returncode: int) -> tuple[str, str | None]:
         if returncode == 0:

@@ -1,6 +1,6 @@
 """Access rules of replay (``AccessRule``) written as pywb's own access-control files.
 
-Each pywb collection reads ``ACCESS_DIR/COLLECTION.aclj`` (``acl_paths`` in its config):
+Each pywb collection reads its file ``COLLECTION.aclj`` (``diancang.replay.collections_root``):
 lines ``SURT - {"access": …}`` sorted in reverse, the form ``wb-manager acl`` writes. pywb
 opens the file on every lookup, so a rewritten file (written aside and renamed into place)
 takes effect on the next request, with no reload or restart.
@@ -24,7 +24,6 @@ origin anyone could claim to be staff.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -38,9 +37,9 @@ from sqlalchemy.orm import Session
 from diancang.accounts.models import Library
 from diancang.pywb_collections import collection_name
 from diancang.registry.models import RegisteredSeed
+from diancang.replay.collections_root import published, write_access_file
 from diancang.replay.models import ACCESS, ACCESS_NAMES, ALLOW, AccessRule
 
-ACL_SUFFIX = ".aclj"
 EXACT_SUFFIX = "###"  # pywb's AccessChecker.EXACT_SUFFIX: a rule of exactly that URL
 REFRESH_SECONDS = 60.0  # how often ``diancang replay`` rewrites the files (embargo ends)
 MAX_EMBARGO_DAYS = 365 * 200
@@ -202,25 +201,22 @@ def acl_lines(session: Session, collection: str, today: date) -> list[str]:
     return sorted(by_key.values(), reverse=True)  # pywb searches them in reverse order
 
 
-def access_file(access_dir: Path, collection: str) -> Path:
-    return access_dir / (collection + ACL_SUFFIX)
-
-
-def ensure_access_files(access_dir: Path, collections: list[str]) -> None:
-    """pywb refuses a collection whose access file is missing: create empty ones."""
-    access_dir.mkdir(parents=True, exist_ok=True)
-    for name in collections:
-        access_file(access_dir, name).touch(exist_ok=True)
+def ensure_access_files(root: Path, index_dir: Path, collections: list[str]) -> None:
+    """Serve each of ``collections`` not yet served with no rules (before pywb starts)."""
+    for name in set(collections) - published(root):
+        write_access_file(root, index_dir, name, "")
 
 
 def write_access_files(
-    session: Session, access_dir: Path, collections: list[str], today: date | None = None
+    session: Session,
+    root: Path,
+    collections: list[str],
+    today: date | None = None,
+    *,
+    index_dir: Path,
 ) -> None:
-    """(Re)write the access file of every collection, each replaced whole."""
+    """(Re)write the access file of every collection, each replaced whole; a collection not
+    yet served is served from then on."""
     today = today or datetime.now(UTC).date()
-    access_dir.mkdir(parents=True, exist_ok=True)
     for name in collections:
-        path = access_file(access_dir, name)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text("".join(acl_lines(session, name, today)), encoding="utf-8")
-        os.replace(temporary, path)
+        write_access_file(root, index_dir, name, "".join(acl_lines(session, name, today)))

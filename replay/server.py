@@ -11,16 +11,17 @@ from pathlib import Path
 
 from diancang.child_processes import ChildProcesses, script
 from diancang.replay.access import ensure_access_files, write_access_files
+from diancang.replay.collections_root import published
 from diancang.replay.index import CollectionIndexes
-from diancang.replay.pywb_config import CONFIG_NAME, write_config
+from diancang.replay.pywb_config import CONFIG_NAME, write_root_config
 from diancang.settings import Settings
 from diancang.storage import open_store
 
 STAFF_DIR = "staff"  # under the public config's directory: the staff view's config
 
 
-def access_dir(settings: Settings) -> Path:
-    return settings.data_dir / "replay" / "access"
+def collections_root(settings: Settings) -> Path:
+    return settings.data_dir / "replay" / "collections"
 
 
 def prepare(settings: Settings) -> tuple[Path, list[str]]:
@@ -31,18 +32,28 @@ def prepare(settings: Settings) -> tuple[Path, list[str]]:
     indexes.update(store)
     directory = settings.data_dir / "replay"
     collections = indexes.collections()
-    ensure_access_files(access_dir(settings), collections)
-    write_config(directory, indexes, store, access_dir(settings))
-    write_config(directory / STAFF_DIR, indexes, store)
+    root = collections_root(settings)
+    ensure_access_files(root, settings.index_dir, collections)
+    write_root_config(directory, root, store, rules=True)
+    write_root_config(directory / STAFF_DIR, root, store, rules=False)
     return directory, collections
 
 
 def refresh_access(settings: Settings, catalog) -> None:
     """Rewrite every collection's access file from the rules in ``catalog``: after a rule
-    changes, and as embargo dates pass. pywb reads the files anew on every request."""
+    changes, and as embargo dates pass; a collection indexed since is served from then on.
+    pywb reads the files anew on every request."""
     collections = CollectionIndexes(settings.index_dir).collections()
     with catalog.session() as session:
-        write_access_files(session, access_dir(settings), collections)
+        write_access_files(
+            session, collections_root(settings), collections, index_dir=settings.index_dir
+        )
+
+
+def unserved(settings: Settings) -> set[str]:
+    """Collections indexed but not served yet (``refresh_access`` serves them)."""
+    indexed = set(CollectionIndexes(settings.index_dir).collections())
+    return indexed - published(collections_root(settings))
 
 
 def wayback_command(port: int, host: str) -> list[str]:

@@ -18,8 +18,6 @@ from http.cookies import SimpleCookie  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import parse_qs  # noqa: E402
 
-import yaml  # noqa: E402
-
 from diancang.replay.staff_tokens import (  # noqa: E402
     COOKIE_NAME,
     COOKIE_SECONDS,
@@ -42,10 +40,9 @@ REFUSALS = {
 class StaffGate:
     """WSGI: the staff pass check in front of ``app`` (pywb's FrontEndApp)."""
 
-    def __init__(self, app, secret: str, collections: set[str], secure: bool = False):
+    def __init__(self, app, secret: str, secure: bool = False):
         self.app = app
         self.secret = secret
-        self.collections = collections
         self.secure = secure
 
     def __call__(self, wsgi_env, start_response):
@@ -60,7 +57,8 @@ class StaffGate:
         except BadSignature:
             return _refuse(start_response, 403)
         collection = path.lstrip("/").split("/", 1)[0]
-        if collection in self.collections and not staff.may_see(collection):
+        # pywb's own test, on every request: collections made after the start count too
+        if self.app.is_valid_coll(collection) and not staff.may_see(collection):
             return _refuse(start_response, 403)
         return self.app(wsgi_env, start_response)
 
@@ -109,12 +107,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--config", type=Path, required=True)
     args = parser.parse_args(argv)
     settings = load_settings()
-    config = yaml.safe_load(args.config.read_text(encoding="utf-8")) or {}
     pywb = FrontEndApp(config_file=str(args.config))
-    gate = StaffGate(
-        pywb, session_secret(settings), set(config.get("collections") or ()),
-        secure=settings.secure_cookies,
-    )  # fmt: skip
+    gate = StaffGate(pywb, session_secret(settings), secure=settings.secure_cookies)
     GeventServer(gate, port=args.port, hostname=args.bind,
                  handler_class=RequestURIWSGIHandler, direct=True)  # fmt: skip
 

@@ -22,6 +22,7 @@ from diancang.review.states import ACTION_NAMES, ACTIONS, STATE_NAMES
 
 PER_PAGE = 50
 BATCH = 500  # decisions read at a time by the CSV export and the JSON list
+API_LIMIT, API_MAX_LIMIT = 500, 5000  # decisions in one answer of GET /api/audit
 CSV_COLUMNS = (
     ("id", "编号"), ("at", "时间（UTC）"), ("user", "用户"), ("role", "角色"),
     ("library", "图书馆"), ("capture", "采集记录号"), ("record", "编目记录号"),
@@ -143,16 +144,39 @@ def audit_page(db: Session, query: Select, page: int) -> AuditPage:
     return AuditPage(list(rows), total, page, pages)
 
 
-def in_batches(db: Session, query: Select) -> Iterator[Decision]:
-    """``query``'s decisions, oldest first, read ``BATCH`` at a time (nothing held whole)."""
-    last = 0
-    while True:
-        batch = list(db.scalars(query.where(Decision.id > last).order_by(Decision.id).limit(BATCH)))
+def in_batches(
+    db: Session, query: Select, after: int = 0, limit: int | None = None
+) -> Iterator[Decision]:
+    """``query``'s decisions with ids above ``after``, oldest first, at most ``limit``, read
+    ``BATCH`` at a time (nothing held whole)."""
+    last, left = after, limit
+    while left is None or left > 0:
+        size = BATCH if left is None else min(BATCH, left)
+        batch = list(db.scalars(query.where(Decision.id > last).order_by(Decision.id).limit(size)))
         if not batch:
             return
         yield from batch
         last = batch[-1].id
+        left = None if left is None else left - len(batch)
         db.expunge_all()
+
+
+def next_after(db: Session, query: Select, after: int, limit: int) -> int | None:
+    """Where the answer after ``limit`` decisions above ``after`` ends (the cursor of the
+    next one), when more follow; else None."""
+    ids = query.with_only_columns(Decision.id).where(Decision.id > after).order_by(Decision.id)
+    found = list(db.scalars(ids.offset(limit - 1).limit(2)))
+    return found[0] if len(found) == 2 else None
+
+
+def read_whole(args, name: str, default: int, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` in the query string (``default`` if absent)."""
+    text = (args.get(name) or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise AuditFilterError(name, f"{name} 应为 {low} 到 {high} 的整数，收到 {text[:40]!r}")
+    return int(text)
 
 
 def library_names(db: Session) -> dict[int, str]:

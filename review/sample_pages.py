@@ -24,6 +24,7 @@ from diancang.review.samples import (
     draw_sample,
     error_rate,
     give_verdict,
+    repeated_items,
     samplable_libraries,
     visible_samples,
 )
@@ -75,10 +76,10 @@ def samples_blueprint(catalog: Catalog, settings: Settings) -> Blueprint:
         try:
             with catalog.session() as db:
                 sample = draw_sample(db, you(db), access(db, current_user), int(library), int(size))
-                sample_id = sample.id
+                sample_id, repeats = sample.id, len(repeated_items(db, sample))
         except ReviewError as error:
             return _refused(error)
-        flash(f"已抽取样本 #{sample_id}")
+        flash(f"已抽取样本 #{sample_id}" + (f"（{repeats} 页此前已抽到过）" if repeats else ""))
         return redirect(url_for(".sample_page", sample_id=sample_id))
 
     @blueprint.get("/review/samples/<int:sample_id>")
@@ -91,6 +92,7 @@ def samples_blueprint(catalog: Catalog, settings: Settings) -> Blueprint:
                 sample=sample,
                 auditor=db.get(User, sample.auditor_id),
                 judges=sample.auditor_id == current_user.id,
+                repeated=repeated_items(db, sample),
             )
 
     @blueprint.post("/review/samples/<int:sample_id>/items/<int:entry_id>")

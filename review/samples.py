@@ -1,6 +1,10 @@
 """抽检: an auditor of a provincial library draws a random sample of the approved pages of a
 city or county library under the province, then confirms or sends back each of them.
 
+A sample never holds a page twice, and a page the same auditor already drew from the library
+in an earlier sample is drawn again only when too few undrawn approved pages are left
+(``repeated_items`` says which; the sample's page says so).
+
 A verdict is a decision like a curator's (``decisions.decide`` with ``CONFIRM`` or
 ``SEND_BACK`` and the sample item): it is in the audit log, and a page sent back is
 rejected, so its published record becomes an OAI-PMH deleted record. A sample's error rate
@@ -46,12 +50,23 @@ def approved_items(library_id: int):
     )
 
 
+def drawn_before(auditor_id: int, library_id: int, before: int | None = None):
+    """The items of the auditor's samples of the library (those before sample ``before``)."""
+    query = (
+        select(AuditSampleItem.item_id)
+        .join(AuditSample, AuditSample.id == AuditSampleItem.sample_id)
+        .where(AuditSample.auditor_id == auditor_id, AuditSample.library_id == library_id)
+    )
+    return query if before is None else query.where(AuditSample.id < before)
+
+
 def draw_sample(
     db: Session, auditor: User, rights: Access, library_id: int, size: int
 ) -> AuditSample:
     """A random sample of ``size`` of the library's approved pages (all of them when it has
-    fewer). ``NotAllowed`` (403) when the user may not sample that library; ``ReviewError``
-    (zh-CN) when the size is out of range or nothing is approved to sample."""
+    fewer), those the auditor has not drawn from it before first. ``NotAllowed`` (403) when
+    the user may not sample that library; ``ReviewError`` (zh-CN) when the size is out of
+    range or nothing is approved to sample."""
     library = db.get(Library, library_id)
     if library is None or library not in samplable_libraries(db, auditor, rights):
         raise NotAllowed("只有省级图书馆的督导员可以抽检本省的市、县级图书馆")
@@ -60,7 +75,11 @@ def draw_sample(
     population = db.scalar(select(func.count()).select_from(approved_items(library_id).subquery()))
     if not population:
         raise ReviewError(f"{library.name}没有审核通过的页面，无法抽检")
-    chosen = list(db.scalars(approved_items(library_id).order_by(func.random()).limit(size)))
+    drawn = drawn_before(auditor.id, library_id)
+    chosen = _random(db, approved_items(library_id).where(ReviewItem.id.not_in(drawn)), size)
+    if len(chosen) < size:
+        again = approved_items(library_id).where(ReviewItem.id.in_(drawn))
+        chosen += _random(db, again, size - len(chosen))
     sample = AuditSample(
         library_id=library_id,
         auditor_id=auditor.id,
@@ -72,6 +91,17 @@ def draw_sample(
     db.add(sample)
     db.flush()
     return sample
+
+
+def _random(db: Session, items, count: int) -> list[int]:
+    return list(db.scalars(items.order_by(func.random()).limit(count)))
+
+
+def repeated_items(db: Session, sample: AuditSample) -> set[int]:
+    """The items of ``sample`` its auditor had drawn from the library in earlier samples."""
+    earlier = drawn_before(sample.auditor_id, sample.library_id, before=sample.id)
+    mine = {entry.item_id for entry in sample.items}
+    return mine & set(db.scalars(earlier.where(AuditSampleItem.item_id.in_(mine))))
 
 
 def visible_samples(db: Session, user: User, rights: Access) -> list[AuditSample]:

@@ -12,10 +12,10 @@ from diancang.catalog.db import Catalog
 from diancang.replay.access import (
     AccessRuleError,
     RuleInput,
-    access_file,
     add_rule,
     write_access_files,
 )
+from diancang.replay.collections_root import access_file
 
 CQ, SC = "govinfo-500000", "govinfo-510000"
 
@@ -54,7 +54,7 @@ def test_rules_reach_pywb_by_longest_prefix_library_and_embargo(db, tmp_path):
     ]:
         add_rule(db, rule, None)
     db.flush()
-    write_access_files(db, tmp_path, [CQ, SC], today=date(2026, 12, 1))
+    write_access_files(db, tmp_path, [CQ, SC], today=date(2026, 12, 1), index_dir=tmp_path)
     acl = access_file(tmp_path, CQ)
     assert rule_for(acl, "http://cq.example/news/2024/a.html") == "block"
     assert rule_for(acl, "http://cq.example/news/") == "block"  # the directory page itself
@@ -71,7 +71,7 @@ def test_rules_reach_pywb_by_longest_prefix_library_and_embargo(db, tmp_path):
     assert rule_for(access_file(tmp_path, SC), "http://cq.example/draft") == "allow"
 
     # on the embargo's date the rule leaves the file: the capture replays again
-    write_access_files(db, tmp_path, [CQ, SC], today=date(2027, 1, 1))
+    write_access_files(db, tmp_path, [CQ, SC], today=date(2027, 1, 1), index_dir=tmp_path)
     assert rule_for(acl, "http://cq.example/new/a.html") == "allow"
     assert rule_for(acl, "http://cq.example/news/a.html") == "block"
 

@@ -148,6 +148,33 @@ def test_the_api_lists_decisions_since_a_date(site):
     assert Browser(site.base).get("/api/audit").status_code == 401
 
 
+def test_the_api_answers_in_pages_that_link_to_the_next(site):
+    admin = logged_in(site, "admin")
+    whole = admin.get("/api/audit").json()  # under the default limit: one answer
+    assert len(whole) == PATCHES + 3
+    seen, answers, url = [], 0, "/api/audit?limit=10&action=patch"
+    while url:
+        answer = admin.get(url)
+        assert answer.status_code == 200
+        page = answer.json()
+        assert 1 <= len(page) <= 10
+        seen += page
+        answers += 1
+        url = answer.links.get("next", {}).get("url")
+        if url:  # the cursor is the last decision's id
+            assert url.startswith(site.base + "/api/audit?")
+            assert f"after={page[-1]['id']}" in url and "action=patch" in url
+            url = url.removeprefix(site.base)
+    assert answers == -(-PATCHES // 10)
+    assert [d["id"] for d in seen] == [d["id"] for d in whole if d["action"] == "patch"]
+    last = seen[-1]["id"]
+    assert admin.get(f"/api/audit?after={last}&action=patch").json() == []
+    for bad in ("limit=0", "limit=5001", "limit=ten", "after=-1"):
+        refused = admin.get(f"/api/audit?{bad}")
+        assert refused.status_code == 422, bad
+        assert refused.json()["errors"][0]["field"] == bad.split("=")[0]
+
+
 def _library_id(browser: Browser, name: str) -> int:
     page = browser.get("/audit").text
     return int(re.search(rf'<option value="(\d+)">{name}</option>', page).group(1))

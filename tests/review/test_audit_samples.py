@@ -179,3 +179,32 @@ def test_only_the_sampling_auditor_judges_and_the_error_rate_reaches_both_report
         assert rows_of[("review", f"{metric} sent-back")] == ["1", "33.3"], name
         html = admin.get(f"/dashboard/report/{ids[name]}/{YEAR}.html").text
         assert "33.3%" in html, name
+
+
+def test_samples_draw_the_pages_not_drawn_before_first_and_say_when_they_repeat(site):
+    served, catalog, ids = site
+    with catalog.session() as session:  # pages sent back by the tests above are not approved
+        approved = len(
+            session.scalars(
+                select(ReviewItem.id).where(
+                    ReviewItem.library_id == ids[SJZ], ReviewItem.state == APPROVED
+                )
+            ).all()
+        )
+    assert approved >= 3
+    # hebei-auditor has drawn every page; this auditor has drawn none: its own draws count
+    auditor = logged_in(served, "hebei-auditor-2")
+    samples = []
+    for size in (approved - 1, approved - 1, approved):
+        page = auditor.get(f"/review/samples/{drawn_id(draw(auditor, ids[SJZ], str(size)))}")
+        rows = entries(page.text)
+        assert len(rows) == len({capture for _, capture in rows}) == size  # no page twice
+        repeats = re.search(r'id="sample-repeats" data-repeats="(\d+)"', page.text)
+        samples.append(({c for _, c in rows}, int(repeats.group(1)) if repeats else 0, page.text))
+    (first, none, first_page), (second, repeated, second_page), (third, all_of_it, _) = samples
+    assert none == 0 and "曾抽到" not in first_page
+    # the one page not drawn yet, then pages of the first sample
+    assert len(first | second) == approved
+    assert repeated == len(first & second) == approved - 2 >= 1
+    assert second_page.count('data-repeat="1"') == repeated and "已抽到过" in second_page
+    assert all_of_it == approved and third == first | second  # everything drawn before
