@@ -35,6 +35,8 @@ PG_URL_PREFIX = 1024
 # optional table prefix); the planner uses the index only for this very expression.
 PG_SEARCH_TEXT = "coalesce({t}title, '') || ' ' || coalesce({t}body, '')"
 MIN_SQLITE = (3, 34, 0)  # the trigram tokenizer
+# covering: a URL prefix's records are read from the index alone (migration 0007)
+URL_INDEX_SQLITE = f"CREATE INDEX {URL_INDEX} ON catalog_captures (url, record_id, site_record_id)"
 
 
 def is_search_object(name: str | None) -> bool:
@@ -79,7 +81,7 @@ def create(connection: Connection) -> None:
             VALUES ('delete', old.id, old.title, old.body);
             INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body);
         END""",
-        f"CREATE INDEX {URL_INDEX} ON catalog_captures (url)",
+        URL_INDEX_SQLITE,
     ]
     for statement in statements:
         connection.execute(text(statement))
