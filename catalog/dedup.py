@@ -33,11 +33,8 @@ _NON_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
 _NO_DOC_NUMBER = {"无", "暂无"}
 
 
-# _SPREAD[b] puts the 8 bits of byte b into 8 lanes of 16 bits, so that adding spread bytes
-# counts, lane by lane, how many shingles have each bit set (no per-bit Python loop).
-_LANE = 16
-_SPREAD = [sum(1 << (_LANE * i) for i in range(8) if b >> i & 1) for b in range(256)]
 _MAX_CHARS = 20000
+_LOW_BIT = (1).to_bytes(8, "little")  # one 64-bit hash with only bit 0 set
 
 
 def simhash64(text: str, shingle: int = SHINGLE) -> int:
@@ -50,18 +47,18 @@ def simhash64(text: str, shingle: int = SHINGLE) -> int:
         if len(text) > shingle
         else {text}
     )
-    acc = [0] * 8
-    for gram in grams:
-        digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
-        for j in range(8):
-            acc[j] += _SPREAD[digest[j]]
+    # The grams' hashes side by side in one integer (byte j, bit i of a hash is bit 8j+i):
+    # the grams that set bit b are counted by one AND and a bit count, no loop per gram.
+    blake2b = hashlib.blake2b
+    hashes = int.from_bytes(
+        b"".join([blake2b(gram.encode(), digest_size=8).digest() for gram in grams]), "little"
+    )
+    low_bits = int.from_bytes(_LOW_BIT * len(grams), "little")
     half = len(grams) / 2
-    mask = (1 << _LANE) - 1
     value = 0
-    for j in range(8):
-        for i in range(8):
-            if (acc[j] >> (_LANE * i)) & mask > half:
-                value |= 1 << (8 * j + i)
+    for bit in range(64):
+        if ((hashes >> bit) & low_bits).bit_count() > half:
+            value |= 1 << bit
     return value
 
 
