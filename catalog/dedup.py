@@ -15,11 +15,12 @@ site's 索引号; across sites a different 索引号 does not contradict.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select, union_all
+from sqlalchemy import Select, bindparam, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from diancang.catalog.models import KIND_GOVINFO, Capture, Record
@@ -32,11 +33,8 @@ _NON_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
 _NO_DOC_NUMBER = {"无", "暂无"}
 
 
-# _SPREAD[b] puts the 8 bits of byte b into 8 lanes of 16 bits, so that adding spread bytes
-# counts, lane by lane, how many shingles have each bit set (no per-bit Python loop).
-_LANE = 16
-_SPREAD = [sum(1 << (_LANE * i) for i in range(8) if b >> i & 1) for b in range(256)]
 _MAX_CHARS = 20000
+_LOW_BIT = (1).to_bytes(8, "little")  # one 64-bit hash with only bit 0 set
 
 
 def simhash64(text: str, shingle: int = SHINGLE) -> int:
@@ -49,18 +47,18 @@ def simhash64(text: str, shingle: int = SHINGLE) -> int:
         if len(text) > shingle
         else {text}
     )
-    acc = [0] * 8
-    for gram in grams:
-        digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
-        for j in range(8):
-            acc[j] += _SPREAD[digest[j]]
+    # The grams' hashes side by side in one integer (byte j, bit i of a hash is bit 8j+i):
+    # the grams that set bit b are counted by one AND and a bit count, no loop per gram.
+    blake2b = hashlib.blake2b
+    hashes = int.from_bytes(
+        b"".join([blake2b(gram.encode(), digest_size=8).digest() for gram in grams]), "little"
+    )
+    low_bits = int.from_bytes(_LOW_BIT * len(grams), "little")
     half = len(grams) / 2
-    mask = (1 << _LANE) - 1
     value = 0
-    for j in range(8):
-        for i in range(8):
-            if (acc[j] >> (_LANE * i)) & mask > half:
-                value |= 1 << (8 * j + i)
+    for bit in range(64):
+        if ((hashes >> bit) & low_bits).bit_count() > half:
+            value |= 1 << bit
     return value
 
 
@@ -114,6 +112,56 @@ def _compatible(
     return True
 
 
+# find_duplicate's probes, in the order of its rules. One statement runs them all (a
+# UNION ALL of index probes), one more loads the near-duplicate candidates.
+SAME_URL, INDEX_NO, DOC_NUMBER, SAME_TITLE, BAND = range(5)
+CANDIDATES = 50  # records read per near-duplicate probe
+
+
+@functools.cache
+def _probes(index_no: bool, numbered: bool, same_title: bool, fingerprint: bool) -> Select:
+    """(rule, record id) of the live records each probe finds; the values are bound."""
+    live = (Record.kind == KIND_GOVINFO) & (Record.deleted.is_(False))
+
+    def probe(rule: int) -> Select:
+        return select(literal_column(str(rule)).label("rule"), Record.id)
+
+    probes = [
+        probe(SAME_URL)
+        .join(Capture, Capture.record_id == Record.id)
+        .where(live, Capture.url_hash == bindparam("url_hash"))
+        .limit(1)
+    ]
+    if index_no:
+        probes.append(
+            probe(INDEX_NO)
+            .where(live, Record.index_no == bindparam("index_no"))
+            .order_by(Record.id)
+            .limit(1)
+        )
+    if numbered:
+        probes.append(
+            probe(DOC_NUMBER)
+            .where(live, Record.agency == bindparam("agency"))
+            .where(Record.doc_number == bindparam("doc_number"))
+            .order_by(Record.id)
+            .limit(1)
+        )
+    if same_title:
+        probes.append(
+            probe(SAME_TITLE)
+            .where(live, Record.title_key == bindparam("title_key"), Record.simhash.is_not(None))
+            .order_by(Record.id)
+            .limit(CANDIDATES)
+        )
+    if fingerprint:  # one indexed probe per band (an OR across four columns would scan)
+        probes += [
+            probe(BAND).where(live, column == bindparam(f"band{i}")).limit(CANDIDATES)
+            for i, column in enumerate(BAND_COLUMNS)
+        ]
+    return union_all(*(p.subquery().select() for p in probes))
+
+
 def find_duplicate(
     session: Session,
     *,
@@ -126,61 +174,39 @@ def find_duplicate(
     title: str | None = None,
 ) -> Match | None:
     """The government-information record this document duplicates, with the rule that matched."""
-    live = (Record.kind == KIND_GOVINFO) & (Record.deleted.is_(False))
+    numbered = bool(agency and doc_number and doc_number not in _NO_DOC_NUMBER)
+    same_title = title_key(title) if fingerprint else None
+    params = {"url_hash": url_hash, "index_no": index_no, "agency": agency,
+              "doc_number": doc_number, "title_key": same_title}  # fmt: skip
+    if fingerprint:
+        params.update({f"band{i}": band for i, band in enumerate(bands(to_unsigned(fingerprint)))})
+    statement = _probes(bool(index_no), numbered, bool(same_title), bool(fingerprint))
+    found: dict[int, set[int]] = {}
+    for rule, record_id in session.execute(statement, params):
+        found.setdefault(rule, set()).add(record_id)
+    for rule, reason, detail in (
+        (SAME_URL, "same-url", "re-capture of the same URL"),
+        (INDEX_NO, "index-number", f"索引号 {index_no}"),
+        (DOC_NUMBER, "agency+document-number", f"{agency} {doc_number}"),
+    ):
+        if rule in found:
+            return Match(session.get(Record, min(found[rule])), reason, detail)
+    titled, banded = found.get(SAME_TITLE, set()), found.get(BAND, set())
+    if not titled | banded:
+        return None
+    records = session.scalars(select(Record).where(Record.id.in_(sorted(titled | banded))))
+    by_id = {record.id: record for record in records}
     host = host_of(url)
-    same_url = session.scalars(
-        select(Record)
-        .join(Capture, Capture.record_id == Record.id)
-        .where(live, Capture.url_hash == url_hash)
-        .limit(1)
-    ).first()
-    if same_url is not None:
-        return Match(same_url, "same-url", "re-capture of the same URL")
-    if index_no:
-        found = session.scalars(
-            select(Record).where(live, Record.index_no == index_no).order_by(Record.id).limit(1)
-        ).first()
-        if found is not None:
-            return Match(found, "index-number", f"索引号 {index_no}")
-    if agency and doc_number and doc_number not in _NO_DOC_NUMBER:
-        found = session.scalars(
-            select(Record)
-            .where(live, Record.agency == agency, Record.doc_number == doc_number)
-            .order_by(Record.id)
-            .limit(1)
-        ).first()
-        if found is not None:
-            return Match(found, "agency+document-number", f"{agency} {doc_number}")
-    if fingerprint and title_key(title):
-        same_title = session.scalars(
-            select(Record)
-            .where(live, Record.title_key == title_key(title), Record.simhash.is_not(None))
-            .order_by(Record.id)
-            .limit(50)
-        )
-        for record in same_title:
-            if not _compatible(record, host, index_no, agency, doc_number):
+    for limit, ids, detail in (
+        (SAME_TITLE_DISTANCE, titled, "same title, SimHash distance {}"),
+        (MAX_DISTANCE, banded, "SimHash distance {}"),
+    ):
+        for record in (by_id[record_id] for record_id in sorted(ids)):
+            if record.simhash is None or not _compatible(
+                record, host, index_no, agency, doc_number
+            ):
                 continue
             distance = hamming(record.simhash, fingerprint)
-            if distance <= SAME_TITLE_DISTANCE:
-                detail = f"same title, SimHash distance {distance}"
-                return Match(record, "near-duplicate", detail)
-    if fingerprint:
-        # One indexed probe per band, in one statement (an OR across four columns would
-        # scan the table).
-        probes = [
-            select(Record.id).where(live, column == value).limit(50)
-            for column, value in zip(BAND_COLUMNS, bands(to_unsigned(fingerprint)), strict=True)
-        ]
-        ids = set(session.scalars(union_all(*(p.subquery().select() for p in probes))))
-        if ids:
-            candidates = session.scalars(select(Record).where(Record.id.in_(sorted(ids))))
-            for record in sorted(candidates, key=lambda r: r.id):
-                if record.simhash is None or not _compatible(
-                    record, host, index_no, agency, doc_number
-                ):
-                    continue
-                distance = hamming(record.simhash, fingerprint)
-                if distance <= MAX_DISTANCE:
-                    return Match(record, "near-duplicate", f"SimHash distance {distance}")
+            if distance <= limit:
+                return Match(record, "near-duplicate", detail.format(distance))
     return None

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from diancang.catalog.db import Catalog
@@ -27,7 +28,6 @@ from diancang.catalog.records_builder import (
     catalogue_document,
     commit_with_datestamps,
     record_text,
-    touch,
     touch_id,
     url_hash,
     utcnow,
@@ -60,6 +60,7 @@ CHUNK = 500
 CHUNK_BYTES = 32 * 2**20
 IN_LIST = 500  # values per IN (...) lookup
 CAPTURE_COLUMNS = [column.key for column in Capture.__table__.columns if column.key != "id"]
+_NO_CAPTURE_VALUES = dict.fromkeys(CAPTURE_COLUMNS)
 
 
 def replay_base() -> str:
@@ -98,7 +99,8 @@ class _FileState:
     seed_url: str | None = None
     site_record_id: int | None = None
     # captures not yet inserted: one INSERT of many rows before 查重 needs them in the table
-    pending: list[Capture] = field(default_factory=list)
+    pending: list[SimpleNamespace] = field(default_factory=list)
+    site_size: int = 0  # bytes of the pending captures not yet added to the site record
 
 
 def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) -> IngestResult:
@@ -180,7 +182,7 @@ class _Prepared:
     rule: SiteRule | None
     collection: str
     extraction: Extraction | None
-    capture: Capture | None = None  # once stored
+    capture: SimpleNamespace | None = None  # its row, once stored
 
 
 def _store_chunk(session, state, chunk, options, result) -> None:
@@ -200,11 +202,13 @@ def _store_chunk(session, state, chunk, options, result) -> None:
                 _catalogue_capture(session, state, entry, options, result, originals)
                 _remember_original(originals, entry)
         _insert_pending(session, state)
+        _add_site_size(session, state)
         commit_with_datestamps(session)
         return
     except Exception:  # noqa: BLE001 - some record failed: find it, one savepoint each
         session.rollback()
         state.pending.clear()
+        state.site_size = 0
         session.info.pop("touched", None)
         result.captures, result.records, result.duplicates, state.site_record_id = counts
     originals = _revisit_originals(session, prepared)
@@ -248,8 +252,10 @@ def _catalogue_guarded(session, state, entry, options, result, originals) -> Non
         with session.begin_nested():
             _catalogue_capture(session, state, entry, options, result, originals)
             _insert_pending(session, state)
+            _add_site_size(session, state)
     except Exception as exc:  # noqa: BLE001 - any failure of one record is reported, not fatal
         state.pending.clear()
+        state.site_size = 0
         result.captures, result.records, result.duplicates, state.site_record_id = counts
         result.problems[f"record not catalogued ({type(exc).__name__}: {exc})"] += 1
     else:
@@ -351,7 +357,7 @@ def _catalogue_capture(
     jurisdiction = _jurisdiction(state, rule, options) or (
         code_from_site_id(extraction.site_id_code) if extraction else None
     )
-    capture = Capture(
+    capture = _capture_row(
         warc_file_id=state.warc.id,
         offset=item.offset,
         length=item.length,
@@ -391,16 +397,22 @@ def _catalogue_capture(
     state.pending.append(capture)
 
 
+def _capture_row(**columns) -> SimpleNamespace:
+    """A capture's row, read and completed (record, match, site record) as an object is,
+    then inserted with others: no ORM object per capture."""
+    return SimpleNamespace(**{**_NO_CAPTURE_VALUES, **columns})
+
+
 def _own(record: Record, options: IngestOptions) -> None:
     """The library the WARC was crawled for owns the record, unless another already does."""
-    if record.library_id is None:
+    if options.library_id is not None and record.library_id is None:
         record.library_id = options.library_id
 
 
 def _insert_pending(session: Session, state: _FileState) -> None:
     """Insert the pending captures, all in one statement (executemany)."""
     if state.pending:
-        rows = [{key: getattr(c, key) for key in CAPTURE_COLUMNS} for c in state.pending]
+        rows = [vars(capture) for capture in state.pending]
         state.pending.clear()
         session.connection().execute(Capture.__table__.insert(), rows)
 
@@ -435,7 +447,7 @@ def _remember_original(originals: dict, entry) -> None:
         originals.setdefault((capture.payload_digest, capture.url_hash), capture.record_id)
 
 
-def _attach_revisit(session: Session, capture: Capture, originals: dict) -> None:
+def _attach_revisit(session: Session, capture: SimpleNamespace, originals: dict) -> None:
     """A revisit repeats an earlier payload: it belongs to that capture's record."""
     record_id = originals.get((capture.payload_digest, capture.url_hash))
     if record_id is not None:
@@ -461,10 +473,22 @@ def _add_to_website(session, state, capture, extraction, place, options) -> None
         )
         state.site_record_id = record.id
         _own(record, options)
-    else:
+    if extraction is not None and capture.url == state.seed_url:
         record = session.get(Record, state.site_record_id)
-    if not record.title and extraction is not None and capture.url == state.seed_url:
-        record.title = record_text(extraction.site_name or extraction.page_title)
-    record.size = (record.size or 0) + (capture.size or 0)
-    touch(session, record)
-    capture.site_record_id = record.id
+        if not record.title:
+            record.title = record_text(extraction.site_name or extraction.page_title)
+    state.site_size += capture.size or 0  # added by _add_site_size, once per chunk
+    touch_id(session, state.site_record_id)
+    capture.site_record_id = state.site_record_id
+
+
+def _add_site_size(session: Session, state: _FileState) -> None:
+    """Add the stored captures' bytes to the site record: one UPDATE, not one per capture."""
+    if state.site_size:
+        records = Record.__table__
+        session.execute(
+            update(records)
+            .where(records.c.id == state.site_record_id)
+            .values(size=func.coalesce(records.c.size, 0) + state.site_size)
+        )
+        state.site_size = 0

@@ -68,21 +68,18 @@ def store_metadata(session: Session, item: WarcMetadata, place: Place) -> None:
 
 def _store_listing_page(session: Session, item: WarcMetadata, place: Place, key: str) -> None:
     listing = _listing(session, key, place)
-    page = ListingPage(
-        listing_id=listing.id, warc_file_id=place.warc_file_id, offset=item.offset,
-        url=item.url, url_hash=url_hash(item.url), captured_at=item.captured_at,
+    page_id = session.scalar(
+        ListingPage.__table__.insert().returning(ListingPage.id),
+        {"listing_id": listing.id, "warc_file_id": place.warc_file_id, "offset": item.offset,
+         "url": item.url, "url_hash": url_hash(item.url), "captured_at": item.captured_at},
     )  # fmt: skip
-    session.add(page)
-    session.flush()
-    links: dict[tuple[str, str | None], ListingLink] = {}
+    links: dict[tuple[str, str | None], dict] = {}
     for name, value in item.fields:
         if name == META_OUTLINK:
             url, _, rest = value.partition(" ")
             hop = rest.partition(" ")[0]
             if url and hop in KEPT_HOPS and (url, hop) not in links:
-                links[url, hop] = ListingLink(
-                    page_id=page.id, url=url, url_hash=url_hash(url), hop=hop
-                )
+                links[url, hop] = _link(page_id, url, hop)
     refused: dict[str, str] = {}
     for name, value in item.fields:
         if name == META_NOT_FOLLOWED:
@@ -91,16 +88,17 @@ def _store_listing_page(session: Session, item: WarcMetadata, place: Place, key:
                 refused.setdefault(url, reason.strip()[:REASON_CHARS] or "unknown")
     for url, reason in refused.items():
         named = [link for (link_url, _hop), link in links.items() if link_url == url]
-        for link in named or [_unnamed(links, page, url)]:
-            link.not_followed = reason
-    session.add_all(links.values())
+        if not named:  # a refused link the outlinks did not list (a page the crawler computed)
+            named = [links.setdefault((url, None), _link(page_id, url, None))]
+        for link in named:
+            link["not_followed"] = reason
+    if links:  # one statement for all (executemany), no ORM object per link
+        session.execute(ListingLink.__table__.insert(), list(links.values()))
 
 
-def _unnamed(links: dict, page: ListingPage, url: str) -> ListingLink:
-    """A refused link the page's outlinks did not list (a page the crawler computed)."""
-    link = ListingLink(page_id=page.id, url=url, url_hash=url_hash(url), hop=None)
-    links[url, None] = link
-    return link
+def _link(page_id: int, url: str, hop: str | None) -> dict:
+    return {"page_id": page_id, "url": url, "url_hash": url_hash(url), "hop": hop,
+            "not_followed": None}  # fmt: skip
 
 
 def _listing(session: Session, key: str, place: Place) -> Listing:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from diancang.catalog.dedup import (
 from diancang.catalog.extract import Extraction
 from diancang.catalog.extract.labels import RECORD_FIELDS
 from diancang.catalog.jurisdiction import Place
-from diancang.catalog.models import KIND_GOVINFO, KIND_WEBSITE, Attachment, Capture, Record
+from diancang.catalog.models import KIND_GOVINFO, KIND_WEBSITE, Attachment, Record
 from diancang.catalog.xml_text import xml_text
 
 
@@ -85,9 +86,10 @@ def _set_place(record: Record, place: Place | None) -> None:
 
 
 def catalogue_document(
-    session: Session, capture: Capture, extraction: Extraction, place: Place | None
+    session: Session, capture: SimpleNamespace, extraction: Extraction, place: Place | None
 ) -> tuple[Record, bool]:
-    """Attach ``capture`` to its record (existing duplicate or a new one); True when new."""
+    """Attach ``capture`` (a row not yet stored, attributes named as ``Capture``'s columns)
+    to its record (existing duplicate or a new one); True when new."""
     values = _record_values(extraction)
     body = xml_text(extraction.body)
     fingerprint = simhash64(fingerprint_text(values.get("title"), values.get("pub_date"), body))
@@ -109,7 +111,7 @@ def catalogue_document(
         capture.match_reason, capture.match_detail = match.reason, match.detail
         _fill_missing(record, values, extraction.provenance)
         _add_attachments(session, record, extraction.attachments)
-        touch(session, record)
+        touch_id(session, record.id)
         return record, False
 
     record = Record(
