@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 import re2
@@ -41,6 +42,9 @@ _DECORATION = " []【】()（）<>«»‹›"
 PAGE_PARAMS = frozenset({"page", "pageno", "pageindex", "currpage", "curpage", "pagenum", "p"})
 _TEXT_ONLY_PARAMS = frozenset({"p"})
 MAX_PAGE_DIGITS = 6
+# URLs whose page readings are kept: a page's own URL is read against each of its links, and
+# a site's navigation links recur on every page
+READINGS_CACHED = 4096
 # Script variables holding a listing's page count (compared lower-cased).
 TOTAL_NAMES = frozenset({"totalpage", "totalpages", "pagecount", "countpage", "pagetotal"})
 _RE2 = re2.Options()
@@ -109,7 +113,8 @@ def is_page_text(text: str) -> bool:
     return bool(bare) and (bare in PAGE_WORDS or _page_number(bare) is not None)
 
 
-def page_numbers(url: str) -> list[tuple[Shape, int]]:
+@lru_cache(maxsize=READINGS_CACHED)
+def page_numbers(url: str) -> tuple[tuple[Shape, int], ...]:
     """Every reading of ``url`` as a numbered page: (its shape, its number)."""
     parts = urlsplit(url)
     directory, _, segment = parts.path.rpartition("/")
@@ -142,7 +147,7 @@ def page_numbers(url: str) -> list[tuple[Shape, int]]:
                 by_shape=name.lower() not in _TEXT_ONLY_PARAMS,
             )
             found.append((shape, number))
-    return found
+    return tuple(found)
 
 
 @dataclass(frozen=True)

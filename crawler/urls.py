@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string, url_query_cleaner
@@ -25,8 +26,11 @@ SESSION_PARAMS = frozenset(
 )
 _PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sessionid|sid)=[^/?#]*", re.IGNORECASE)
 _ASP_COOKIELESS = re.compile(r"/\(S\([a-z0-9]+\)\)", re.IGNORECASE)
+# URLs whose cleaned form is kept: a site's navigation links recur on every page
+CLEANED_CACHED = 4096
 
 
+@lru_cache(maxsize=CLEANED_CACHED)
 def clean_url(url: str) -> str | None:
     """An absolute http(s) URL without fragment and session ids, or None if unusable."""
     try:

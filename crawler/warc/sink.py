@@ -166,7 +166,7 @@ class WarcSink:
             if original is not None:
                 main = factory.revisit(response, date, digest, original)
             else:
-                main = factory.response(response, date, truncated)
+                main = factory.response(response, date, truncated, digest)
         record_id = main.rec_headers.get_header("WARC-Record-ID")
         req = factory.request(request, response, date, record_id)
         counted = counted and not captures.was_listing_page(response.url)

@@ -9,6 +9,8 @@ crawls it with three peers, one after the other, each in a subprocess of its own
 
 * Diancang: ``diancang crawl SEEDS.csv`` as a user runs it (start-up, crawl, WARC writing,
   replay indexing), 2 requests per host; the crawl phase alone comes from its report.
+  ``diancang-shared`` is the same crawl as one worker of a shared frontier (``--job``, a
+  fresh Redis of ``tests/redis_server.py``, whose own CPU is not counted).
 * wget: ``wget --recursive --page-requisites --warc-file``; sequential, one request at a time.
 * Scrapy: a bare spider (``crawl_scrapy_peer.py``) with Diancang's politeness settings and
   no archiving: the cost of Scrapy itself.
@@ -43,6 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: sites
 import crawl_helpers  # noqa: E402
+from redis_server import RedisServer  # noqa: E402
 from sites.generated import GeneratedSite  # noqa: E402
 from sites.request_probe import RequestProbe  # noqa: E402
 from warcio.archiveiterator import ArchiveIterator  # noqa: E402
@@ -53,9 +56,11 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 PER_HOST = 2  # requests per host at once: Diancang's setting, given to every parallel peer
-PEERS = ("diancang", "scrapy-polite", "scrapy", "wget")
+PEERS = ("diancang", "diancang-shared", "scrapy-polite", "scrapy", "wget")
+DEFAULT_PEERS = ("diancang", "scrapy-polite", "scrapy", "wget")
 LABELS = {
     "diancang": "Diancang (`diancang crawl`, start-up and replay indexing included)",
+    "diancang-shared": "Diancang, one worker of a shared frontier (`--job`, Redis)",
     "diancang-crawl": "Diancang, crawl phase only (report `elapsed_seconds`)",
     "scrapy-polite": "bare Scrapy with Diancang's per-host-limit downloader, no WARC",
     "scrapy": "bare Scrapy (same settings, no WARC; Scrapy 2.19 overruns the per-host limit)",
@@ -170,7 +175,9 @@ def generated_seed_list(site: GeneratedSite, path: Path) -> Path:
     return crawl_helpers.write_seed_list(path, rows)
 
 
-def crawl_diancang(site: GeneratedSite, work: Path) -> tuple[Usage, set[str], float | None]:
+def crawl_diancang(
+    site: GeneratedSite, work: Path, shared: bool = False
+) -> tuple[Usage, set[str], float | None]:
     data_dir = work / "data"
     env = {
         **os.environ,
@@ -179,7 +186,16 @@ def crawl_diancang(site: GeneratedSite, work: Path) -> tuple[Usage, set[str], fl
         "DIANCANG_CONCURRENCY_PER_HOST": str(PER_HOST),
     }
     seeds = generated_seed_list(site, work / "seeds.csv")
-    usage = run_measured([str(BIN / "diancang"), "crawl", str(seeds)], work / "diancang.log", env)
+    command = [str(BIN / "diancang"), "crawl", str(seeds)]
+    if shared:
+        redis = RedisServer(work / "redis").start()
+        env.update(DIANCANG_FRONTIER_URL=redis.url, DIANCANG_WORKER_ID="bench")
+        try:
+            usage = run_measured([*command, "--job", "bench"], work / "diancang.log", env)
+        finally:
+            redis.stop()
+    else:
+        usage = run_measured(command, work / "diancang.log", env)
     report = json.loads(
         max((data_dir / "warcs" / "reports").glob("*.json")).read_text(encoding="utf-8")
     )
@@ -222,6 +238,7 @@ def crawl_scrapy(
 
 CRAWLERS: dict[str, Callable[[GeneratedSite, Path], tuple[Usage, set[str], float | None]]] = {
     "diancang": crawl_diancang,
+    "diancang-shared": lambda site, work: crawl_diancang(site, work, shared=True),
     "wget": crawl_wget,
     "scrapy": crawl_scrapy,
     "scrapy-polite": lambda site, work: crawl_scrapy(site, work, polite=True),
@@ -340,7 +357,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1, help="runs per peer; medians reported")
     parser.add_argument(
         "--peers",
-        default=",".join(PEERS),
+        default=",".join(DEFAULT_PEERS),
         help="comma-separated subset of: " + ", ".join(PEERS),
     )
     parser.add_argument("--keep", type=Path, help="keep WARCs and logs under this directory")
@@ -361,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         f".venv/bin/python tests/benchmarks/crawl_vs_wget.py --hosts {args.hosts} "
         f"--pages {args.pages} --latency {args.latency} --repeat {args.repeat}"
     )
-    if args.peers != list(PEERS):
+    if args.peers != list(DEFAULT_PEERS):
         command += f" --peers {','.join(args.peers)}"
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp:
