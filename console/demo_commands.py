@@ -58,8 +58,8 @@ def demo(replay_port: int, staff_replay_port: int, port: int) -> None:
         )
         ended = _follow_job(catalog, children, job_id)
         if ended is None:
-            # pywb reads the collections its configuration names when it starts: only
-            # once the crawl has made the demo's collection can it replay it
+            # replay starts once the crawl has made the demo's collection, so the links
+            # printed below answer at once
             start_replay(children, settings, catalog, replay_port, staff_replay_port)
             click.echo(
                 f"Replay:\n"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 ACL_DIR = "acl"
@@ -38,9 +39,9 @@ def write_access_file(root: Path, index_dir: Path, collection: str, text: str) -
     path = access_file(root, collection)
     if not path.parent.is_dir():
         root.mkdir(parents=True, exist_ok=True)
-        staging = root.parent / f".{root.name}.{collection}.{os.getpid()}.tmp"
-        shutil.rmtree(staging, ignore_errors=True)
-        (staging / ACL_DIR).mkdir(parents=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{collection}.", dir=root.parent))
+        staging.chmod(0o755)  # as a directory made by mkdir would be
+        (staging / ACL_DIR).mkdir()
         (staging / ACL_DIR / path.name).write_text(text, encoding="utf-8")
         index = Path(os.path.abspath(index_dir / collection))
         (staging / INDEX_LINK).symlink_to(index, target_is_directory=True)

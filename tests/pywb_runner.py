@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from ports import free_port
@@ -86,3 +88,50 @@ def get(url: str) -> tuple[int, str]:
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8", "replace")
+
+
+@dataclass
+class Replay:
+    """A running ``diancang replay``: its public and staff bases (ending in "/") and env."""
+
+    public: str
+    staff: str
+    env: dict[str, str]
+
+
+@contextmanager
+def served_replay(data_dir: Path, secret: str, log: Path) -> Iterator[Replay]:
+    """``diancang replay`` over ``data_dir`` (public and staff, on free ports), staff passes
+    signed with ``secret``, for the ``with`` block; its output in ``log``."""
+    port, staff_port = free_port(), free_port()
+    public, staff = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{staff_port}/"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
+    env |= {
+        "DIANCANG_DATA_DIR": str(data_dir),
+        "DIANCANG_SECRET_KEY": secret,
+        "DIANCANG_REPLAY_URL": public,
+        "DIANCANG_STAFF_REPLAY_URL": staff,
+    }
+    command = [str(Path(sys.executable).with_name("diancang")), "replay",
+               "--port", str(port), "--staff-port", str(staff_port)]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        for base in (public, staff):
+            while not _answers(base):
+                assert process.poll() is None, log.read_text(errors="replace")
+                assert time.monotonic() < deadline, f"{base} did not answer"
+                time.sleep(0.2)
+        yield Replay(public, staff, env)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _answers(url: str) -> bool:
+    try:
+        get(url)
+    except OSError:
+        return False
+    return True

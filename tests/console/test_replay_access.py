@@ -8,21 +8,17 @@ capture is dated 2024-03-05, so an embargo of 36500 days after capture is in for
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from click.testing import CliRunner, Result
 from console_helpers import PASSWORD, Browser, accounts_catalogue, library_ids
-from ports import free_port
+from pywb_runner import served_replay
 from registered_seeds import add_seed
 from served_app import Served
 from warc_files import write_warc
@@ -32,7 +28,6 @@ from diancang.console.cli import main
 from diancang.replay import staff_tokens
 from diancang.storage.local import LocalWarcStore
 
-DIANCANG = Path(sys.executable).with_name("diancang")
 SECRET = "a-test-secret-key-for-replay-access"
 SJZ = "govinfo-130100"  # 石家庄市图书馆's collection
 LN = "govinfo-210000"  # 辽宁省图书馆's
@@ -66,18 +61,6 @@ class Site:
         return browser
 
 
-def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        assert process.poll() is None, log.read_text(errors="replace")
-        try:
-            requests.get(url, timeout=5)
-            return
-        except requests.ConnectionError:
-            assert time.monotonic() < deadline, f"{url} did not answer"
-            time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
     data_dir = tmp_path_factory.mktemp("replay-access") / "data"
@@ -95,32 +78,14 @@ def site(tmp_path_factory) -> Iterator[Site]:
         ]
         name = f"{collection}-20240305080000000001-00000-h.warc.gz"
         store.commit(write_warc(store.spool_dir(collection) / name, pages), collection)
-    port, staff_port = free_port(), free_port()
-    replay, staff = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{staff_port}/"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
-    env |= {
-        "DIANCANG_DATA_DIR": str(data_dir),
-        "DIANCANG_SECRET_KEY": SECRET,
-        "DIANCANG_REPLAY_URL": replay,
-        "DIANCANG_STAFF_REPLAY_URL": staff,
-    }
-    log = data_dir.parent / "replay.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(DIANCANG), "replay", "--port", str(port), "--staff-port", str(staff_port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
     console = None
     try:
-        _wait_for(replay, process, log)
-        _wait_for(staff, process, log)
-        console = Served(env, data_dir.parent / "serve.log")
-        yield Site(console, replay, staff, env, catalog)
+        with served_replay(data_dir, SECRET, data_dir.parent / "replay.log") as replay:
+            console = Served(replay.env, data_dir.parent / "serve.log")
+            yield Site(console, replay.public, replay.staff, replay.env, catalog)
     finally:
         if console:
             console.stop()
-        process.terminate()
-        process.wait(timeout=30)
         catalog.dispose()
 
 

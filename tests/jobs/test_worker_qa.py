@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from console.console_helpers import PASSWORD, Browser
 from registered_seeds import add_seed, library
 from served_app import Served
 from sites.qa_pages import QaSite
@@ -128,7 +129,7 @@ def test_a_qa_that_cannot_run_leaves_the_job_finished_and_says_so(tmp_path, site
 def test_a_job_is_finished_when_catalogued_and_shows_its_qa_going_on(tmp_path, site):
     env, catalog, job_id = _queue_job(tmp_path, site, "qa-after")
     with catalog.session() as db:
-        curator = add_user(db, "qa-curator", "curator", "pw-123456789", "重庆市图书馆")
+        curator = add_user(db, "qa-curator", "curator", PASSWORD, "重庆市图书馆")
         token = issue_token(db, curator)
     served = Served(env, tmp_path / "serve.log")
     try:
@@ -157,6 +158,11 @@ def test_a_job_is_finished_when_catalogued_and_shows_its_qa_going_on(tmp_path, s
         qa = {"scored": 1, "total": 1, "population": 1, "finished": True, "message": None}
         assert job["qa"] == qa
         assert job["message"] is None
+        browser = Browser(served.base)
+        assert browser.login("qa-curator").status_code == 200
+        page = browser.get(f"/jobs/{job_id}").text
+        assert 'id="job-qa" data-scored="1" data-total="1" data-finished="true"' in page
+        assert "质检（QA）：已完成，已评分 1/1 页" in page
     finally:
         served.stop()
         catalog.dispose()

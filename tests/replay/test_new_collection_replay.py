@@ -6,9 +6,6 @@ Real processes: ``diancang replay`` (public pywb and the staff front), real HTTP
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from ports import free_port
+from pywb_runner import served_replay
 from registered_seeds import add_seed, library
 from warc_files import write_warc
 
@@ -26,7 +23,6 @@ from diancang.replay.access import RuleInput, add_rule
 from diancang.replay.index import CollectionIndexes
 from diancang.storage.local import LocalWarcStore
 
-DIANCANG = Path(sys.executable).with_name("diancang")
 SECRET = "a-test-secret-key-for-new-collections"
 OLD, NEW = "govinfo-130000", "govinfo-140000"  # the new one: a seed registered later
 HOST = "http://gov.example"
@@ -70,36 +66,10 @@ def replay(tmp_path_factory) -> Iterator[Replay]:
         add_rule(db, RuleInput(f"{HOST}/blocked/", "block"), None)  # every collection's
         db.commit()
     store_and_index(data_dir, OLD, ["open"])
-    port, staff_port = free_port(), free_port()
-    public, staff = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{staff_port}/"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
-    env |= {
-        "DIANCANG_DATA_DIR": str(data_dir),
-        "DIANCANG_SECRET_KEY": SECRET,
-        "DIANCANG_REPLAY_URL": public,
-        "DIANCANG_STAFF_REPLAY_URL": staff,
-    }
-    log = data_dir.parent / "replay.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(DIANCANG), "replay", "--port", str(port), "--staff-port", str(staff_port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
     try:
-        deadline = time.monotonic() + 90
-        for base in (public, staff):
-            while True:
-                assert process.poll() is None, log.read_text(errors="replace")
-                try:
-                    requests.get(base, timeout=5)
-                    break
-                except requests.ConnectionError:
-                    assert time.monotonic() < deadline, f"{base} did not answer"
-                    time.sleep(0.2)
-        yield Replay(public, staff, data_dir, catalog)
+        with served_replay(data_dir, SECRET, data_dir.parent / "replay.log") as served:
+            yield Replay(served.public, served.staff, data_dir, catalog)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
         catalog.dispose()
 
 

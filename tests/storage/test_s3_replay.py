@@ -13,6 +13,7 @@ from pywb_runner import get, wayback
 
 from diancang.replay.index import CollectionIndexes
 from diancang.replay.pywb_config import write_config
+from diancang.replay.server import prepare
 from diancang.settings import load_settings
 from diancang.storage import open_store
 
@@ -37,5 +38,16 @@ def test_captured_page_replays_from_the_bucket(s3_crawl: S3Crawl, s3_env, tmp_pa
     with wayback(tmp_path / "replay", s3_env) as url:
         status, body = get(f"{url}/govinfo-500000/mp_/{s3_crawl.base_url}")
 
+    assert status == 200, body[:500]
+    assert _title(s3_crawl.base_url) in body
+
+
+@pytest.mark.slow
+def test_replay_serves_its_collections_root_from_the_bucket(s3_crawl: S3Crawl, s3_env):
+    """``diancang replay``'s own configuration: every collection of its root, WARCs in S3."""
+    directory, collections = prepare(load_settings(s3_crawl.env))
+    assert "govinfo-500000" in collections
+    with wayback(directory, s3_env) as url:
+        status, body = get(f"{url}/govinfo-500000/mp_/{s3_crawl.base_url}")
     assert status == 200, body[:500]
     assert _title(s3_crawl.base_url) in body
