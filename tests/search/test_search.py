@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from search_data import RARE, RECORDS, UNSAFE_TITLE
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from diancang.accounts.models import Library, User
 from diancang.catalog import search as search_module
@@ -403,3 +403,35 @@ def test_postgresql_plans_each_search_for_its_own_words(searched, rows):
         ).one()
     assert custom > 0  # the searches were prepared statements ...
     assert generic == 0  # ... each planned for its own words
+
+
+def test_an_existing_sqlite_catalogue_gets_the_covering_url_index(tmp_path):
+    """Migration 0007 on a catalogue made before it: the URL-prefix index covers the
+    captures' record links, and URL-prefix search still finds the records."""
+    from search_data import add_libraries_and_users, fill
+
+    from diancang.catalog.db import Catalog, upgrade
+    from diancang.catalog.search_index import URL_INDEX
+
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+    upgrade(url, "0006")
+    catalog = Catalog(url, migrate=False)
+    with catalog.session() as db:  # the URL index as migration 0005 made it before 0007
+        db.execute(text(f"DROP INDEX {URL_INDEX}"))
+        db.execute(text(f"CREATE INDEX {URL_INDEX} ON catalog_captures (url)"))
+        fill(db, 30, add_libraries_and_users(db))
+    upgrade(url)
+    with catalog.session() as db:
+        columns = [row[2] for row in db.execute(text(f"PRAGMA index_info({URL_INDEX})"))]
+        assert columns == ["url", "record_id", "site_record_id"]
+        user = db.scalar(select(User).where(User.username == "admin"))
+        found = search(db, SearchQuery.from_args({"q": "http://www.sjz.gov.cn/zwgk/"}), user)
+        expected = db.scalar(
+            select(func.count()).where(
+                Record.source_url.startswith("http://www.sjz.gov.cn/zwgk/"),
+                Record.deleted.is_(False),
+                Record.review_state != REJECTED,
+            )
+        )
+        assert found.total == expected > 0
+    catalog.dispose()
