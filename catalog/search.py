@@ -432,11 +432,21 @@ def _word_match(db: Session, term: str) -> ColumnElement[bool]:
     trigram term, which the index answers)."""
     if _is_postgres(db):
         text = literal_column(PG_SEARCH_TEXT.format(t="catalog_records."))
-        return text.ilike(_like_pattern(term), escape="\\")
+        return _contains(text, term)
     if len(term) >= TRIGRAM:
         return true()
     pattern = _like_pattern(term)
     return or_(Record.title.like(pattern, "\\"), Record.body.like(pattern, "\\"))
+
+
+def _contains(text, term: str) -> ColumnElement[bool]:
+    """``text`` holds ``term``, case ignored; by ``LIKE`` when the term has no letter case
+    (Chinese, digits): PostgreSQL's ``ILIKE`` lowercases every row's text, 3-4 times the
+    cost of reading 10^5 records for a common word."""
+    pattern = _like_pattern(term)
+    if term.lower() == term == term.upper():
+        return text.like(pattern, escape="\\")
+    return text.ilike(pattern, escape="\\")
 
 
 def _url_match(db: Session, prefix: str) -> ColumnElement[bool]:
@@ -494,9 +504,7 @@ def _ranking(query: SearchQuery, columns) -> list:
     order = []
     if query.terms:
         exact = or_(columns["index_no"] == query.q, columns["doc_number"] == query.q)
-        in_title = and_(
-            *(columns["title"].ilike(_like_pattern(t), escape="\\") for t in query.terms)
-        )
+        in_title = and_(*(_contains(columns["title"], t) for t in query.terms))
         order += [case((exact, 0), else_=1), case((in_title, 0), else_=1)]
     return [*order, columns["pub_date"].desc().nulls_last(), columns["id"].desc()]
 

@@ -435,3 +435,23 @@ def test_an_existing_sqlite_catalogue_gets_the_covering_url_index(tmp_path):
         )
         assert found.total == expected > 0
     catalog.dispose()
+
+
+def test_latin_letters_match_in_either_case(searched):
+    """A word with letter case is matched ignoring it (ILIKE), a Chinese one by LIKE."""
+    with searched.catalog.session() as db:
+        first = db.get(Record, 1)
+        record = Record(
+            kind="govinfo", datestamp=first.datestamp, created_at=first.created_at,
+            title="关于推广WiFi6校园覆盖的通知", body="正文", province_code="130000",
+            jurisdiction_code="130000",
+        )  # fmt: skip
+        db.add(record)
+    try:
+        for q in ("wifi6", "WIFI6校园", "推广WiFi6"):
+            hits = run(searched, q=q).hits
+            assert [h.record.id for h in hits] == [record.id], q
+            assert "<mark>" in str(hits[0].title), q
+    finally:
+        with searched.catalog.session() as db:
+            db.delete(db.get(Record, record.id))
