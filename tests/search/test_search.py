@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from search_data import RARE, RECORDS, UNSAFE_TITLE
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from diancang.accounts.models import Library, User
 from diancang.catalog import search as search_module
@@ -380,3 +380,78 @@ def test_bad_parameters_are_named(args, field):
     with pytest.raises(SearchError) as raised:
         SearchQuery.from_args(args)
     assert [f for f, _ in raised.value.errors] == [field]
+
+
+def test_postgresql_plans_each_search_for_its_own_words(searched, rows):
+    """psycopg prepares a statement run five times; PostgreSQL may then plan it once for any
+    words (a generic plan), which at 10^6 records walked the whole table for an exact 索引号."""
+    if searched.backend == "sqlite":
+        pytest.skip("PostgreSQL's plan cache")
+    words = ["政务公开", "安全生产", "乡村振兴", "医疗保障", "营商环境", "爱国卫生"]
+    queries = [SearchQuery.from_args({"q": w}) for w in words * 2] + [
+        SearchQuery.from_args({"q": r.index_no}) for r in rows[:12]
+    ]
+    with searched.catalog.session() as db:
+        user = db.scalar(select(User).where(User.username == "admin"))
+        for query in queries:
+            search(db, query, user)
+        generic, custom = db.execute(
+            text(
+                "SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements"
+                " WHERE statement LIKE 'WITH newest%'"
+            )
+        ).one()
+    assert custom > 0  # the searches were prepared statements ...
+    assert generic == 0  # ... each planned for its own words
+
+
+def test_an_existing_sqlite_catalogue_gets_the_covering_url_index(tmp_path):
+    """Migration 0007 on a catalogue made before it: the URL-prefix index covers the
+    captures' record links, and URL-prefix search still finds the records."""
+    from search_data import add_libraries_and_users, fill
+
+    from diancang.catalog.db import Catalog, upgrade
+    from diancang.catalog.search_index import URL_INDEX
+
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+    upgrade(url, "0006")
+    catalog = Catalog(url, migrate=False)
+    with catalog.session() as db:  # the URL index as migration 0005 made it before 0007
+        db.execute(text(f"DROP INDEX {URL_INDEX}"))
+        db.execute(text(f"CREATE INDEX {URL_INDEX} ON catalog_captures (url)"))
+        fill(db, 30, add_libraries_and_users(db))
+    upgrade(url)
+    with catalog.session() as db:
+        columns = [row[2] for row in db.execute(text(f"PRAGMA index_info({URL_INDEX})"))]
+        assert columns == ["url", "record_id", "site_record_id"]
+        user = db.scalar(select(User).where(User.username == "admin"))
+        found = search(db, SearchQuery.from_args({"q": "http://www.sjz.gov.cn/zwgk/"}), user)
+        expected = db.scalar(
+            select(func.count()).where(
+                Record.source_url.startswith("http://www.sjz.gov.cn/zwgk/"),
+                Record.deleted.is_(False),
+                Record.review_state != REJECTED,
+            )
+        )
+        assert found.total == expected > 0
+    catalog.dispose()
+
+
+def test_latin_letters_match_in_either_case(searched):
+    """A word with letter case is matched ignoring it (ILIKE), a Chinese one by LIKE."""
+    with searched.catalog.session() as db:
+        first = db.get(Record, 1)
+        record = Record(
+            kind="govinfo", datestamp=first.datestamp, created_at=first.created_at,
+            title="关于推广WiFi6校园覆盖的通知", body="正文", province_code="130000",
+            jurisdiction_code="130000",
+        )  # fmt: skip
+        db.add(record)
+    try:
+        for q in ("wifi6", "WIFI6校园", "推广WiFi6"):
+            hits = run(searched, q=q).hits
+            assert [h.record.id for h in hits] == [record.id], q
+            assert "<mark>" in str(hits[0].title), q
+    finally:
+        with searched.catalog.session() as db:
+            db.delete(db.get(Record, record.id))
