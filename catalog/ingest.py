@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session
 from diancang.catalog.db import Catalog
 from diancang.catalog.extract import Extraction, extract_page
 from diancang.catalog.jurisdiction import code_from_site_id, place_of
-from diancang.catalog.listing_ingest import Place, first, store_metadata, tells_coverage
+from diancang.catalog.listing_ingest import (
+    Place,
+    first,
+    forget_listings,
+    store_metadata,
+    tells_coverage,
+)
 from diancang.catalog.models import Capture, FetchError, ListingPage, Record, WarcFile
 from diancang.catalog.records_builder import (
     catalogue_document,
@@ -210,6 +216,7 @@ def _store_chunk(session, state, chunk, options, result) -> None:
         state.pending.clear()
         state.site_size = 0
         session.info.pop("touched", None)
+        forget_listings(session)
         result.captures, result.records, result.duplicates, state.site_record_id = counts
     originals = _revisit_originals(session, prepared)
     for entry in prepared:
@@ -283,6 +290,7 @@ def _store_metadata_guarded(session, state, item, options, result) -> None:
         with session.begin_nested():
             _store_metadata(session, state, item, options, result)
     except Exception as exc:  # noqa: BLE001 - any failure of one record is reported, not fatal
+        forget_listings(session)
         result.problems[f"metadata record not stored ({type(exc).__name__}: {exc})"] += 1
 
 

@@ -28,6 +28,9 @@ from diancang.warc_names import (
 )
 
 KEPT_HOPS = {LINK, PAGE}
+# session.info key: the listings this session read or made, by (collection, key hash); a
+# rollback must drop it (forget_listings), as a listing it made may be gone.
+KNOWN_LISTINGS = "listings"
 REASON_CHARS = 64  # a not-followed reason is a token (``trap:query-variants``)
 
 
@@ -64,6 +67,11 @@ def store_metadata(session: Session, item: WarcMetadata, place: Place) -> None:
                 collection=place.collection, reason=reason,
             )
         )  # fmt: skip
+
+
+def forget_listings(session: Session) -> None:
+    """After a rollback: the listings made since the last commit may be gone."""
+    session.info.pop(KNOWN_LISTINGS, None)
 
 
 def _store_listing_page(session: Session, item: WarcMetadata, place: Place, key: str) -> None:
@@ -105,6 +113,10 @@ def _listing(session: Session, key: str, place: Place) -> Listing:
     """The listing of ``key`` in the collection, made on first sight; jurisdiction and seed
     filled in when a later file knows them."""
     digest = url_hash(key)
+    known = session.info.setdefault(KNOWN_LISTINGS, {})
+    listing = known.get((place.collection, digest))
+    if listing is not None:  # the listing of the page before (pages of a listing come together)
+        return _fill_in(listing, place)
     query = select(Listing).where(
         Listing.collection == place.collection, Listing.key_hash == digest
     )
@@ -119,6 +131,11 @@ def _listing(session: Session, key: str, place: Place) -> Listing:
                 session.add(listing)
         except IntegrityError:  # another ingest made it meanwhile
             listing = session.scalars(query).one()
+    known[place.collection, digest] = listing
+    return _fill_in(listing, place)
+
+
+def _fill_in(listing: Listing, place: Place) -> Listing:
     listing.jurisdiction = listing.jurisdiction or place.jurisdiction
     listing.seed = listing.seed or place.seed
     return listing

@@ -170,14 +170,16 @@ def _add_attachments(
             session.scalars(select(Attachment.url_hash).where(Attachment.record_id == record.id))
         )
     )
+    rows = []
     for url, name in links:
         digest = url_hash(url)
         if digest not in known:
-            attachment = Attachment(
-                record_id=record.id, url=url, url_hash=digest, name=record_text(name)
+            rows.append(
+                {"record_id": record.id, "url": url, "url_hash": digest, "name": record_text(name)}
             )
-            session.add(attachment)
             known.add(digest)
+    if rows:  # one statement for all (executemany), no ORM object per attachment
+        session.execute(Attachment.__table__.insert(), rows)
 
 
 def site_key(collection: str, seed_url: str, day: str) -> str:

