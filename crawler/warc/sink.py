@@ -142,7 +142,7 @@ class WarcSink:
         try:
             yield
         except INDEX_ERRORS as exc:
-            self._on_write_error(f"revisit index write failed: {exc}")
+            self._on_write_error(f"revisit index read or write failed: {exc}")
             raise
 
     def _close(self, writer: RotatingWarcWriter) -> None:
