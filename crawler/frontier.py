@@ -5,6 +5,13 @@ queue and the requests being downloaded. Here each request is written to the jou
 it is scheduled and removed only when the spider reports it done, so ``--resume`` re-queues
 exactly what was not finished.
 
+The writes of one turn of the reactor are committed together, after it, in one transaction
+(one commit per turn rather than one per request; the per-commit WAL write was most of the
+journal's CPU). A kill loses at most that turn's writes, all or nothing and in order: a
+request's done mark is written after the requests it led to, so a lost turn leaves the
+request pending, and ``--resume`` fetches it again and finds the same links. No response
+arrives in the turn its request was queued in, so a capture's request is journaled first.
+
 A URL is seen once per collection, not once per crawl: a portal that is a seed of both a
 web-archive collection and a government-information collection is captured for each.
 """
@@ -19,11 +26,12 @@ from pathlib import Path
 from scrapy import Request, Spider
 from scrapy.core.scheduler import Scheduler
 from scrapy.utils.request import request_from_dict
+from twisted.internet import reactor
 
 from diancang.crawler.context import crawl_context
 from diancang.crawler.signals import request_done
 from diancang.crawler.state_db import open_state_db
-from diancang.crawler.stop import stop_crawl
+from diancang.crawler.stop import STOPPED_REASON, stop_crawl
 from diancang.crawler.warc.sink import collection_key
 from diancang.upstream.scrapy_scheduler import push_to_memory_queue
 
@@ -53,26 +61,50 @@ class FrontierJournal:
         for (blob,) in rows.fetchall():
             yield request_from_dict(pickle.loads(blob), spider=spider)
 
+    def _write(self, sql: str, parameters: tuple) -> sqlite3.Cursor:
+        """Run a write in the open transaction (begun if none is): kept until commit()."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN")
+        return self._db.execute(sql, parameters)
+
+    def commit(self) -> None:
+        """Make the writes since the last commit durable, together; rolled back if it fails."""
+        if not self._db.in_transaction:
+            return
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error:
+            self._db.rollback()
+            raise
+
     def queue(self, request: Request, fingerprint: str, spider: Spider) -> None:
-        """Journal a request as pending; a retry or redirect keeps its journal id."""
-        self._db.execute("BEGIN")
-        self._db.execute("INSERT OR IGNORE INTO seen VALUES (?)", (fingerprint,))
-        journal_id = request.meta.get("frontier_id")
-        if journal_id is None:
-            cursor = self._db.execute(
-                "INSERT INTO requests (state, request) VALUES (?, x'')", (PENDING,)
+        """Journal a request as pending; a retry or redirect keeps its journal id.
+
+        If it fails, the uncommitted writes are rolled back with it: never half an entry.
+        """
+        try:
+            self._write("INSERT OR IGNORE INTO seen VALUES (?)", (fingerprint,))
+            journal_id = request.meta.get("frontier_id")
+            if journal_id is None:
+                cursor = self._write(
+                    "INSERT INTO requests (state, request) VALUES (?, x'')", (PENDING,)
+                )
+                journal_id = request.meta["frontier_id"] = cursor.lastrowid
+            data = request.to_dict(spider=spider)
+            meta = data["meta"]
+            data["meta"] = {k: v for k, v in meta.items() if not k.startswith(TRANSIENT_META)}
+            blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+            self._write(
+                "UPDATE requests SET state = ?, request = ? WHERE id = ?",
+                (PENDING, blob, journal_id),
             )
-            journal_id = request.meta["frontier_id"] = cursor.lastrowid
-        data = request.to_dict(spider=spider)
-        data["meta"] = {k: v for k, v in data["meta"].items() if not k.startswith(TRANSIENT_META)}
-        blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
-        self._db.execute(
-            "UPDATE requests SET state = ?, request = ? WHERE id = ?", (PENDING, blob, journal_id)
-        )
-        self._db.execute("COMMIT")
+        except Exception:
+            if self._db.in_transaction:
+                self._db.rollback()
+            raise
 
     def done(self, journal_id: int) -> None:
-        self._db.execute("UPDATE requests SET state = ? WHERE id = ?", (DONE, journal_id))
+        self._write("UPDATE requests SET state = ? WHERE id = ?", (DONE, journal_id))
 
     def count_pending(self) -> int:
         return self._db.execute(
@@ -80,6 +112,7 @@ class FrontierJournal:
         ).fetchone()[0]
 
     def close(self) -> None:
+        self.commit()
         self._db.close()
 
 
@@ -100,6 +133,7 @@ class JournalScheduler(Scheduler):
         # Duplicate filtering is the journal's, so the seen set survives a kill as well.
         self._seen: set[str] = set()
         self._journal_failed = False
+        self._commit_call = None
         if self.resume:
             self._seen.update(self.journal.fingerprints())
             resumed = 0
@@ -119,15 +153,14 @@ class JournalScheduler(Scheduler):
             self.stats.inc_value("dupefilter/filtered")
             if "frontier_id" in request.meta:  # a redirect to a URL already captured
                 self.journal.done(request.meta["frontier_id"])
+                self._commit_soon()
             return False
         try:
             self.journal.queue(request, fingerprint, self.spider)
         except (sqlite3.Error, OSError) as exc:
-            # From now on nothing is marked done, so --resume refetches the pages whose
-            # links could not be journaled and finds those links again.
-            self._journal_failed = True
-            stop_crawl(self.crawler, f"frontier journal write failed: {exc}")
+            self._failed(exc)
             return False
+        self._commit_soon()
         self._seen.add(fingerprint)
         push_to_memory_queue(self, request)
         self.stats.inc_value("scheduler/enqueued/memory")
@@ -135,10 +168,37 @@ class JournalScheduler(Scheduler):
         return True
 
     def _request_done(self, request: Request) -> None:
-        if "frontier_id" in request.meta and not self._journal_failed:
+        # Once the crawl is stopped because it cannot keep what it fetches (crawler/stop.py),
+        # nothing more is marked done: the requests whose capture failed with the write are
+        # fetched again by --resume, and a few written ones become revisits.
+        if self._journal_failed or self.stats.get_value(STOPPED_REASON):
+            return
+        if "frontier_id" in request.meta:
             self.journal.done(request.meta["frontier_id"])
+            self._commit_soon()
+
+    def _commit_soon(self) -> None:
+        """Commit this turn's journal writes after it, together."""
+        if self._commit_call is None:
+            self._commit_call = reactor.callLater(0, self._commit)
+
+    def _commit(self) -> None:
+        self._commit_call = None
+        try:
+            self.journal.commit()
+        except (sqlite3.Error, OSError) as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        # From now on nothing is marked done, so --resume refetches the pages whose links
+        # could not be journaled and finds those links again.
+        self._journal_failed = True
+        stop_crawl(self.crawler, f"frontier journal write failed: {exc}")
 
     def close(self, reason: str):
+        if self._commit_call is not None:
+            self._commit_call.cancel()
+            self._commit()
         self.stats.set_value("frontier/pending_at_close", self.journal.count_pending())
         self.journal.close()
         return super().close(reason)

@@ -30,8 +30,8 @@ def warc_sink(crawler) -> WarcSink:
             context.warcs.append(store.commit(path, collection))
             crawler.stats.inc_value("warc/files")
 
-        def on_write_error(exc: OSError) -> None:
-            stop_crawl(crawler, f"WARC write failed: {exc}")
+        def on_write_error(reason: str) -> None:
+            stop_crawl(crawler, reason)
 
         sink = WarcSink(
             store.spool_dir,

@@ -7,6 +7,7 @@ import logging
 from scrapy.utils.defer import deferred_from_coro
 
 log = logging.getLogger(__name__)
+STOPPED_REASON = "stopped/reason"  # stats key: why the crawl was stopped, once it is
 
 
 def stop_crawl(crawler, reason: str) -> None:
@@ -15,8 +16,8 @@ def stop_crawl(crawler, reason: str) -> None:
     The crawl then ends with that reason instead of "finished", so `diancang crawl` exits
     with an error that names it, and `--resume` continues once the cause is fixed.
     """
-    if crawler.stats.get_value("stopped/reason"):
+    if crawler.stats.get_value(STOPPED_REASON):
         return
-    crawler.stats.set_value("stopped/reason", reason)
+    crawler.stats.set_value(STOPPED_REASON, reason)
     log.error("%s; stopping the crawl, everything written so far is kept", reason)
     deferred_from_coro(crawler.engine.close_spider_async(reason=reason))

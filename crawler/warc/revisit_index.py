@@ -13,6 +13,7 @@ in full and neither fails; the first row stays, so later revisits refer to one o
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import psycopg
@@ -141,6 +142,8 @@ class PostgresCaptureIndex:
 
 PayloadIndex = DedupIndex | PostgresDedupIndex
 UrlIndex = CaptureIndex | PostgresCaptureIndex
+# what a lookup or a write of either backend raises when its database fails (a full disk)
+INDEX_ERRORS = (sqlite3.Error, psycopg.Error)
 
 
 def check(url: str) -> None:

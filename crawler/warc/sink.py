@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import platform
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from scrapy import Request
@@ -17,7 +18,12 @@ from diancang.crawler import recrawl
 from diancang.crawler.warc.captures import Capture
 from diancang.crawler.warc.dedup import Original
 from diancang.crawler.warc.records import RecordFactory, payload_digest
-from diancang.crawler.warc.revisit_index import PayloadIndex, RevisitIndexes, UrlIndex
+from diancang.crawler.warc.revisit_index import (
+    INDEX_ERRORS,
+    PayloadIndex,
+    RevisitIndexes,
+    UrlIndex,
+)
 from diancang.crawler.warc.writer import RotatingWarcWriter
 from diancang.pywb_collections import collection_name
 from diancang.seeds.schema import Seed
@@ -52,7 +58,7 @@ class WarcSink:
         operator: str,
         max_size: int,
         on_close: Callable[[Path, str], None],
-        on_write_error: Callable[[OSError], None],
+        on_write_error: Callable[[str], None],
         stats,
         origin: str | None = None,
     ):
@@ -126,7 +132,17 @@ class WarcSink:
         try:
             writer.write(*records)
         except OSError as exc:  # a full disk or a lost volume: stop, keep what is written
-            self._on_write_error(exc)
+            self._on_write_error(f"WARC write failed: {exc}")
+            raise
+
+    @contextmanager
+    def _index_use(self) -> Iterator[None]:
+        """A revisit index that fails (a full disk) stops the crawl as a WARC write does:
+        every later response would fail with it."""
+        try:
+            yield
+        except INDEX_ERRORS as exc:
+            self._on_write_error(f"revisit index read or write failed: {exc}")
             raise
 
     def _close(self, writer: RotatingWarcWriter) -> None:
@@ -154,6 +170,21 @@ class WarcSink:
         it is a server-not-modified revisit of that capture. With ``counted``, the
         exchange's recrawl outcome is counted (crawler/recrawl.py).
         """
+        with self._index_use():
+            return self._record_exchange(
+                seed, request, response, date, truncated, asked_about, counted
+            )
+
+    def _record_exchange(
+        self,
+        seed: Seed,
+        request: Request,
+        response: Response,
+        date: str,
+        truncated: str | None,
+        asked_about: Capture | None,
+        counted: bool,
+    ) -> str:
         factory = self._factory
         dedup, captures = self._dedup_index(seed), self._capture_index(seed)
         digest = payload_digest(response.body)
@@ -209,7 +240,8 @@ class WarcSink:
     def add_listing_page(self, seed: Seed, uri: str) -> None:
         """Remember ``uri`` as captured as a listing page (call once its metadata record,
         which says so, is written): recrawls fetch it in full."""
-        self._capture_index(seed).add_listing_page(uri)
+        with self._index_use():
+            self._capture_index(seed).add_listing_page(uri)
 
     def record_resource(
         self, seed: Seed, uri: str, content_type: str, body: bytes, concurrent_to: str
