@@ -29,10 +29,39 @@ CRAWL_FIXTURES = {
 }  # fmt: skip
 
 
-def pytest_collection_modifyitems(items):
+# The longest files of `make test` (setup and call summed, --durations=0), longest first.
+# They are handed out first (make test turns off xdist's reordering by test count), so at the
+# end of the run both workers take short files instead of one waiting for a long one.
+LONGEST_FIRST = (
+    "review/test_review_end_to_end.py",
+    "jobs/test_patch_jobs.py",
+    "replay/test_qa.py",
+    "console/test_replay_access.py",
+    "crawler/test_declared_listings.py",
+    "clients/test_wasapi_client.py",
+    "crawler/test_concurrent_crawls.py",
+)
+TESTS_DIR = Path(__file__).parent
+
+
+def _file_of(item: pytest.Item) -> str:
+    path = item.path
+    return path.relative_to(TESTS_DIR).as_posix() if path.is_relative_to(TESTS_DIR) else str(path)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
+def pytest_collection_modifyitems(config, items):
     for item in items:
         if CRAWL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    slow_files = {_file_of(item) for item in items if item.get_closest_marker("slow")}
+    first = {name: rank for rank, name in enumerate(LONGEST_FIRST)}
+
+    def rank(item: pytest.Item) -> int:
+        name = _file_of(item)
+        return first.get(name, len(first) + (name not in slow_files))
+
+    items.sort(key=rank)  # stable: a file's tests keep their order
 
 
 @pytest.fixture(autouse=True)
