@@ -2,6 +2,7 @@ import atexit
 import json
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from crawl_helpers import (
     write_demo_seed_list,
     write_seed_list,
 )
-from databases import BACKENDS, empty_database
+from databases import BACKENDS, empty_database, migrated_database, migrated_template
 from seaweedfs_server import SeaweedS3
 
 from diancang.demo_portal.server import DemoPortal
@@ -29,10 +30,59 @@ CRAWL_FIXTURES = {
 }  # fmt: skip
 
 
-def pytest_collection_modifyitems(items):
+# The longest files of `make test` (setup and call summed, --durations=0), longest first.
+# They are handed out first (make test turns off xdist's reordering by test count), so at the
+# end of the run both workers take short files instead of one waiting for a long one.
+LONGEST_FIRST = (
+    "console/test_stop_signals.py",
+    "dashboard/test_demo_console.py",
+    "crawler/test_concurrent_crawls.py",
+    "crawler/test_shared_dedup.py",
+    "console/test_console_end_to_end.py",
+    "console/test_console_serve.py",
+    "jobs/test_worker.py",
+    "crawler/test_listing_crawl.py",
+    "review/test_review_end_to_end.py",
+    "console/test_console_login.py",
+)
+# Session fixtures that take a crawl or a server to build. Each worker builds its own, so
+# under `--dist loadgroup` (make test) the files using one (the first listed) are one group,
+# run by one worker; every other file is a group of its own, as under `--dist loadfile`.
+SHARED_BUILDS = ("demo_crawl", "s3_server")
+TESTS_DIR = Path(__file__).parent
+
+
+def _file_of(item: pytest.Item) -> str:
+    path = item.path
+    return path.relative_to(TESTS_DIR).as_posix() if path.is_relative_to(TESTS_DIR) else str(path)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
+def pytest_collection_modifyitems(config, items):
     for item in items:
         if CRAWL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    slow_files = {_file_of(item) for item in items if item.get_closest_marker("slow")}
+    first = {name: rank for rank, name in enumerate(LONGEST_FIRST)}
+
+    def rank(item: pytest.Item) -> int:
+        name = _file_of(item)
+        return first.get(name, len(first) + (name not in slow_files))
+
+    items.sort(key=rank)  # stable: a file's tests keep their order
+    if config.getoption("dist", "no") == "loadgroup":
+        _group_by_shared_builds(items)
+
+
+def _group_by_shared_builds(items: list[pytest.Item]) -> None:
+    group: dict[str, str] = {}
+    for item in items:
+        name = _file_of(item)
+        if group.get(name, name) == name:
+            used = [f for f in SHARED_BUILDS if f in getattr(item, "fixturenames", ())]
+            group[name] = used[0] if used else name
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group[_file_of(item)]))
 
 
 @pytest.fixture(autouse=True)
@@ -146,9 +196,35 @@ def postgres_server() -> Iterator[str]:
     yield server.get_uri()
 
 
+@pytest.fixture(scope="session")
+def catalog_templates(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """backend -> a catalogue migrated once per worker, made when first asked for."""
+    with ExitStack() as stack:
+        templates = {}
+
+        def template(backend: str, server: str | None) -> str:
+            if backend not in templates:
+                directory = tmp_path_factory.mktemp(f"catalog-template-{backend}")
+                made = migrated_template(backend, directory, server)
+                templates[backend] = stack.enter_context(made)
+            return templates[backend]
+
+        yield template
+
+
 @pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path) -> Iterator[str]:
-    """A fresh, empty catalogue database URL on each backend."""
+def database_url(request, tmp_path, catalog_templates) -> Iterator[str]:
+    """A fresh catalogue database URL on each backend, with no rows, at the newest schema (a
+    copy of a template migrated once: see empty_database_url for one that has no schema)."""
+    server = request.getfixturevalue("postgres_server") if request.param != "sqlite" else None
+    template = catalog_templates(request.param, server)
+    with migrated_database(request.param, tmp_path, server, template) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty database URL on each backend: no tables, for tests of migrations."""
     server = request.getfixturevalue("postgres_server") if request.param != "sqlite" else None
     with empty_database(request.param, tmp_path, server) as url:
         yield url

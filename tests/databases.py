@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,14 +25,42 @@ def empty_database(backend: str, directory: Path, postgres_uri: str | None) -> I
 
 
 @contextmanager
-def fresh_database(server_uri: str, prefix: str) -> Iterator[str]:
-    """The URL of a new database on the PostgreSQL server of ``server_uri``, dropped
-    afterwards."""
+def migrated_database(
+    backend: str, directory: Path, postgres_uri: str | None, template: str
+) -> Iterator[str]:
+    """The URL of a new catalogue database at the newest schema, a copy of ``template`` (what
+    :func:`migrated_template` yielded) in ``directory`` or on the server at ``postgres_uri``."""
+    if backend == "sqlite":
+        shutil.copyfile(template, directory / "catalog.sqlite")
+        yield f"sqlite:///{directory / 'catalog.sqlite'}"
+        return
+    with fresh_database(postgres_uri, "catalog_test", template=template) as url:
+        yield url
+
+
+@contextmanager
+def migrated_template(backend: str, directory: Path, postgres_uri: str | None) -> Iterator[str]:
+    """A catalogue migrated once (a SQLite file's path, or a PostgreSQL database's name), for
+    :func:`migrated_database` to copy: migrating takes seconds, mostly waiting for the disk;
+    a copy takes milliseconds."""
+    from diancang.catalog.db import Catalog
+
+    with empty_database(backend, directory, postgres_uri) as url:
+        Catalog(url).dispose()  # no connection left: PostgreSQL copies only an idle template
+        path = directory / "catalog.sqlite"
+        yield str(path) if backend == "sqlite" else url.partition("?")[0].rsplit("/", 1)[1]
+
+
+@contextmanager
+def fresh_database(server_uri: str, prefix: str, template: str = "") -> Iterator[str]:
+    """The URL of a new database on the PostgreSQL server of ``server_uri`` (a copy of the
+    database ``template`` if given), dropped afterwards."""
     import psycopg
 
     name = f"{prefix}_{os.getpid()}_{next(_db_counter)}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(server_uri, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     base, _, query = server_uri.partition("?")
     try:
         yield f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")

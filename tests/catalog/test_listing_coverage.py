@@ -291,8 +291,12 @@ def test_a_metadata_block_over_the_bound_keeps_its_whole_lines(catalog, tmp_path
     assert 0 < len(kept) < 30 and kept == many[: len(kept)]  # no line cut in two
 
 
-def test_a_catalogue_of_the_first_schema_upgrades_and_keeps_its_captures(database_url, tmp_path):
+def test_a_catalogue_of_the_first_schema_upgrades_and_keeps_its_captures(
+    empty_database_url, tmp_path
+):
     from diancang.catalog.db import Catalog, upgrade
+
+    database_url = empty_database_url
 
     upgrade(database_url, "0001")
     old = Catalog(database_url, migrate=False)

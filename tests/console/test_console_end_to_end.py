@@ -37,7 +37,7 @@ def cli(env: dict, *args: str, stdin: str | None = None) -> None:
 def console(tmp_path, demo_portal):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
     env.update(DIANCANG_DATA_DIR=str(tmp_path / "data"), DIANCANG_ALLOW_NETWORKS="127.0.0.0/8")
-    env.update(DIANCANG_CONSOLE_SCHEDULER_INTERVAL="1", DIANCANG_CONSOLE_WORKER_INTERVAL="1")
+    env.update(DIANCANG_CONSOLE_SCHEDULER_INTERVAL="1", DIANCANG_CONSOLE_WORKER_INTERVAL="0.5")
     env.update(DIANCANG_REVIEW_QA_AFTER_CRAWL="false")  # not about QA (tests/jobs: QA runs)
     cli(env, "libraries", "add", LIBRARY, "--level", "province", "--jurisdiction", "500000")
     cli(env, "libraries", "add", OTHER, "--level", "province", "--jurisdiction", "130000")
@@ -139,7 +139,7 @@ def test_a_librarian_registers_seeds_crawls_and_sees_the_year_rise(console, demo
             if jobs.count():
                 break
             assert time.monotonic() < deadline, page.content()
-            time.sleep(1)
+            time.sleep(0.5)
         assert jobs.count() == 1
         assert "重庆市人民政府（演示）" in jobs.first.inner_text()
         assert "采集计划" in jobs.first.inner_text()  # queued by the scheduler
@@ -147,14 +147,14 @@ def test_a_librarian_registers_seeds_crawls_and_sees_the_year_rise(console, demo
         job_url = page.url
         while page.locator("#job-state").get_attribute("data-state") in ("queued", "running"):
             assert time.monotonic() < deadline, page.content()
-            time.sleep(2)
+            time.sleep(0.5)
             page.goto(job_url)
         assert page.locator("#job-state").get_attribute("data-state") == "finished"
         page.screenshot(path=str(screenshot_path("job")), full_page=True)
 
         while dashboard_records(page, base) <= before:  # catalogued after the crawl
             assert time.monotonic() < deadline, page.content()
-            time.sleep(2)
+            time.sleep(0.5)
         page.screenshot(path=str(screenshot_path("dashboard-after-crawl")), full_page=True)
 
         other = browser.new_page()

@@ -50,7 +50,7 @@ def cli(env: dict, *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def wait_for(check, what: str, timeout: float = TIMEOUT, every: float = 1.0):
+def wait_for(check, what: str, timeout: float = TIMEOUT, every: float = 0.2):
     deadline = time.monotonic() + timeout
     while True:
         found = check()
@@ -85,7 +85,7 @@ def served(tmp_path, demo_portal):
         DIANCANG_DATA_DIR=str(tmp_path / "data"),
         DIANCANG_ALLOW_NETWORKS="127.0.0.0/8",
         DIANCANG_CONSOLE_SCHEDULER_INTERVAL="1",
-        DIANCANG_CONSOLE_WORKER_INTERVAL="1",
+        DIANCANG_CONSOLE_WORKER_INTERVAL="0.5",
         DIANCANG_REPLAY_URL=f"http://127.0.0.1:{ports['replay']}/",
         DIANCANG_STAFF_REPLAY_URL=f"http://127.0.0.1:{ports['staff']}/",
     )
