@@ -65,14 +65,6 @@ def staff_front_command(port: int, host: str, config: Path) -> list[str]:
             "--port", str(port), "--bind", host, "--config", str(config)]  # fmt: skip
 
 
-def start_wayback(
-    children: ChildProcesses, settings: Settings, port: int, host: str = "127.0.0.1"
-) -> subprocess.Popen:
-    """Index, configure and start ``wayback`` as one of ``children`` (it stops with them)."""
-    directory, _ = prepare(settings)
-    return _start_public(children, directory, port, host)
-
-
 def start_replay(
     children: ChildProcesses,
     settings: Settings,
