@@ -11,7 +11,7 @@ from warc_files import write_warc
 
 import diancang.catalog.ingest
 from diancang.catalog.ingest import IngestOptions, ingest_warc
-from diancang.catalog.models import Capture, Record
+from diancang.catalog.models import Capture, ListingLink, Record
 from diancang.catalog.warc_source import local_warc
 
 PAGE = """<html><head><meta charset="utf-8"><title>{t}_某区政府</title></head><body>
@@ -70,6 +70,31 @@ def test_ingest_takes_a_statement_for_many_captures(catalog, tmp_path):
         assert revisit.record_id == doc.id and revisit.match_reason == "revisit"
         stored = session.scalars(select(Capture.offset)).all()
         assert len(stored) == len(set(stored)) == result.captures
+
+
+def test_a_new_document_and_a_listing_page_cost_a_statement_or_two(catalog, tmp_path):
+    """查重 of a new document probes every rule in one statement (plus one load of any
+    near-duplicate candidates), not a statement per rule; a listing page's links go in
+    together, not one INSERT per link."""
+    listings = [
+        {"url": f"http://gov.example/list_{n}.html", "body": b"",
+         "fields": [("listing", "xxgk"),
+                    *(("outlink", f"http://gov.example/doc/{i}.html L a") for i in range(20))]}
+        for n in range(3)
+    ]  # fmt: skip
+    pages = [_document(n) for n in range(10)] + listings
+    warc = write_warc(tmp_path / "new.warc.gz", pages, {"collection": "govinfo"})
+    statements = []
+    event.listen(catalog.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    result = ingest_warc(catalog, local_warc(warc), IngestOptions())
+    assert result.error is None and result.records == 10
+    reads_of_records = [s for s in statements if s.lstrip().startswith("SELECT")
+                        and "FROM catalog_records" in s]  # fmt: skip
+    assert len(reads_of_records) <= 2 * 10, "\n".join(reads_of_records)
+    link_inserts = [s for s in statements if s.startswith("INSERT INTO catalog_listing_links")]
+    assert len(link_inserts) == len(listings)
+    with catalog.session() as session:
+        assert len(session.scalars(select(ListingLink)).all()) == 3 * 20
 
 
 def test_a_record_that_fails_to_store_costs_only_that_record(catalog, tmp_path, monkeypatch):
