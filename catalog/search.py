@@ -431,22 +431,21 @@ def _word_match(db: Session, term: str) -> ColumnElement[bool]:
     """The condition a term puts on a record beyond the FTS5 index (true for a SQLite
     trigram term, which the index answers)."""
     if _is_postgres(db):
-        text = literal_column(PG_SEARCH_TEXT.format(t="catalog_records."))
-        return _contains(text, term)
+        return _contains(literal_column(PG_SEARCH_TEXT.format(t="catalog_records.")), term)
     if len(term) >= TRIGRAM:
         return true()
     pattern = _like_pattern(term)
     return or_(Record.title.like(pattern, "\\"), Record.body.like(pattern, "\\"))
 
 
-def _contains(text, term: str) -> ColumnElement[bool]:
-    """``text`` holds ``term``, case ignored; by ``LIKE`` when the term has no letter case
-    (Chinese, digits): PostgreSQL's ``ILIKE`` lowercases every row's text, 3-4 times the
-    cost of reading 10^5 records for a common word."""
+def _contains(column, term: str) -> ColumnElement[bool]:
+    """``column`` holds ``term``, case ignored; by ``LIKE`` when the term has no letter case
+    (Chinese, digits): PostgreSQL's ``ILIKE`` lowercases the text of every row it reads,
+    which made a common word 3-4 times as costly."""
     pattern = _like_pattern(term)
     if term.lower() == term == term.upper():
-        return text.like(pattern, escape="\\")
-    return text.ilike(pattern, escape="\\")
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
 
 
 def _url_match(db: Session, prefix: str) -> ColumnElement[bool]:
