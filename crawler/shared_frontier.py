@@ -7,7 +7,8 @@ fetch; so with a delay a host has one fetch at a time, whichever worker sends it
 robots.txt counts as a fetch) and holds a lease on it that it renews while alive; a dead
 worker's leases expire and go back to the front of their hosts' queues. A request is done
 only when everything it led to is queued (the ``request_done`` signal), as with the SQLite
-journal; the crawl is done when nothing is pending, which every worker sees.
+journal, and never once the crawl is stopped for a failed write; the crawl is done when
+nothing is pending, which every worker sees.
 
 A worker says what happened and asks for work in as few round trips as it can (one STEP
 script, crawler/frontier_lua.py): the ends of fetches and the requests done in one turn of
@@ -40,6 +41,7 @@ from diancang.crawler.request_json import request_from_json, request_to_json
 from diancang.crawler.request_meta import FRONTIER_ID
 from diancang.crawler.shared_state import SharedState, shared_state
 from diancang.crawler.signals import request_done
+from diancang.crawler.stop import STOPPED_REASON
 from diancang.crawler.warc.sink import collection_key
 from diancang.upstream.scrapy_engine import wake_engine
 
@@ -161,6 +163,11 @@ class SharedScheduler(BaseScheduler):
             self._send_soon()
 
     def _request_done(self, request: Request) -> None:
+        # Once the crawl is stopped because it cannot keep what it fetches (crawler/stop.py),
+        # nothing more is done: the leases of the requests whose capture failed with the
+        # write stay held, then expire back to the front of their hosts' queues.
+        if self.stats.get_value(STOPPED_REASON):
+            return
         entry_id = request.meta.get(FRONTIER_ID)
         if entry_id in self._leases:
             self._leases.discard(entry_id)

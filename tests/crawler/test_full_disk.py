@@ -9,14 +9,20 @@ from pathlib import Path
 
 import pytest
 from crawl_helpers import BIN, captured_urls, crawl_env, diancang, warc_files, write_demo_seed_list
+from redis_server import RedisServer
+
+from diancang.crawler.frontier_store import crawl_prefix
 
 WARCIO = Path(sys.executable).parent / "warcio"
 FILE_SIZE_LIMIT = 150_000  # bytes any one file may grow to: the crawl's state outgrows it
+# a shared crawl has no journal: its revisit index fails first, while the seed's page is
+# still being captured
+SHARED_FILE_SIZE_LIMIT = 60_000
 
 
-def _limit_file_size() -> None:
+def _limit_file_size(limit: int = FILE_SIZE_LIMIT) -> None:
     # Writes past the limit fail with EFBIG, as writes to a full disk fail with ENOSPC.
-    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
 @pytest.mark.slow
@@ -41,3 +47,37 @@ def test_write_failure_stops_the_crawl_cleanly_and_resume_completes_it(demo_port
     resumed = diancang("crawl", "--resume", env=crawl_env(tmp_path))
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert captured_urls(tmp_path) >= demo_portal.expected_urls()
+
+
+@pytest.mark.slow
+def test_a_shared_crawl_stopped_by_a_full_disk_loses_no_page(demo_portal, tmp_path):
+    # the pages whose capture failed are not done: their leases expire back to the queue,
+    # where the resumed worker finds them
+    redis = RedisServer(tmp_path / "redis").start()
+    try:
+        seeds = write_demo_seed_list(tmp_path, demo_portal)
+        env = crawl_env(
+            tmp_path,
+            DIANCANG_FRONTIER_URL=redis.url,
+            DIANCANG_WORKER_ID="w0",
+            DIANCANG_LEASE_TTL="2",
+        )
+        command = [str(BIN / "diancang"), "crawl", str(seeds), "--job", "full"]
+        failed = subprocess.run(
+            command,
+            env=env,
+            capture_output=True,
+            text=True,
+            preexec_fn=lambda: _limit_file_size(SHARED_FILE_SIZE_LIMIT),
+            timeout=120,
+        )
+        assert failed.returncode == 1
+        assert "write failed" in failed.stderr
+        assert 0 < len(captured_urls(tmp_path)) < len(demo_portal.expected_urls())
+        assert int(redis.client().get(crawl_prefix("full") + "pending")) > 0
+
+        resumed = diancang(*command[1:], "--resume", env=env)
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+        assert captured_urls(tmp_path) >= demo_portal.expected_urls()
+    finally:
+        redis.stop()
