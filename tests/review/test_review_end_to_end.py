@@ -168,8 +168,11 @@ def test_a_curator_patches_scores_approves_rejects_and_embargoes(served, demo_po
         ]
         job_id = queue_job(db, library_id, [seed.id for seed in seeds]).id
     wait_for(lambda: job_state(catalog, job_id) == FINISHED, "the crawl job")
-    photo_item = wait_for(lambda: items_by_url(catalog).get(photo_page), "the review item")
-    assert photo_item.score is not None, "QA did not score the page after the crawl"
+    # A job is finished when its crawl is catalogued; QA scores its pages after that.
+    photo_item = wait_for(
+        lambda: (item := items_by_url(catalog).get(photo_page)) and item.score is not None and item,
+        "QA's score of the page after the crawl",
+    )
     first_score = photo_item.score
     other_item = item_of(catalog, other_page)
 
