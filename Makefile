@@ -44,13 +44,13 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 # Two workers (the CI machine has two cores), each given a whole test file at a time, so a
-# module's fixtures are built once; a session fixture is built once per worker, and the files
-# using the costliest ones (the demo crawl, SeaweedFS) go to one worker as one group
-# (tests/conftest.py marks the groups). Files go out in collection order, which
-# tests/conftest.py makes longest first (xdist would otherwise hand out the files with most
-# tests first and leave the long single tests for the end).
+# module's fixtures are built once; a session fixture is built once per worker. Files go out
+# in collection order, which tests/conftest.py makes longest first (xdist would otherwise
+# hand out the files with most tests first and leave the long single tests for the end).
+# Not --dist loadgroup: pytest-xdist 3.8 groups nothing under pytest 9 (it renames the
+# private Item._nodeid that pytest 9 no longer reads), so every test went out on its own.
 PYTEST_WORKERS ?= 2
-PYTEST_XDIST   := -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+PYTEST_XDIST   := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 test: setup chromium redis clients lint
 	$(BIN)/pytest $(PYTEST_XDIST)
 

@@ -35,6 +35,7 @@ CRAWL_FIXTURES = {
 # end of the run both workers take short files instead of one waiting for a long one.
 LONGEST_FIRST = (
     "console/test_stop_signals.py",
+    "clients/test_wasapi_client.py",
     "dashboard/test_demo_console.py",
     "crawler/test_concurrent_crawls.py",
     "crawler/test_shared_dedup.py",
@@ -45,10 +46,6 @@ LONGEST_FIRST = (
     "review/test_review_end_to_end.py",
     "console/test_console_login.py",
 )
-# Session fixtures that take a crawl or a server to build. Each worker builds its own, so
-# under `--dist loadgroup` (make test) the files using one (the first listed) are one group,
-# run by one worker; every other file is a group of its own, as under `--dist loadfile`.
-SHARED_BUILDS = ("demo_crawl", "s3_server")
 TESTS_DIR = Path(__file__).parent
 
 
@@ -57,8 +54,7 @@ def _file_of(item: pytest.Item) -> str:
     return path.relative_to(TESTS_DIR).as_posix() if path.is_relative_to(TESTS_DIR) else str(path)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
-def pytest_collection_modifyitems(config, items):
+def pytest_collection_modifyitems(items):
     for item in items:
         if CRAWL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
@@ -70,19 +66,6 @@ def pytest_collection_modifyitems(config, items):
         return first.get(name, len(first) + (name not in slow_files))
 
     items.sort(key=rank)  # stable: a file's tests keep their order
-    if config.getoption("dist", "no") == "loadgroup":
-        _group_by_shared_builds(items)
-
-
-def _group_by_shared_builds(items: list[pytest.Item]) -> None:
-    group: dict[str, str] = {}
-    for item in items:
-        name = _file_of(item)
-        if group.get(name, name) == name:
-            used = [f for f in SHARED_BUILDS if f in getattr(item, "fixturenames", ())]
-            group[name] = used[0] if used else name
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(group[_file_of(item)]))
 
 
 @pytest.fixture(autouse=True)

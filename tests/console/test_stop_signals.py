@@ -108,6 +108,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
         **env,
         "DIANCANG_DATA_DIR": str(tmp_path / "data"),
         "DIANCANG_REVIEW_QA_AFTER_CRAWL": "false",
+        "DIANCANG_CONSOLE_WORKER_INTERVAL": "0.5",  # the demo's job ends sooner after its crawl
     }
 
 

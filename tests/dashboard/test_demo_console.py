@@ -63,6 +63,10 @@ def test_the_demo_prints_the_admin_and_the_console_that_takes_them(tmp_path):
     port, replay_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
     env["DIANCANG_DATA_DIR"] = str(tmp_path / "data")
+    # not about QA (tests/jobs/test_worker_qa.py scores a worker's jobs): scoring the demo's
+    # 74 pages in Chromium took most of this test's time
+    env["DIANCANG_REVIEW_QA_AFTER_CRAWL"] = "false"
+    env["DIANCANG_CONSOLE_WORKER_INTERVAL"] = "0.5"
     log = tmp_path / "demo.log"
     with log.open("wb") as out:
         demo = subprocess.Popen(
