@@ -67,7 +67,11 @@ class SeaweedS3:
         self.directory.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                self.command(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=_without_aws_keys(os.environ),
             )
         self._wait_ready(timeout)
         return self
@@ -122,6 +126,17 @@ class SeaweedS3:
             aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
             region_name=env["AWS_DEFAULT_REGION"],
         ).client("s3", endpoint_url=self.endpoint)
+
+
+def _without_aws_keys(environ) -> dict[str, str]:
+    """weed (4.x) makes AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY of its environment its only
+    S3 identity: started under a test that had set them, it refused every other key."""
+    return {
+        k: v
+        for k, v in environ.items()
+        if k
+        not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY", "AWS_SECRET_KEY")
+    }
 
 
 def aws_env(server: SeaweedS3) -> dict[str, str]:
