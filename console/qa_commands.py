@@ -19,7 +19,7 @@ def run(job_id: int) -> None:
     review.qa_sample_above pages. Earlier scores are kept; the review queue shows the new one.
     """
     from diancang.catalog.db import open_catalog
-    from diancang.replay.qa.run import QaError, describe, score_job, severity_counts
+    from diancang.review.qa_runs import QaError, describe, score_job, severity_counts
     from diancang.settings import load_settings
 
     settings = load_settings()

@@ -90,7 +90,7 @@ def review_job(settings: Settings, catalog: Catalog, job_id: int) -> str | None:
     ``review.qa_after_crawl``. Never raises: what went wrong is returned for the job's
     message, and the job keeps its state (its captures and records are not at fault)."""
     # imported here: the web console imports this module, and needs no Playwright nor Pillow
-    from diancang.replay.qa.run import score_job
+    from diancang.review.qa_runs import score_job
 
     try:
         with catalog.session() as db:

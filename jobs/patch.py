@@ -129,7 +129,7 @@ def rescore(settings: Settings, catalog: Catalog, job_id: int, item_id: int) -> 
     """Score the patched page again (``diancang.replay.qa``); None, or why it could not be:
     a QA failure never fails the patch job, whose captures are kept."""
     try:
-        from diancang.replay.qa.run import score_items  # noqa: PLC0415 - QA's own stack
+        from diancang.review.qa_runs import score_items  # noqa: PLC0415 - QA's own stack
 
         score_items(settings, catalog, [item_id], job_id=job_id)
     except Exception as exc:  # noqa: BLE001 - reported on the job, which stays finished

@@ -1,2 +1,3 @@
-"""Automatic QA: each captured HTML page replayed through pywb in headless Chromium and
-compared with what was seen at capture time (see ``run`` for the entry points)."""
+"""Automatic QA's replay side: a captured page replayed through pywb in headless Chromium
+(``replayer``) and compared with what was seen at capture time (``compare``, ``text``).
+The runs that pick the pages and keep their scores are review's (``diancang.review.qa_runs``)."""

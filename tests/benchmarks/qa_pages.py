@@ -5,7 +5,7 @@
 
 For each site it makes a browser capture first (``diancang crawl`` with ``browser`` true, so
 every page has its capture-time screenshot and text), catalogues it as a finished job, then
-times ``diancang.replay.qa.run.score_job`` on that job in this process: QA's own pywb
+times ``diancang.review.qa_runs.score_job`` on that job in this process: QA's own pywb
 started, one headless Chromium with ``--at-once`` pages open (``DIANCANG_BROWSER_MAX_PAGES``),
 each page replayed, screenshotted, compared and stored. Sampling is off: every page is
 scored.
@@ -45,8 +45,8 @@ from diancang.console.demo_setup import demo_seed_fields  # noqa: E402
 from diancang.demo_portal.server import DemoPortal  # noqa: E402
 from diancang.jobs.after_crawl import catalogue_warcs  # noqa: E402
 from diancang.jobs.models import FINISHED, CrawlJob  # noqa: E402
-from diancang.replay.qa.run import score_job  # noqa: E402
 from diancang.review.models import QaScore  # noqa: E402
+from diancang.review.qa_runs import score_job  # noqa: E402
 from diancang.settings import load_settings  # noqa: E402
 
 

@@ -23,8 +23,8 @@ from diancang.catalog.models import Capture
 from diancang.catalog.records_builder import utcnow
 from diancang.jobs.after_crawl import catalogue_warcs
 from diancang.jobs.models import FINISHED, CrawlJob
-from diancang.replay.qa.run import score_items, score_job
 from diancang.review.models import QaRun, QaScore, ReviewItem
+from diancang.review.qa_runs import score_items, score_job
 from diancang.review.states import GOOD, SEVERE
 from diancang.settings import Settings, load_settings
 
@@ -218,7 +218,7 @@ def test_qa_run_of_an_unknown_job_or_one_without_pages_is_a_clear_error(crawled)
 
 
 def test_scoring_unknown_review_items_is_a_clear_error(crawled):
-    from diancang.replay.qa.run import QaError
+    from diancang.review.qa_runs import QaError
 
     with pytest.raises(QaError, match="没有这些审核条目：424242"):
         score_items(crawled.settings, crawled.catalog, [424242])

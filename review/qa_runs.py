@@ -22,10 +22,10 @@ from diancang.catalog.db import Catalog
 from diancang.catalog.records_builder import utcnow
 from diancang.jobs.models import CrawlJob
 from diancang.replay.qa.compare import compare_screenshots, compare_texts
-from diancang.replay.qa.evidence import EvidenceError, capture_evidence, pywb_collection
 from diancang.replay.qa.replayer import PageReplayer, Replayed, Target, qa_dir, qa_wayback
 from diancang.replay.qa.text import MAX_TEXT
 from diancang.review.models import QaRun, QaScore, ReviewItem
+from diancang.review.qa_evidence import EvidenceError, capture_evidence, pywb_collection
 from diancang.review.queue import enqueue_job
 from diancang.review.states import GOOD, MODERATE, SEVERE, SEVERITY_NAMES, lowest, severity
 from diancang.settings import Settings
