@@ -28,14 +28,6 @@ NO_PAYLOAD_DIGEST_TYPES = (*RecordBuilder.NO_PAYLOAD_DIGEST_TYPES, "metadata")
 class DiancangRecordBuilder(RecordBuilder):
     NO_PAYLOAD_DIGEST_TYPES = NO_PAYLOAD_DIGEST_TYPES
 
-    def warc_headers(self, uri: str, record_type: str, fields: dict[str, str], digest: str):
-        """The WARC headers warcio makes for a record, with the payload digest already
-        computed (for dedup) in the place warcio would add it: the payload is not read
-        again for it."""
-        headers = self._init_warc_headers(uri, record_type, fields)
-        headers.add_header("WARC-Payload-Digest", digest)
-        return headers
-
 
 class DiancangWARCWriter(WARCWriter):
     """warcio's writer, which digests each record again as it writes it."""
@@ -96,17 +88,19 @@ class RecordFactory:
         return self._builder.create_warcinfo_record(filename, info)
 
     def response(self, response: Response, date: str, truncated: str | None, digest: str):
-        """The response record; ``digest`` is ``payload_digest(response.body)``."""
-        fields = {"WARC-Date": date, **_ip_header(response)}
+        """The response record; ``digest`` is ``payload_digest(response.body)``, computed
+        for dedup: given, warcio does not read the payload again for it."""
+        warc_headers = {"WARC-Date": date, **_ip_header(response)}
         if truncated:
-            fields["WARC-Truncated"] = truncated
+            warc_headers["WARC-Truncated"] = truncated
+        warc_headers["WARC-Payload-Digest"] = digest
         return self._builder.create_warc_record(
             response.url,
             "response",
             payload=BytesIO(response.body),
             length=len(response.body),
             http_headers=response_http_headers(response),
-            warc_headers=self._builder.warc_headers(response.url, "response", fields, digest),
+            warc_headers_dict=warc_headers,
         )
 
     def revisit(self, response: Response, date: str, digest: str, original) -> object:
