@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import platform
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from scrapy import Request
@@ -48,6 +48,21 @@ log = logging.getLogger(__name__)
 def collection_key(seed: Seed) -> str:
     """The pywb collection of a seed's captures: its collection and jurisdiction."""
     return collection_name(seed.collection, seed.jurisdiction)
+
+
+def _stops_on_index_failure(method):
+    """A revisit index that fails (a full disk) stops the crawl as a WARC write does:
+    every later response would fail with it."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except INDEX_ERRORS as exc:
+            self._on_write_error(f"revisit index read or write failed: {exc}")
+            raise
+
+    return guarded
 
 
 class WarcSink:
@@ -135,16 +150,6 @@ class WarcSink:
             self._on_write_error(f"WARC write failed: {exc}")
             raise
 
-    @contextmanager
-    def _index_use(self) -> Iterator[None]:
-        """A revisit index that fails (a full disk) stops the crawl as a WARC write does:
-        every later response would fail with it."""
-        try:
-            yield
-        except INDEX_ERRORS as exc:
-            self._on_write_error(f"revisit index read or write failed: {exc}")
-            raise
-
     def _close(self, writer: RotatingWarcWriter) -> None:
         """Close one writer; a failure is counted for the report, never only logged."""
         try:
@@ -154,6 +159,7 @@ class WarcSink:
             failures = self._stats.get_value(CLOSE_FAILURES) or []
             self._stats.set_value(CLOSE_FAILURES, [*failures, f"{writer.prefix}: {exc}"])
 
+    @_stops_on_index_failure
     def record_exchange(
         self,
         seed: Seed,
@@ -170,21 +176,6 @@ class WarcSink:
         it is a server-not-modified revisit of that capture. With ``counted``, the
         exchange's recrawl outcome is counted (crawler/recrawl.py).
         """
-        with self._index_use():
-            return self._record_exchange(
-                seed, request, response, date, truncated, asked_about, counted
-            )
-
-    def _record_exchange(
-        self,
-        seed: Seed,
-        request: Request,
-        response: Response,
-        date: str,
-        truncated: str | None,
-        asked_about: Capture | None,
-        counted: bool,
-    ) -> str:
         factory = self._factory
         dedup, captures = self._dedup_index(seed), self._capture_index(seed)
         digest = payload_digest(response.body)
@@ -237,11 +228,11 @@ class WarcSink:
         self._write(seed, record)
         self._stats.inc_value("warc/records")
 
+    @_stops_on_index_failure
     def add_listing_page(self, seed: Seed, uri: str) -> None:
         """Remember ``uri`` as captured as a listing page (call once its metadata record,
         which says so, is written): recrawls fetch it in full."""
-        with self._index_use():
-            self._capture_index(seed).add_listing_page(uri)
+        self._capture_index(seed).add_listing_page(uri)
 
     def record_resource(
         self, seed: Seed, uri: str, content_type: str, body: bytes, concurrent_to: str
