@@ -10,6 +10,12 @@ from console_helpers import PASSWORD, add_accounts
 from page_shots import chromium, fill_login, screenshot_path
 from served_app import Served
 
+LINES_OF_TEXT = """els => els.map(e => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+})"""
+
 
 @pytest.mark.slow
 def test_an_admin_logs_in_and_sees_the_libraries(tmp_path: Path):
@@ -34,6 +40,11 @@ def test_an_admin_logs_in_and_sees_the_libraries(tmp_path: Path):
             header = page.locator("header.top")
             assert header.evaluate("e => getComputedStyle(e).display") == "flex"
             page.screenshot(path=str(screenshot_path("libraries")), full_page=True)
+            # on a narrow screen the admin's eleven menu entries wrap between entries,
+            # never inside one (a label broken over two lines reads as two entries)
+            page.set_viewport_size({"width": 900, "height": 800})
+            lines = page.locator(".top nav a, .logout span").evaluate_all(LINES_OF_TEXT)
+            assert len(lines) == 12 and set(lines) == {1}, lines
 
             page.get_by_role("button", name="退出登录").click()
             page.wait_for_url(served.base + "/login")
