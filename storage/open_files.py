@@ -29,9 +29,10 @@ def create_locked(path: Path) -> BinaryIO | None:
 
     Returns None in the one race this loses: a recovery in another process opened the new,
     still empty file before we locked it and removed it as holding no record. The caller
-    then creates another name.
+    then creates another name. The file is unbuffered: a write that fails leaves nothing
+    behind in a buffer, so the writer can cut it back (crawler/warc/writer.py).
     """
-    fh = open(path, "xb")  # noqa: SIM115 - the caller closes it, which drops the lock
+    fh = open(path, "xb", buffering=0)  # noqa: SIM115 - the caller closes it, which drops the lock
     try:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # waits only for such a recovery's check
         if still_at(fh, path):

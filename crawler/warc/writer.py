@@ -10,6 +10,7 @@ import os
 import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 
 from diancang.crawler.warc.records import WARC_VERSION, DiancangWARCWriter, RecordFactory
@@ -45,30 +46,37 @@ class RotatingWarcWriter:
         # worker of a shared frontier is named by its worker id
         self.origin = origin or f"{os.getpid()}-{socket.gethostname()}"
         self._serial = 0
-        self._file = None
-        self._writer: DiancangWARCWriter | None = None
+        self._file = None  # unbuffered (storage.open_files.create_locked)
+        self._name = ""
         self._path: Path | None = None
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         while self._file is None:
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
-            name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.origin}{WARC_GZ}"
+            self._name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.origin}{WARC_GZ}"
             self._serial += 1
-            self._path = self.directory / (name + OPEN_SUFFIX)
+            self._path = self.directory / (self._name + OPEN_SUFFIX)
             self._file = create_locked(self._path)
-        self._writer = DiancangWARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
-        self._writer.write_record(self.factory.warcinfo(name, self.info))
 
     def write(self, *records) -> None:
-        """Write records together into one file, then roll over if the file is full."""
-        if self._writer is None:
+        """Write records together into one file, then roll over if the file is full.
+
+        The group is built in memory and written with unbuffered writes, so a write that
+        fails (a full disk) is cut back from the file whole: no buffer keeps part of it to
+        be written, or to fail, later.
+        """
+        if self._file is None:
             self._open()
         start = self._file.tell()
+        if start == 0:  # warcinfo first, also after a first group that was cut back
+            records = (self.factory.warcinfo(self._name, self.info), *records)
+        group = BytesIO()
+        writer = DiancangWARCWriter(group, gzip=True, warc_version=WARC_VERSION)
+        for record in records:
+            writer.write_record(record)
         try:
-            for record in records:
-                self._writer.write_record(record)
-            self._file.flush()
+            _write_all(self._file, group.getbuffer())
         except OSError:
             self._cut_back(start)
             raise
@@ -78,10 +86,11 @@ class RotatingWarcWriter:
     def _cut_back(self, end: int) -> None:
         """Drop a partly written group, so the file ends on a whole record."""
         try:
-            self._file.seek(end)
             self._file.truncate(end)
-        except OSError:
-            pass  # the next start cuts the torn tail (storage.recovery)
+            self._file.seek(end)
+        except OSError:  # left .open and unlocked: the next start cuts the torn tail
+            self._file.close()
+            self._file = self._path = None
 
     def close(self) -> None:
         """Rename the file closed, then hand it on; raises if either fails.
@@ -92,13 +101,18 @@ class RotatingWarcWriter:
         if self._file is None:
             return
         fh, path = self._file, self._path
-        self._file = self._writer = self._path = None
+        self._file = self._path = None
         final = closed_name(path)
         try:
-            fh.flush()
             os.fsync(fh.fileno())
             os.replace(path, final)
             fsync_dir(final.parent)
         finally:
             fh.close()
         self.on_close(final)
+
+
+def _write_all(fh, data: memoryview) -> None:
+    """Write all of ``data`` to an unbuffered file, which may take it in parts."""
+    while data:
+        data = data[fh.write(data) :]

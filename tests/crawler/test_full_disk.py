@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
@@ -10,8 +11,11 @@ from pathlib import Path
 import pytest
 from crawl_helpers import BIN, captured_urls, crawl_env, diancang, warc_files, write_demo_seed_list
 from redis_server import RedisServer
+from warcio.archiveiterator import ArchiveIterator
 
 from diancang.crawler.frontier_store import crawl_prefix
+from diancang.crawler.warc.records import RecordFactory
+from diancang.crawler.warc.writer import RotatingWarcWriter
 
 WARCIO = Path(sys.executable).parent / "warcio"
 FILE_SIZE_LIMIT = 150_000  # bytes any one file may grow to: the crawl's state outgrows it
@@ -81,3 +85,36 @@ def test_a_shared_crawl_stopped_by_a_full_disk_loses_no_page(demo_portal, tmp_pa
         assert captured_urls(tmp_path) >= demo_portal.expected_urls()
     finally:
         redis.stop()
+
+
+def test_a_failed_write_is_cut_back_whole_and_the_file_still_closes(tmp_path):
+    factory = RecordFactory()
+    closed: list[Path] = []
+    writer = RotatingWarcWriter(tmp_path, "c", {"operator": "t"}, factory, 10**9, closed.append)
+
+    def write(uri: str, size: int) -> None:
+        body = os.urandom(size)  # incompressible: the gzip member is as large
+        writer.write(factory.resource(uri, factory.now(), "application/octet-stream", body, "<x>"))
+
+    write("http://h/kept", 100)
+    (open_file,) = tmp_path.glob("*.open")
+    whole = open_file.stat().st_size
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (whole + 3000, hard))
+    try:
+        with pytest.raises(OSError):
+            write("http://h/failed", 5_000)  # less than a buffer: a flush fails
+        assert open_file.stat().st_size == whole
+        write("http://h/after", 100)  # fits: a full disk may free a little space
+        writer.close()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    with closed[0].open("rb") as fh:
+        found = [
+            (r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in ArchiveIterator(fh)
+        ]
+    assert found == [
+        ("warcinfo", None),
+        ("resource", "http://h/kept"),
+        ("resource", "http://h/after"),
+    ]
