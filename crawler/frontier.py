@@ -31,7 +31,7 @@ from twisted.internet import reactor
 from diancang.crawler.context import crawl_context
 from diancang.crawler.signals import request_done
 from diancang.crawler.state_db import open_state_db
-from diancang.crawler.stop import STOPPED_REASON, stop_crawl
+from diancang.crawler.stop import crawl_stopped, stop_crawl
 from diancang.crawler.warc.sink import collection_key
 from diancang.upstream.scrapy_scheduler import push_to_memory_queue
 
@@ -132,7 +132,6 @@ class JournalScheduler(Scheduler):
         result = super().open(spider)
         # Duplicate filtering is the journal's, so the seen set survives a kill as well.
         self._seen: set[str] = set()
-        self._journal_failed = False
         self._commit_call = None
         if self.resume:
             self._seen.update(self.journal.fingerprints())
@@ -151,9 +150,7 @@ class JournalScheduler(Scheduler):
         fingerprint = self._fingerprint(request)
         if not request.dont_filter and fingerprint in self._seen:
             self.stats.inc_value("dupefilter/filtered")
-            if "frontier_id" in request.meta:  # a redirect to a URL already captured
-                self.journal.done(request.meta["frontier_id"])
-                self._commit_soon()
+            self._request_done(request)  # a redirect to a URL already seen ends its request
             return False
         try:
             self.journal.queue(request, fingerprint, self.spider)
@@ -168,10 +165,8 @@ class JournalScheduler(Scheduler):
         return True
 
     def _request_done(self, request: Request) -> None:
-        # Once the crawl is stopped because it cannot keep what it fetches (crawler/stop.py),
-        # nothing more is marked done: the requests whose capture failed with the write are
-        # fetched again by --resume, and a few written ones become revisits.
-        if self._journal_failed or self.stats.get_value(STOPPED_REASON):
+        # a few requests written after the stop are fetched again, and become revisits
+        if crawl_stopped(self.stats):
             return
         if "frontier_id" in request.meta:
             self.journal.done(request.meta["frontier_id"])
@@ -190,9 +185,8 @@ class JournalScheduler(Scheduler):
             self._failed(exc)
 
     def _failed(self, exc: Exception) -> None:
-        # From now on nothing is marked done, so --resume refetches the pages whose links
-        # could not be journaled and finds those links again.
-        self._journal_failed = True
+        # from now on nothing is marked done, so --resume refetches the pages whose links
+        # could not be journaled and finds those links again
         stop_crawl(self.crawler, f"frontier journal write failed: {exc}")
 
     def close(self, reason: str):

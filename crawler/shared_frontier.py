@@ -41,7 +41,7 @@ from diancang.crawler.request_json import request_from_json, request_to_json
 from diancang.crawler.request_meta import FRONTIER_ID
 from diancang.crawler.shared_state import SharedState, shared_state
 from diancang.crawler.signals import request_done
-from diancang.crawler.stop import STOPPED_REASON
+from diancang.crawler.stop import crawl_stopped
 from diancang.crawler.warc.sink import collection_key
 from diancang.upstream.scrapy_engine import wake_engine
 
@@ -106,6 +106,8 @@ class SharedScheduler(BaseScheduler):
         front = request.priority > 0
         entry_id = request.meta.get(FRONTIER_ID)
         if entry_id in self._leases:  # a redirect or retry of a request this worker holds
+            if crawl_stopped(self.stats):  # not replaced, which may end it: see _request_done
+                return False
             self._leases.discard(entry_id)
             if entry_id in self._ended:  # REPLACE frees the host's slot; the id is queued again
                 self._ended.remove(entry_id)
@@ -163,10 +165,9 @@ class SharedScheduler(BaseScheduler):
             self._send_soon()
 
     def _request_done(self, request: Request) -> None:
-        # Once the crawl is stopped because it cannot keep what it fetches (crawler/stop.py),
-        # nothing more is done: the leases of the requests whose capture failed with the
-        # write stay held, then expire back to the front of their hosts' queues.
-        if self.stats.get_value(STOPPED_REASON):
+        # once the crawl is stopped, the leases of the requests whose capture failed with the
+        # write stay held, then expire back to the front of their hosts' queues
+        if crawl_stopped(self.stats):
             return
         entry_id = request.meta.get(FRONTIER_ID)
         if entry_id in self._leases:
