@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 from diancang.crawler import declared_listings
 from diancang.crawler.browser.detect import looks_script_built
 from diancang.crawler.context import crawl_context
-from diancang.crawler.fetch_errors import fetch_error
+from diancang.crawler.fetch_errors import fetch_error, underlying_error
 from diancang.crawler.items import RequestHandled
 from diancang.crawler.links import PageLinks, extract_from_css, extract_from_html
 from diancang.crawler.listing_pages import listing_links
@@ -135,7 +135,7 @@ class SiteSpider(Spider):
     def failed(self, failure: Failure) -> Iterator[dict | RequestHandled]:
         request = failure.request
         if not failure.check(IgnoreRequest):  # refusals are the network guard's to report
-            self.crawler.stats.inc_value(f"errors/{failure.type.__name__}")
+            self.crawler.stats.inc_value(f"errors/{type(underlying_error(failure)).__name__}")
         self.logger.info("failed %s: %s", request.url, failure.getErrorMessage())
         reason = fetch_error(failure)
         if reason is not None and SEED_ID in request.meta:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from scrapy.exceptions import IgnoreRequest
+import pytest
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
+from scrapy.utils._download_handlers import wrap_twisted_exceptions
 from twisted.internet import error
 from twisted.python.failure import Failure
+from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
-from diancang.crawler.fetch_errors import fetch_error
+from diancang.crawler.fetch_errors import fetch_error, underlying_error
 from diancang.crawler.network_guard import RefusedAddress
 from diancang.crawler.report import build_report, summary
 from diancang.crawler.stopped import LimitReached, StopExamples
@@ -62,3 +65,44 @@ def test_fetch_errors_are_short_tokens_and_limits_are_not_errors():
     assert loopback == "refused-address h resolves to 127.0.0.1, a loopback address"
     assert fetch_error(Failure(LimitReached("seed s reached its bytes limit"))) is None
     assert len(fetch_error(Failure(ValueError("x" * 1000)))) < 250
+
+
+def _wrapped_by_scrapy(exc: Exception) -> Failure:
+    """The failure of a download that failed with ``exc``, as Scrapy 2.19's handlers raise it
+    (their own error, raised from Twisted's)."""
+    with pytest.raises(Exception) as raised:
+        with wrap_twisted_exceptions():
+            raise exc
+    assert raised.value.__cause__ is exc
+    return Failure(raised.value)
+
+
+def test_fetch_error_tokens_name_the_twisted_error_under_scrapys_download_errors():
+    dns_failure = _wrapped_by_scrapy(error.DNSLookupError("no.such.host"))
+    assert fetch_error(dns_failure) == "dns DNS lookup failed: no.such.host."
+    assert type(underlying_error(dns_failure)) is error.DNSLookupError  # the report's count
+    refused = fetch_error(_wrapped_by_scrapy(error.ConnectionRefusedError()))
+    assert refused.startswith("connection-refused ")
+    timeout = fetch_error(_wrapped_by_scrapy(error.TimeoutError()))
+    assert timeout.startswith("timeout ")
+    # the reasons of Twisted's response errors are failures: the message is the innermost's
+    never = ResponseNeverReceived([Failure(error.ConnectionDone())])
+    assert (
+        fetch_error(_wrapped_by_scrapy(never)) == "connection-lost Connection was closed cleanly."
+    )
+    lost = fetch_error(_wrapped_by_scrapy(ResponseFailed([Failure(error.ConnectionLost())])))
+    assert lost.startswith("connection-lost Connection to the other side was lost")
+    # Scrapy raises its own timeout, with no cause, when DOWNLOAD_TIMEOUT runs out
+    slow = fetch_error(Failure(DownloadTimeoutError("Getting http://h/ took longer than 1 s.")))
+    assert slow == "timeout Getting http://h/ took longer than 1 s."
+
+
+def test_an_error_no_token_names_is_named_by_what_it_was_raised_from():
+    try:
+        try:
+            raise OSError(28, "No space left on device")
+        except OSError as exc:
+            raise RuntimeError("could not keep the page") from exc
+    except RuntimeError as exc:
+        failure = Failure(exc)
+    assert fetch_error(failure) == "OSError [Errno 28] No space left on device"

@@ -5,7 +5,15 @@ from __future__ import annotations
 import time
 
 import pytest
-from crawl_helpers import crawl_env, diancang, records, run_crawl_cli, write_seed_list
+from crawl_helpers import (
+    crawl_env,
+    diancang,
+    portal_seed,
+    records,
+    run_crawl_cli,
+    write_seed_list,
+)
+from ports import free_port
 from sites.hostile import BAD_LINKS, CUT_SIZE, HostileServer, gzip_bomb
 
 TIMEOUT = 3  # seconds a response may take before it is cut
@@ -92,7 +100,8 @@ def test_a_wrong_charset_is_kept_as_received(hostile_crawl):
 
 def test_malformed_header_lines_are_a_logged_error_not_a_capture(hostile_crawl):
     assert "bad-headers" not in hostile_crawl.by_path  # nothing stored as if it had parsed
-    assert hostile_crawl.report["errors"].get("DownloadFailedError", 0) >= 1
+    # named by Twisted's error under Scrapy's DownloadFailedError and ResponseFailed
+    assert hostile_crawl.report["errors"].get("InvalidHeaderName", 0) >= 1
     log = next((hostile_crawl.data_dir / "jobs").glob("*/crawl.log")).read_text()
     assert f"failed {hostile_crawl.server.url('/bad-headers')}: " in log
     assert "InvalidHeaderName" in log
@@ -120,6 +129,16 @@ def test_cut_bodies_are_counted_as_truncated_not_complete(hostile_crawl):
 def test_malformed_links_are_skipped_counted_and_the_others_followed(hostile_crawl):
     assert len(hostile_crawl.by_path["after-bad-links"]) == 2  # ?n=1 and ?n=2
     assert hostile_crawl.report["invalid_links"] == len(BAD_LINKS) + 1  # and the <img>
+
+
+def test_a_refused_connection_is_named_by_twisteds_error_not_scrapys_wrapper(tmp_path):
+    seed = f"http://127.0.0.1:{free_port()}/"  # nothing listens there
+    seeds = write_seed_list(tmp_path / "seeds.csv", [portal_seed(seed)])
+    crawl = run_crawl_cli(tmp_path, seeds, DIANCANG_BROWSER_DETECT="false")
+    assert crawl.report["errors"] == {"ConnectionRefusedError": 1}
+    (metadata,) = [r for r in records(tmp_path) if r.rec_type == "metadata"]
+    fields = dict(line.split(": ", 1) for line in metadata.content.decode().splitlines())
+    assert fields["fetch-error"].startswith("connection-refused Connection was refused")
 
 
 @pytest.mark.slow
