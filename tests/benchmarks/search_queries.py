@@ -1,7 +1,7 @@
 """Search benchmark (run by hand, not collected by pytest):
 
     .venv/bin/python tests/benchmarks/search_queries.py [--records 1000000] [--body-chars 0]
-        [--backend sqlite|postgresql|both] [--repeat 40] [--keep DIR]
+        [--backend sqlite|postgresql|both] [--repeat 40] [--keep DIR] [--only TEXT]
 
 Fills a catalogue with ``--records`` generated records (one capture each; the generator of
 tests/search/search_data.py, written by the driver (``bulk_load``: executemany on SQLite,
@@ -21,7 +21,8 @@ time the query took: this process's, plus on PostgreSQL its server backend's (re
 CPU time is closer to what an idle machine would show than the wall time.
 
 ``--keep DIR`` keeps the catalogues in DIR (SQLite file, PostgreSQL data directory) and
-reuses one already loaded and indexed with the same options, to time queries again.
+reuses one already loaded and indexed with the same options, to time queries again;
+``--only TEXT`` times only the query classes whose name contains TEXT.
 """
 
 from __future__ import annotations
@@ -119,7 +120,9 @@ def server_cpu(db):
     return lambda: int(stat.read_text().split()[0]) / 1e9
 
 
-def run(backend: str, records: int, body_chars: int, repeat: int, keep: Path | None) -> None:
+def run(
+    backend: str, records: int, body_chars: int, repeat: int, keep: Path | None, only: str
+) -> None:
     if backend == "sqlite":
         directory = keep or Path(tempfile.mkdtemp(prefix="diancang-search-bench-"))
         if not keep:
@@ -148,6 +151,8 @@ def run(backend: str, records: int, body_chars: int, repeat: int, keep: Path | N
     with catalog.session() as db:
         users = {u.username: u for u in db.scalars(select(User))}
     for name, queries in query_classes(catalog, repeat).items():
+        if only not in name:
+            continue
         timings, cpu, totals = [], [], []
         for args in queries:
             user = users[args.pop("_user", "admin")]
@@ -201,12 +206,13 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the catalogues in DIR")
+    parser.add_argument("--only", default="", help="time only the query classes naming this")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
-        run(backend, args.records, args.body_chars, args.repeat, args.keep)
+        run(backend, args.records, args.body_chars, args.repeat, args.keep, args.only)
 
 
 if __name__ == "__main__":
