@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
+from diancang.crawler.warc.gzip_members import GzipMembers
 from diancang.crawler.warc.records import WARC_VERSION, DiancangWARCWriter, RecordFactory
 from diancang.storage.files import fsync_dir
 from diancang.storage.open_files import closed_name, create_locked
@@ -72,7 +73,7 @@ class RotatingWarcWriter:
         if start == 0:  # warcinfo first, also after a first group that was cut back
             records = (self.factory.warcinfo(self._name, self.info), *records)
         group = BytesIO()
-        writer = DiancangWARCWriter(group, gzip=True, warc_version=WARC_VERSION)
+        writer = DiancangWARCWriter(GzipMembers(group), gzip=False, warc_version=WARC_VERSION)
         for record in records:
             writer.write_record(record)
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 from diancang.storage.recovery import complete_length
 
 WARCIO = Path(sys.executable).parent / "warcio"
+CDXJ_INDEXER = Path(sys.executable).parent / "cdxj-indexer"
 
 
 def test_every_warc_passes_warcio_check(demo_crawl):
@@ -43,6 +45,19 @@ def test_warcinfo_first_and_one_gzip_member_per_record(demo_crawl):
         assert complete_bytes == path.stat().st_size
         with path.open("rb") as fh:
             assert member_count == sum(1 for _ in ArchiveIterator(fh))
+
+
+def test_records_are_gzipped_at_level_6_and_indexed_by_cdxj_indexer(demo_crawl):
+    # RFC 1952 XFL (byte 8 of a member's header): zlib writes 0 at level 6, 2 at level 9
+    for path in warc_files(demo_crawl.data_dir):
+        index = subprocess.run([str(CDXJ_INDEXER), str(path)], capture_output=True, check=True)
+        lines = index.stdout.decode().splitlines()
+        assert lines, path
+        data = path.read_bytes()
+        for line in lines:
+            offset = int(json.loads(line.split(" ", 2)[2])["offset"])
+            assert data[offset : offset + 3] == b"\x1f\x8b\x08", line
+            assert data[offset + 8] == 0, line
 
 
 def test_records_are_linked_and_carry_ip_addresses(demo_crawl):
