@@ -108,9 +108,12 @@ class SiteSpider(Spider):
         hops = request.meta.get("hops", "") + REDIRECT * len(request.meta.get("redirect_urls", []))
         link_depth = request.meta.get("link_depth", 0)
         refused = {url for url, _ in not_followed}
+        # the policy drops a link already followed uncounted; skipping it here saves building
+        # a Request for each (navigation links recur on every page)
+        followed = crawl_context(self.crawler).followed
         for link in outlinks:
             url = clean_url(link.url)
-            if url is not None and url not in refused:
+            if url is not None and url not in refused and (seed, url) not in followed:
                 depth = link_depth + (1 if link.hop == LINK else 0)
                 on_listing = listing if link.hop == PAGE else None
                 yield self._request(seed, url, hops + link.hop, depth, response.url, on_listing)
