@@ -86,6 +86,7 @@ def scrapy_settings(
             "scrapy.extensions.logstats.LogStats": None,
             "scrapy.extensions.remote_control.RemoteControl": None,  # no listening port
             "diancang.crawler.progress.ProgressLine": 500,
+            "diancang.crawler.garbage_collection.FewerCollections": 510,
         },
         SETTINGS_VALUES: settings.to_values(),
         SEED_LIST: str(seed_list),

@@ -11,11 +11,17 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from diancang.console.demo_setup import demo_seed_fields
+from diancang.crawler.scrapy_settings import scrapy_settings
+from diancang.crawler.spider import SiteSpider
+from diancang.settings import load_settings
 
 BIN = Path(sys.executable).parent
+UNSTARTED_SITE = "http://127.0.0.1:9/"  # the seed of unstarted_crawler: nothing is fetched
 
 
 def crawl_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -55,6 +61,14 @@ def write_seed_list(path: Path, rows: list[dict]) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+def unstarted_crawler(data_dir: Path) -> Crawler:
+    """A Scrapy crawler with a Diancang crawl's settings and components, never started: one
+    seed ``s1`` of ``UNSTARTED_SITE``."""
+    seeds = write_seed_list(data_dir / "seeds.csv", [{"id": "s1", **portal_seed(UNSTARTED_SITE)}])
+    settings = load_settings(crawl_env(data_dir))
+    return get_crawler(SiteSpider, scrapy_settings(settings, seeds, ["s1"], data_dir, False, False))
 
 
 def warc_files(data_dir: Path) -> list[Path]:

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from crawl_helpers import crawl_env, portal_seed, write_seed_list
+from crawl_helpers import UNSTARTED_SITE, unstarted_crawler
 from scrapy import Request
 from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
 
 from diancang.crawler.context import crawl_context
 from diancang.crawler.request_meta import SEED_ID
-from diancang.crawler.scrapy_settings import scrapy_settings
 from diancang.crawler.spider import SiteSpider
-from diancang.settings import load_settings
 
-SITE = "http://127.0.0.1:9/"
+SITE = UNSTARTED_SITE
 
 
 def _spider(tmp_path) -> SiteSpider:
-    seeds = write_seed_list(tmp_path / "seeds.csv", [{"id": "s1", **portal_seed(SITE)}])
-    settings = scrapy_settings(
-        load_settings(crawl_env(tmp_path)), seeds, ["s1"], tmp_path, False, False
-    )
-    return SiteSpider.from_crawler(get_crawler(SiteSpider, settings))
+    return SiteSpider.from_crawler(unstarted_crawler(tmp_path))
 
 
 def _page(links: list[str]) -> HtmlResponse:
