@@ -23,9 +23,11 @@ from diancang.catalog.db import Catalog
 from diancang.catalog.extract import Extraction, extract_page
 from diancang.catalog.jurisdiction import code_from_site_id, place_of
 from diancang.catalog.listing_ingest import (
+    PendingPage,
     Place,
     first,
     forget_listings,
+    insert_listing_pages,
     store_metadata,
     tells_coverage,
 )
@@ -106,6 +108,7 @@ class _FileState:
     site_record_id: int | None = None
     # captures not yet inserted: one INSERT of many rows before 查重 needs them in the table
     pending: list[SimpleNamespace] = field(default_factory=list)
+    pages: list[PendingPage] = field(default_factory=list)  # listing pages not yet inserted
     site_size: int = 0  # bytes of the pending captures not yet added to the site record
 
 
@@ -208,12 +211,14 @@ def _store_chunk(session, state, chunk, options, result) -> None:
                 _catalogue_capture(session, state, entry, options, result, originals)
                 _remember_original(originals, entry)
         _insert_pending(session, state)
+        insert_listing_pages(session, state.pages)
         _add_site_size(session, state)
         commit_with_datestamps(session)
         return
     except Exception:  # noqa: BLE001 - some record failed: find it, one savepoint each
         session.rollback()
         state.pending.clear()
+        state.pages.clear()
         state.site_size = 0
         session.info.pop("touched", None)
         forget_listings(session)
@@ -281,7 +286,7 @@ def _store_metadata(session, state, item, options, result) -> None:
         jurisdiction=_jurisdiction(state, rule, options),
         seed=seed_id or (rule.seed_id if rule else None),
     )
-    store_metadata(session, item, place)
+    store_metadata(session, item, place, state.pages)
 
 
 def _store_metadata_guarded(session, state, item, options, result) -> None:
@@ -289,7 +294,9 @@ def _store_metadata_guarded(session, state, item, options, result) -> None:
     try:
         with session.begin_nested():
             _store_metadata(session, state, item, options, result)
+            insert_listing_pages(session, state.pages)
     except Exception as exc:  # noqa: BLE001 - any failure of one record is reported, not fatal
+        state.pages.clear()
         forget_listings(session)
         result.problems[f"metadata record not stored ({type(exc).__name__}: {exc})"] += 1
 
@@ -391,7 +398,8 @@ def _catalogue_capture(
     result.captures += 1
     place = place_of(jurisdiction)
     if extraction is not None and extraction.is_disclosure:
-        _insert_pending(session, state)  # the same-URL rule looks for earlier captures
+        if any(c.url_hash == capture.url_hash and c.record_id for c in state.pending):
+            _insert_pending(session, state)  # the same-URL rule looks for this URL's captures
         record, created = catalogue_document(session, capture, extraction, place)
         _own(record, options)
         if created:

@@ -53,11 +53,14 @@ def tells_coverage(item: WarcMetadata) -> bool:
     return any(key in (META_LISTING, META_FETCH_ERROR) and value for key, value in item.fields)
 
 
-def store_metadata(session: Session, item: WarcMetadata, place: Place) -> None:
-    """Store ``item``, the metadata record of a listing page or of a failed fetch."""
+def store_metadata(
+    session: Session, item: WarcMetadata, place: Place, pages: list[PendingPage]
+) -> None:
+    """Store ``item``, the metadata record of a listing page or of a failed fetch; a listing
+    page is added to ``pages``, for ``insert_listing_pages``."""
     key = first(item.fields, META_LISTING)
     if key:
-        _store_listing_page(session, item, place, key)
+        pages.append(_listing_page(session, item, place, key))
     reason = first(item.fields, META_FETCH_ERROR)
     if reason and item.url:
         session.add(
@@ -69,25 +72,54 @@ def store_metadata(session: Session, item: WarcMetadata, place: Place) -> None:
         )  # fmt: skip
 
 
+def insert_listing_pages(session: Session, pages: list[PendingPage]) -> None:
+    """Insert ``pages`` (of one WARC file) and then their links, each in one statement
+    (executemany); the pages' ids are read back by their offsets."""
+    if not pages:
+        return
+    rows = [page.row for page in pages]
+    pages_table = ListingPage.__table__
+    session.execute(pages_table.insert(), rows)
+    offsets = [row["offset"] for row in rows]
+    stored = session.execute(
+        select(pages_table.c.offset, pages_table.c.id).where(
+            pages_table.c.warc_file_id == rows[0]["warc_file_id"],
+            pages_table.c.offset.between(min(offsets), max(offsets)),
+        )
+    )
+    ids = dict(stored.all())
+    links = [{**link, "page_id": ids[page.row["offset"]]} for page in pages for link in page.links]
+    pages.clear()
+    if links:
+        session.execute(ListingLink.__table__.insert(), links)
+
+
 def forget_listings(session: Session) -> None:
     """After a rollback: the listings made since the last commit may be gone."""
     session.info.pop(KNOWN_LISTINGS, None)
 
 
-def _store_listing_page(session: Session, item: WarcMetadata, place: Place, key: str) -> None:
+@dataclass
+class PendingPage:
+    """A listing page's row and its links' rows (without their page's id, not known yet)."""
+
+    row: dict
+    links: list[dict]
+
+
+def _listing_page(session: Session, item: WarcMetadata, place: Place, key: str) -> PendingPage:
     listing = _listing(session, key, place)
-    page_id = session.scalar(
-        ListingPage.__table__.insert().returning(ListingPage.id),
-        {"listing_id": listing.id, "warc_file_id": place.warc_file_id, "offset": item.offset,
-         "url": item.url, "url_hash": url_hash(item.url), "captured_at": item.captured_at},
-    )  # fmt: skip
+    row = {
+        "listing_id": listing.id, "warc_file_id": place.warc_file_id, "offset": item.offset,
+        "url": item.url, "url_hash": url_hash(item.url), "captured_at": item.captured_at,
+    }  # fmt: skip
     links: dict[tuple[str, str | None], dict] = {}
     for name, value in item.fields:
         if name == META_OUTLINK:
             url, _, rest = value.partition(" ")
             hop = rest.partition(" ")[0]
             if url and hop in KEPT_HOPS and (url, hop) not in links:
-                links[url, hop] = _link(page_id, url, hop)
+                links[url, hop] = _link(url, hop)
     refused: dict[str, str] = {}
     for name, value in item.fields:
         if name == META_NOT_FOLLOWED:
@@ -97,16 +129,14 @@ def _store_listing_page(session: Session, item: WarcMetadata, place: Place, key:
     for url, reason in refused.items():
         named = [link for (link_url, _hop), link in links.items() if link_url == url]
         if not named:  # a refused link the outlinks did not list (a page the crawler computed)
-            named = [links.setdefault((url, None), _link(page_id, url, None))]
+            named = [links.setdefault((url, None), _link(url, None))]
         for link in named:
             link["not_followed"] = reason
-    if links:  # one statement for all (executemany), no ORM object per link
-        session.execute(ListingLink.__table__.insert(), list(links.values()))
+    return PendingPage(row, list(links.values()))
 
 
-def _link(page_id: int, url: str, hop: str | None) -> dict:
-    return {"page_id": page_id, "url": url, "url_hash": url_hash(url), "hop": hop,
-            "not_followed": None}  # fmt: skip
+def _link(url: str, hop: str | None) -> dict:
+    return {"url": url, "url_hash": url_hash(url), "hop": hop, "not_followed": None}
 
 
 def _listing(session: Session, key: str, place: Place) -> Listing:
