@@ -69,7 +69,17 @@ from diancang.accounts.visibility import access
 from diancang.catalog.highlight import highlight, snippet
 from diancang.catalog.jurisdiction import set_level
 from diancang.catalog.models import Capture, Record
-from diancang.catalog.search_index import FTS_TABLE, PG_SEARCH_TEXT, PG_URL_HEAD, PG_URL_PREFIX
+from diancang.catalog.search_index import (
+    FTS_TABLE,
+    PG_SEARCH_TEXT,
+    PG_URL_HEAD,
+    PG_URL_PREFIX,
+    SCOPE_CITY,
+    SCOPE_COUNTY,
+    SCOPE_LIBRARY,
+    SCOPE_PROVINCE,
+    scope_key,
+)
 from diancang.catalog.views import load_views
 from diancang.review.states import REJECTED, STATE_NAMES, STATES
 from diancang.seeds.schema import COLLECTION_NAMES
@@ -243,24 +253,24 @@ def search(db: Session, query: SearchQuery, user) -> Results:
         # generic plan, blind to the pattern: it walks the whole table in id order for a
         # rare word or an exact 索引号 (seconds) where the trigram index answers in a few ms
         db.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    facts, newest = _candidates(db, query, visible_records(db, user))
+    sight = _sight(db, user)
+    facts, newest = _candidates(db, query, _visible(sight), _scope_match(sight))
     ids, total, facets, capped = _read(db, query, facts, newest)
     return Results(query, total, _hits(db, query, ids), facets, capped)
 
 
 def visible_records(db: Session, user) -> ColumnElement[bool]:
     """The records ``user`` (a ``User`` or console ``Account``) may find (module docstring)."""
-    if not user.active:
-        return false()
-    if user.role == ADMIN:
+    return _visible(_sight(db, user))
+
+
+def _visible(sight) -> ColumnElement[bool]:
+    if sight is None:
         return true()
-    see = access(db, user).see
-    if not see:
+    if sight is False:
         return false()
+    see, places = sight
     owned = Record.library_id.in_(see)
-    places = {"province": set(), "city": set(), "county": set()}
-    for library in db.scalars(select(Library).where(Library.id.in_(see))):
-        places[set_level(library.jurisdiction)].add(library.jurisdiction)
     within = [
         column.in_(codes)
         for column, codes in (
@@ -273,6 +283,34 @@ def visible_records(db: Session, user) -> ColumnElement[bool]:
     if not within:
         return owned
     return or_(owned, and_(Record.library_id.is_(None), or_(*within)))
+
+
+def _sight(db: Session, user):
+    """What ``user`` may see: None for every record, False for none, else the library ids
+    and, by level, the jurisdictions of those libraries."""
+    if not user.active:
+        return False
+    if user.role == ADMIN:
+        return None
+    see = access(db, user).see
+    if not see:
+        return False
+    places = {"province": set(), "city": set(), "county": set()}
+    for library in db.scalars(select(Library).where(Library.id.in_(see))):
+        places[set_level(library.jurisdiction)].add(library.jurisdiction)
+    return see, places
+
+
+def _scope_match(sight) -> str | None:
+    """The FTS5 expression of ``_visible(sight)`` over the index's ``scope`` keys (None: no
+    filter)."""
+    if sight is None or sight is False:
+        return None  # every record; or none, which the query's own filter already says
+    see, places = sight
+    kinds = {"province": SCOPE_PROVINCE, "city": SCOPE_CITY, "county": SCOPE_COUNTY}
+    keys = [scope_key(SCOPE_LIBRARY, library_id) for library_id in sorted(see)]
+    keys += [scope_key(kinds[level], code) for level in kinds for code in sorted(places[level])]
+    return "scope : (" + " OR ".join(f'"{key}"' for key in keys) + ")"
 
 
 def duplicates_elsewhere(db: Session, record: Record) -> list[Duplicate]:
@@ -380,7 +418,7 @@ FACT_COLUMNS = {
 FACT_NAMES = tuple(FACT_COLUMNS)
 
 
-def _candidates(db: Session, query: SearchQuery, visible: ColumnElement[bool]):
+def _candidates(db: Session, query: SearchQuery, visible: ColumnElement[bool], scope: str | None):
     """The CTEs ``(facts, newest)``: ``newest`` the facts of up to ``COUNT_LIMIT + 1``
     visible records matching the query's text, newest (highest id) first, read along an
     index in id order that stops at the limit, so a broad query costs no more than a narrow
@@ -421,8 +459,13 @@ def _candidates(db: Session, query: SearchQuery, visible: ColumnElement[bool]):
         long_terms = [t for t in terms if len(t) >= TRIGRAM]
         if long_terms and not _is_postgres(db):
             # driven by the FTS5 index, read newest first (FTS5 walks its doclists backwards)
+            # the words in title or body; the reader's visibility, when it limits what they
+            # see, by the scope keys in the same index
             fts = table(FTS_TABLE, column("rowid"))
-            expression = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+            words = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+            expression = "{title body} : (" + words + ")"
+            if scope:
+                expression += " AND " + scope
             newest = (
                 newest.join(fts, fts.c.rowid == Record.id)
                 .where(literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", expression)))

