@@ -35,6 +35,7 @@ from diancang.catalog.models import Capture, FetchError, ListingPage, Record, Wa
 from diancang.catalog.records_builder import (
     catalogue_document,
     commit_with_datestamps,
+    forget_datestamps,
     record_text,
     touch_id,
     url_hash,
@@ -220,7 +221,7 @@ def _store_chunk(session, state, chunk, options, result) -> None:
         state.pending.clear()
         state.pages.clear()
         state.site_size = 0
-        session.info.pop("touched", None)
+        forget_datestamps(session)
         forget_listings(session)
         result.captures, result.records, result.duplicates, state.site_record_id = counts
     originals = _revisit_originals(session, prepared)

@@ -10,7 +10,7 @@ import hashlib
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
 from diancang.catalog.dedup import (
@@ -32,32 +32,67 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+TOUCHED, CREATED, CREATED_STAMP = "touched", "created", "created_stamp"  # session.info keys
+
+
 def touch(session: Session, record: Record) -> None:
     """Mark ``record`` changed: its OAI datestamp is set when the transaction commits."""
     record.datestamp = utcnow()
-    session.info.setdefault("touched", set()).add(record.id)
+    session.info.setdefault(TOUCHED, set()).add(record.id)
 
 
 def touch_id(session: Session, record_id: int) -> None:
     """``touch`` for a record not loaded: its datestamp is set when the transaction commits."""
-    session.info.setdefault("touched", set()).add(record_id)
+    session.info.setdefault(TOUCHED, set()).add(record_id)
+
+
+def creation_stamp(session: Session) -> datetime:
+    """The datestamp of the records created in this transaction: one for all, taken before
+    the first is written (``commit_with_datestamps`` keeps it or moves them to the commit's)."""
+    return session.info.setdefault(CREATED_STAMP, utcnow())
+
+
+def created(session: Session, record: Record) -> None:
+    """Note ``record`` (flushed, datestamp ``creation_stamp``) as created in this transaction."""
+    session.info.setdefault(CREATED, set()).add(record.id)
+
+
+def forget_datestamps(session: Session) -> None:
+    """Forget the records touched and created: their transaction was rolled back."""
+    for key in (TOUCHED, CREATED, CREATED_STAMP):
+        session.info.pop(key, None)
 
 
 def commit_with_datestamps(session: Session) -> None:
     """Commit, stamping the records changed in this transaction with the commit time.
 
     A datestamp taken when a record was built could be older than the position a harvester
-    already passed while the batch was still open; taken at commit, it is not."""
-    touched = session.info.pop("touched", set())
-    if touched:
-        session.flush()
-        now = utcnow()
-        ids = sorted(touched)
-        for start in range(0, len(ids), 500):
-            session.execute(
-                update(Record).where(Record.id.in_(ids[start : start + 500])).values(datestamp=now)
-            )
+    already passed while the batch was still open; taken at commit, it is not. Records
+    created in the transaction are written once, with ``creation_stamp``: it stays only if
+    no other transaction committed a record after them in the harvest order (datestamp,
+    id) meanwhile (then no harvester can have passed their position; a writer on SQLite
+    holds the database's lock from the first record on); else they are stamped too."""
+    session.flush()
+    touched = session.info.pop(TOUCHED, set())
+    new = session.info.pop(CREATED, set())
+    stamp = session.info.pop(CREATED_STAMP, None)
+    if new and _passed_by_another(session, stamp, max(new)):
+        touched |= new
+    else:
+        touched -= new
+    now = utcnow()
+    ids = sorted(touched)
+    for start in range(0, len(ids), 500):
+        session.execute(
+            update(Record).where(Record.id.in_(ids[start : start + 500])).values(datestamp=now)
+        )
     session.commit()
+
+
+def _passed_by_another(session: Session, stamp: datetime, last_id: int) -> bool:
+    """True when a committed record comes after (``stamp``, ``last_id``) in harvest order."""
+    after = tuple_(Record.datestamp, Record.id) > tuple_(stamp, last_id)
+    return session.scalar(select(Record.id).where(after).limit(1)) is not None
 
 
 def record_text(value: str | None) -> str | None:
@@ -116,7 +151,7 @@ def catalogue_document(
 
     record = Record(
         kind=KIND_GOVINFO,
-        datestamp=now,
+        datestamp=creation_stamp(session),
         created_at=now,
         deleted=False,
         collection=capture.collection,
@@ -139,7 +174,7 @@ def catalogue_document(
     capture.record_id = record.id
     capture.match_reason, capture.match_detail = "first", "first capture of this document"
     _add_attachments(session, record, extraction.attachments, new=True)
-    touch_id(session, record.id)  # its datestamp is already now: no UPDATE of it
+    created(session, record)
     return record, True
 
 
@@ -205,7 +240,7 @@ def website_record(
     record = Record(
         kind=KIND_WEBSITE,
         site_key=key,
-        datestamp=now,
+        datestamp=creation_stamp(session),
         created_at=now,
         deleted=False,
         collection=collection,
@@ -219,5 +254,5 @@ def website_record(
     _set_place(record, place)
     session.add(record)
     session.flush()
-    touch_id(session, record.id)
+    created(session, record)
     return record
