@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from diancang.catalog.db import Catalog
@@ -68,6 +68,7 @@ DEFAULT_COLLECTION = "govinfo"
 CHUNK = 500
 CHUNK_BYTES = 32 * 2**20
 IN_LIST = 500  # values per IN (...) lookup
+STALE_ROWS = 100  # PostgreSQL: rows an ingest adds to a table before it analyzes it
 CAPTURE_COLUMNS = [column.key for column in Capture.__table__.columns if column.key != "id"]
 _NO_CAPTURE_VALUES = dict.fromkeys(CAPTURE_COLUMNS)
 
@@ -111,6 +112,7 @@ class _FileState:
     pending: list[SimpleNamespace] = field(default_factory=list)
     pages: list[PendingPage] = field(default_factory=list)  # listing pages not yet inserted
     site_size: int = 0  # bytes of the pending captures not yet added to the site record
+    analyzed: dict[str, int] = field(default_factory=dict)  # table → rows added when analyzed
 
 
 def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) -> IngestResult:
@@ -215,6 +217,7 @@ def _store_chunk(session, state, chunk, options, result) -> None:
         insert_listing_pages(session, state.pages)
         _add_site_size(session, state)
         commit_with_datestamps(session)
+        _refresh_statistics(session, state, result)
         return
     except Exception:  # noqa: BLE001 - some record failed: find it, one savepoint each
         session.rollback()
@@ -231,6 +234,27 @@ def _store_chunk(session, state, chunk, options, result) -> None:
         else:
             _catalogue_guarded(session, state, entry, options, result, originals)
     commit_with_datestamps(session)
+    _refresh_statistics(session, state, result)
+
+
+def _refresh_statistics(session: Session, state: _FileState, result: IngestResult) -> None:
+    """PostgreSQL: ANALYZE the tables 查重 probes once this ingest added more rows to one
+    than its statistics count. Statistics of a small catalogue (new, or empty when
+    migrated) make the planner read every record for each probe, ever slower as an ingest
+    fills it; autovacuum analyzes only a minute after the load, too late for one ingest."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    added = {"catalog_records": result.records, "catalog_captures": result.captures}
+    estimates = session.execute(
+        text("SELECT t, (SELECT reltuples FROM pg_class WHERE oid = to_regclass(t)) "
+             "FROM unnest(CAST(:tables AS text[])) AS t"),
+        {"tables": list(added)},
+    )  # fmt: skip
+    for table, rows in estimates.all():
+        if added[table] - state.analyzed.get(table, 0) > max(rows, STALE_ROWS):
+            session.execute(text(f"ANALYZE {table}"))
+            state.analyzed[table] = added[table]
+    session.commit()
 
 
 def _done_offsets(session: Session, warc_file_id: int) -> dict[int, str]:

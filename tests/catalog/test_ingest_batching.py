@@ -7,7 +7,7 @@ import hashlib
 from collections import Counter
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from warc_files import write_warc
 
 import diancang.catalog.ingest
@@ -154,3 +154,26 @@ def test_records_before_a_second_warcinfo_keep_the_first_ones_collection(catalog
     with catalog.session() as session:
         rows = session.execute(select(Capture.collection).order_by(Capture.offset)).scalars()
         assert list(rows) == ["govinfo"] * 3 + ["webarchive"] * 2
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_ingest_that_outgrows_the_statistics_analyzes_the_tables(catalog, tmp_path):
+    """A catalogue migrated empty has statistics of no rows: the ingest analyzes the records
+    and captures once it added more, so 查重's probes use their indexes, not a scan."""
+    with catalog.session() as session:
+        for table in ("catalog_records", "catalog_captures"):  # only the ingest analyzes
+            session.execute(text(f"ALTER TABLE {table} SET (autovacuum_enabled = off)"))
+    pages = [_document(n) for n in range(120)]
+    warc = write_warc(tmp_path / "many.warc.gz", pages, {"collection": "govinfo"})
+    result = ingest_warc(catalog, local_warc(warc), IngestOptions())
+    assert result.error is None and result.records == 120
+    with catalog.session() as session:
+        estimated = dict(session.execute(text(
+            "SELECT relname, reltuples FROM pg_class "
+            "WHERE relname IN ('catalog_records', 'catalog_captures')"
+        )).all())  # fmt: skip
+        assert estimated == {"catalog_records": 120, "catalog_captures": 120}
+        plan = session.scalars(text(
+            "EXPLAIN SELECT id FROM catalog_records WHERE index_no = 'IDX-7'"
+        )).all()  # fmt: skip
+        assert "ix_catalog_records_index_no" in "\n".join(plan), plan
