@@ -42,26 +42,31 @@ def _markup(el: HtmlElement) -> str:
 
 
 def _tokens(root: HtmlElement) -> Iterator[tuple[str, str | None, HtmlElement | None]]:
-    """Yield ("text", text, element) and (ROW|CELL, None, None) boundary markers."""
+    """Yield ("text", text, element) and (ROW|CELL, None, None) boundary markers.
 
-    def walk(el: HtmlElement) -> Iterator[tuple[str, str | None, HtmlElement | None]]:
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is None or tag in SKIP_TAGS:  # comments, processing instructions
-            return
-        if tag in ROW_TAGS:
-            yield ROW, None, None
-        if el.text and el.text.strip():
-            yield "text", el.text, el
-        for child in el:
-            yield from walk(child)
-            if child.tail and child.tail.strip():
-                yield "text", child.tail, child
-        if tag in ROW_TAGS:
-            yield ROW, None, None
-        elif tag in CELL_TAGS:
-            yield CELL, None, None
-
-    yield from walk(root)
+    lxml's ``iterwalk`` walks the tree in C: a recursive generator cost a Python frame per
+    element and per level for every token (most of the scan's time)."""
+    if not isinstance(root.tag, str) or root.tag in SKIP_TAGS:
+        return
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        tag = el.tag
+        if event == "start":
+            if tag in SKIP_TAGS:
+                walker.skip_subtree()
+                continue
+            if tag in ROW_TAGS:
+                yield ROW, None, None
+            if el.text and el.text.strip():
+                yield "text", el.text, el
+            continue
+        if event == "end" and tag not in SKIP_TAGS:  # comments and PIs give no "end"
+            if tag in ROW_TAGS:
+                yield ROW, None, None
+            elif tag in CELL_TAGS:
+                yield CELL, None, None
+        if el is not root and el.tail and el.tail.strip():
+            yield "text", el.tail, el
 
 
 def scan_label_values(root: HtmlElement, origin: str = "label") -> list[Pair]:
