@@ -116,9 +116,12 @@ def attachment_links(
     A link that is not a valid URL (``//[::1``) is left out and counted in ``skipped``."""
     seen: set[str] = set()
     links: list[tuple[str, str]] = []
+    base_is_valid = _splits(base_url)
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        if base_is_valid and _plainly_not_attachment(href):
             continue
         try:
             url = urljoin(base_url, href).split("#", 1)[0]
@@ -136,3 +139,28 @@ def attachment_links(
         seen.add(url)
         links.append((url, squeeze(a.text_content()) or url.rsplit("/", 1)[-1]))
     return links
+
+
+def _splits(url: str) -> bool:
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return True
+
+
+def _plainly_not_attachment(href: str) -> bool:
+    """True when resolving ``href`` can neither fail nor give a document's path, read from
+    ``href`` alone: most of a page's links, which then skip urljoin (the most of the time
+    ``attachment_links`` took).
+
+    A resolved path ends as the href's own path does, once that is not empty (``?page=2``
+    keeps the base's path) and urlsplit drops no tab or newline from it. Resolving fails
+    only on the host, which an href has after ``//`` and which fails only when it holds
+    brackets or characters outside ASCII."""
+    if "\t" in href or "\n" in href or "\r" in href:
+        return False
+    if "//" in href and (not href.isascii() or "[" in href or "]" in href):
+        return False
+    path = href.split("#", 1)[0].split("?", 1)[0]
+    return bool(path) and not path.lower().endswith(ATTACHMENT_SUFFIXES)

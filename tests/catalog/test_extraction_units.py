@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import lxml.html
 import pytest
 
@@ -9,7 +11,7 @@ from diancang.catalog.extract import extract_page
 from diancang.catalog.extract.charset import canonical_charset, detect_charset
 from diancang.catalog.extract.dates import normalise_date
 from diancang.catalog.extract.overrides import OverrideError
-from diancang.catalog.extract.visible import attachment_links
+from diancang.catalog.extract.visible import BAD_LINK, attachment_links
 from diancang.catalog.site_rules import SiteRule, SiteRules
 from diancang.crawler.links import is_attachment
 
@@ -122,3 +124,28 @@ def test_catalogue_and_crawler_take_the_same_links_for_attachments():
     assert listed == [f"http://x.gov.cn/files/{n}" for n in names]
     assert all(is_attachment(url) for url in listed)
     assert not is_attachment("http://x.gov.cn/a/b.html")
+
+
+@pytest.mark.parametrize(
+    "base,href,found,bad",
+    [
+        # links read without urljoin must give what resolving them gives
+        ("http://x.gov.cn/a/b.pdf", "?page=2", "http://x.gov.cn/a/b.pdf?page=2", 0),
+        ("http://x.gov.cn/a/b.html", "files/a.pd\tf", "http://x.gov.cn/a/files/a.pdf", 0),
+        ("http://x.gov.cn/a/b.html", "/files/a.PDF?v=1#p2", "http://x.gov.cn/files/a.PDF?v=1", 0),
+        ("http://x.gov.cn/a/b.html", "a.pdf/.", None, 0),
+        ("http://x.gov.cn/a/b.html", "c.html?file=a.pdf", None, 0),
+        ("http://x.gov.cn/a/b.html", "//files.x.gov.cn", None, 0),
+        ("http://x.gov.cn/a/b.html", "/附件/通知.docx", "http://x.gov.cn/附件/通知.docx", 0),
+        # links that do not resolve are counted, whatever they name
+        ("http://x.gov.cn/a/b.html", "//[::1/c.html", None, 1),
+        ("http://x.gov.cn/a/b.html", "//x＠gov.cn/c.html", None, 1),  # @ after NFKC
+        ("http://[127.0.0.1]/b.html", "c.html", None, 1),
+    ],
+)
+def test_attachment_links_resolve_as_urljoin_does(base, href, found, bad):
+    doc = lxml.html.fromstring(f'<div><a href="{href}">附件</a></div>')
+    skipped: Counter[str] = Counter()
+    assert attachment_links(doc, base, skipped) == ([(found, "附件")] if found else [])
+    assert skipped[BAD_LINK] == bad
+
