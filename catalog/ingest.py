@@ -372,7 +372,11 @@ def _prepare(state, item, options, result) -> _Prepared | WarcMetadata:
     if item.body is not None and item.status in (None, 200):
         try:
             extraction = extract_page(
-                item.body, item.url, item.content_type, rule.extract if rule else None
+                item.body,
+                item.url,
+                item.content_type,
+                rule.extract if rule else None,
+                whole_page=False,
             )
         except Exception as exc:  # noqa: BLE001 - the capture is kept without its extraction
             result.problems[f"page not extracted ({type(exc).__name__}: {exc})"] += 1

@@ -92,8 +92,14 @@ def extract_page(
     url: str,
     content_type: str | None = None,
     overrides: dict[str, str] | None = None,
+    *,
+    whole_page: bool = True,
 ) -> Extraction:
-    """Read an HTML response body (as archived, already de-chunked and decompressed)."""
+    """Read an HTML response body (as archived, already de-chunked and decompressed).
+
+    With ``whole_page=False`` a page that is not a disclosure page is read no further than
+    its links: its heading and body text would only serve a record (ingest catalogues such a
+    page by its ``<title>``, charset and site meta tags, and counts its skipped links)."""
     charset, charset_rule = detect_charset(body, content_type)
     doc = parse_html(page_text(body, charset))
     result = Extraction(charset=charset, page_title=page_title(doc))
@@ -125,6 +131,9 @@ def extract_page(
         result.offer("agency", *meta["agency"])
     for pair in scan_comments(doc):
         result.offer(pair.field, pair.value, pair.rule)
+    if not whole_page and not result.is_disclosure:
+        attachment_links(doc, url, result.skipped_links)
+        return result
 
     title = visible_title(doc)
     if title:

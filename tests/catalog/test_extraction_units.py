@@ -149,3 +149,27 @@ def test_attachment_links_resolve_as_urljoin_does(base, href, found, bad):
     assert attachment_links(doc, base, skipped) == ([(found, "附件")] if found else [])
     assert skipped[BAD_LINK] == bad
 
+
+NEWS = """<html><head><title>市长调研_某区</title><meta name="SiteName" content="某区政府">
+  </head><body><h1>市长调研</h1><div id="zoom"><p>正文</p><a href="//[::1">坏链接</a>
+  <a href="/f/a.pdf">附件</a></div></body></html>"""
+
+
+def test_ingest_reads_a_page_that_is_not_a_record_no_further_than_its_links():
+    whole = extract(NEWS)
+    part = extract(NEWS, whole_page=False)
+    assert not whole.is_disclosure and not part.is_disclosure
+    assert whole.skipped_links[BAD_LINK] == 1
+    assert (part.charset, part.page_title, part.site_name, part.skipped_links) == (
+        whole.charset, whole.page_title, whole.site_name, whole.skipped_links,
+    )  # fmt: skip
+    assert whole.body.startswith("正文") and whole.values["title"] == "市长调研"
+    assert whole.attachments == [("http://x.gov.cn/f/a.pdf", "附件")]
+    assert part.body == "" and "title" not in part.values and part.attachments == []
+
+
+def test_a_disclosure_page_is_read_whole_either_way():
+    page = """<body><table><tr><th>索引号：</th><td>A-1</td><th>发布机构：</th><td>某局</td></tr>
+      </table><h1>关于某事的通知</h1><div id="zoom"><p>正文</p><a href="/f/a.pdf">附件</a></div>
+      </body>"""
+    assert extract(page, whole_page=False) == extract(page)

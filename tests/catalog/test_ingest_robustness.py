@@ -78,10 +78,10 @@ def test_a_record_whose_extraction_fails_costs_only_that_record(
 ):
     real = diancang.catalog.ingest.extract_page
 
-    def failing(body, url, *args):
+    def failing(body, url, *args, **kwargs):
         if url.endswith("/2.html"):
             raise RuntimeError("extractor bug")
-        return real(body, url, *args)
+        return real(body, url, *args, **kwargs)
 
     monkeypatch.setattr(diancang.catalog.ingest, "extract_page", failing)
     pages = [
