@@ -35,7 +35,6 @@ libraries' jurisdictions.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -60,7 +59,7 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.util import ClauseAdapter
 
 from diancang import jurisdictions
@@ -319,41 +318,47 @@ def duplicates_elsewhere(db: Session, record: Record) -> list[Duplicate]:
     return duplicates_of(db, [record])[record.id]
 
 
+def _duplicate_pairs():
+    """The statement pairing each record of ``:ids`` with the other libraries' live records
+    that share its 索引号, or its agency and 发文字号, in id order (built once)."""
+    record, other = aliased(Record, name="record"), aliased(Record, name="other")
+    same_index_no = and_(other.index_no == record.index_no, record.index_no != "")
+    same_number = and_(
+        other.agency == record.agency,
+        other.doc_number == record.doc_number,
+        record.agency != "",
+        record.doc_number != "",
+    )
+    return (
+        select(
+            record.id, other.id, Library.name,
+            case((same_index_no, "index_no"), else_="doc_number"),  # the stronger match
+        )
+        .join(other, or_(same_index_no, same_number))
+        .join(Library, Library.id == other.library_id)
+        .where(
+            record.id.in_(bindparam("ids", expanding=True)),
+            other.id != record.id,
+            other.deleted.is_(False),
+            or_(record.library_id.is_(None), other.library_id != record.library_id),
+        )
+        .order_by(record.id, other.id)
+    )  # fmt: skip
+
+
+DUPLICATE_PAIRS = _duplicate_pairs()
+
+
 def duplicates_of(db: Session, records: list[Record]) -> dict[int, list[Duplicate]]:
-    """``duplicates_elsewhere`` of each record, in one query."""
+    """``duplicates_elsewhere`` of each record, in one query that pairs the records with
+    their duplicates (only those come back, no candidate to sort out here)."""
     found: dict[int, list[Duplicate]] = {r.id: [] for r in records}
-    index_nos = {r.index_no for r in records if r.index_no}
-    numbers = {(r.agency, r.doc_number) for r in records if r.agency and r.doc_number}
-    same = []
-    if index_nos:
-        same.append(Record.index_no.in_(index_nos))
-    for agency, doc_number in numbers:  # pairs, not a row-value IN: SQLite would scan
-        same.append(and_(Record.agency == agency, Record.doc_number == doc_number))
-    if not same:
-        return found
-    candidates = db.execute(
-        select(Record.id, Record.library_id, Library.name, Record.index_no, Record.agency,
-               Record.doc_number)
-        .join(Library, Library.id == Record.library_id)
-        .where(or_(*same), Record.deleted.is_(False))
-        .order_by(Record.id)
-    ).all()  # fmt: skip
-    by_index_no: dict[str, list] = defaultdict(list)
-    by_number: dict[tuple[str, str], list] = defaultdict(list)
-    for candidate in candidates:  # grouped: a common 发文字号 can have hundreds of holders
-        by_index_no[candidate.index_no].append(candidate)
-        by_number[candidate.agency, candidate.doc_number].append(candidate)
-    for record in records:
-        matches = {}
-        if record.doc_number:
-            matches |= {c: "doc_number" for c in by_number[record.agency, record.doc_number]}
-        if record.index_no:  # the stronger match names the pair
-            matches |= {c: "index_no" for c in by_index_no[record.index_no]}
-        found[record.id] = [
-            Duplicate(other.id, other.name, match)
-            for other, match in sorted(matches.items(), key=lambda item: item[0].id)
-            if other.id != record.id and other.library_id != record.library_id
-        ]
+    if records:
+
+        for record_id, other_id, library, match in db.execute(
+            DUPLICATE_PAIRS, {"ids": list(found)}
+        ):
+            found[record_id].append(Duplicate(other_id, library, match))
     return found
 
 

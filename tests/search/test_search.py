@@ -395,6 +395,71 @@ def test_duplicates_in_other_libraries_are_shown(searched, rows):
         db.rollback()
 
 
+def test_duplicates_are_those_the_definition_gives(searched, rows):
+    """查重 of every record, pages at a time, against the definition worked out in Python:
+    the live records of another library with the same 索引号, or the same agency and
+    发文字号, in id order, named by the stronger match."""
+    with searched.catalog.session() as db:
+        names = dict(db.execute(select(Library.id, Library.name)).all())
+        records = list(db.scalars(select(Record).order_by(Record.id)))
+        found = {}
+        for start in range(0, len(records), 200):
+            found |= search_module.duplicates_of(db, records[start : start + 200])
+    by_index_no: dict[str, list[Row]] = {}
+    by_number: dict[tuple[str, str], list[Row]] = {}
+    for r in rows:
+        if not r.deleted and r.library_id is not None:
+            by_index_no.setdefault(r.index_no, []).append(r)
+            by_number.setdefault((r.agency, r.doc_number), []).append(r)
+    expected = {}
+    for r in rows:
+        matches = {o.id: (o, "doc_number") for o in by_number.get((r.agency, r.doc_number), [])}
+        matches |= {o.id: (o, "index_no") for o in by_index_no.get(r.index_no, [])}
+        expected[r.id] = [
+            (o.id, names[o.library_id], match)
+            for _, (o, match) in sorted(matches.items())
+            if o.id != r.id and o.library_id != r.library_id
+        ]
+    got = {k: [(d.record_id, d.library, d.match) for d in v] for k, v in found.items()}
+    assert got == expected
+    assert sum(1 for v in expected.values() if any(m == "index_no" for _, _, m in v)) > 10
+    assert sum(1 for v in expected.values() if any(m == "doc_number" for _, _, m in v)) > 10
+
+
+def test_an_existing_catalogue_gets_the_covering_duplicate_index(tmp_path):
+    """Migration 0010 on a catalogue made before it: the agency + 发文字号 index covers what
+    查重 reads, 查重 finds what it did, and back down again."""
+    from alembic import command
+    from search_data import add_libraries_and_users, fill
+
+    from diancang.catalog.db import Catalog, alembic_config, upgrade
+
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+    upgrade(url, "0009")
+    catalog = Catalog(url, migrate=False)
+    with catalog.session() as db:
+        fill(db, 600, add_libraries_and_users(db))
+
+    def index_columns(db):
+        return [row[2] for row in db.execute(text("PRAGMA index_info(ix_record_agency_docno)"))]
+
+    def duplicates(db):
+        records = list(db.scalars(select(Record).order_by(Record.id)))
+        found = search_module.duplicates_of(db, records)
+        return {k: [(d.record_id, d.match) for d in v] for k, v in found.items() if v}
+
+    with catalog.session() as db:
+        before = duplicates(db)
+    upgrade(url)
+    with catalog.session() as db:
+        assert index_columns(db) == ["agency", "doc_number", "deleted", "library_id", "index_no"]
+        assert duplicates(db) == before != {}
+    command.downgrade(alembic_config(url), "0009")
+    with catalog.session() as db:
+        assert index_columns(db) == ["agency", "doc_number"]
+    catalog.dispose()
+
+
 @pytest.mark.parametrize(
     "args, field",
     [({"jurisdiction": "13"}, "jurisdiction"), ({"year": "24"}, "year"),
