@@ -22,13 +22,18 @@ CPU time is closer to what an idle machine would show than the wall time.
 
 ``--keep DIR`` keeps the catalogues in DIR (SQLite file, PostgreSQL data directory) and
 reuses one already loaded and indexed with the same options, to time queries again;
-``--only TEXT`` times only the query classes whose name contains TEXT.
+``--only TEXT`` times only the query classes whose name contains TEXT. ``--compare FILE``
+times, query by query and in turn (either first), this checkout's search module and the one
+in FILE (a previous version's catalog/search.py, e.g. from ``git show``) on the same
+catalogue, prints a line for each, and stops if their results differ (total, page, facet
+counts, 查重).
 """
 
 from __future__ import annotations
 
 import argparse
 import atexit
+import importlib.util
 import random
 import shutil
 import statistics
@@ -51,10 +56,10 @@ from search_data import (  # noqa: E402
 )
 
 from diancang.accounts.models import User  # noqa: E402
+from diancang.catalog import search as search_module  # noqa: E402
 from diancang.catalog import search_index  # noqa: E402
 from diancang.catalog.db import Catalog  # noqa: E402
 from diancang.catalog.models import Record  # noqa: E402
-from diancang.catalog.search import SearchQuery, search  # noqa: E402
 
 
 def postgres_url(keep: Path | None) -> str:
@@ -120,8 +125,34 @@ def server_cpu(db):
     return lambda: int(stat.read_text().split()[0]) / 1e9
 
 
+def summary(results) -> tuple:
+    """What a search answered, comparable across two versions of the module."""
+    return (
+        results.total,
+        results.capped,
+        [(h.record.id, [(d.record_id, d.library, d.match) for d in h.duplicates])
+         for h in results.hits],
+        {name: [(v.value, v.count) for v in values] for name, values in results.facets.items()},
+    )  # fmt: skip
+
+
+def load_module(path: Path):
+    """The search module in ``path``, imported beside this checkout's."""
+    spec = importlib.util.spec_from_file_location("previous_search", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
 def run(
-    backend: str, records: int, body_chars: int, repeat: int, keep: Path | None, only: str
+    backend: str,
+    records: int,
+    body_chars: int,
+    repeat: int,
+    keep: Path | None,
+    only: str,
+    compare: Path | None,
 ) -> None:
     if backend == "sqlite":
         directory = keep or Path(tempfile.mkdtemp(prefix="diancang-search-bench-"))
@@ -145,30 +176,43 @@ def run(
         if loaded_mark:
             loaded_mark.write_text(figures)
     print(
-        f"  {'query class':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p95 cpu':>8}"
+        f"  {'query class':<38} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p95 cpu':>8}"
         f" {'hits(med)':>10}"
     )
     with catalog.session() as db:
         users = {u.username: u for u in db.scalars(select(User))}
+    modules = {"": search_module}
+    if compare:
+        modules["previous"] = load_module(compare)
     for name, queries in query_classes(catalog, repeat).items():
         if only not in name:
             continue
-        timings, cpu, totals = [], [], []
-        for args in queries:
+        timings = {label: ([], [], []) for label in modules}  # wall, cpu, totals
+        for i, args in enumerate(queries):
             user = users[args.pop("_user", "admin")]
-            query = SearchQuery.from_args(args)
-            with catalog.session() as db:
-                server = server_cpu(db)
-                begin, begin_cpu, begin_server = time.perf_counter(), time.process_time(), server()
-                results = search(db, query, user)
-                timings.append((time.perf_counter() - begin) * 1000)
-                cpu.append((time.process_time() - begin_cpu + server() - begin_server) * 1000)
-            totals.append(results.total)
-        print(
-            f"  {name:<28} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}"
-            f" {max(timings):8.1f} {percentile(cpu, 0.95):8.1f}"
-            f" {statistics.median(totals):10.0f}"
-        )
+            labels = list(modules) if i % 2 == 0 else list(modules)[::-1]
+            answers = []
+            for label in labels:
+                module = modules[label]
+                query = module.SearchQuery.from_args(args)
+                wall, cpu, totals = timings[label]
+                with catalog.session() as db:
+                    server = server_cpu(db)
+                    begin, begin_cpu = time.perf_counter(), time.process_time()
+                    begin_server = server()
+                    results = module.search(db, query, user)
+                    wall.append((time.perf_counter() - begin) * 1000)
+                    cpu.append((time.process_time() - begin_cpu + server() - begin_server) * 1000)
+                totals.append(results.total)
+                answers.append(summary(results))
+            if answers.count(answers[0]) != len(answers):
+                raise SystemExit(f"{name}: the modules' results differ for {args}")
+        for label, (wall, cpu, totals) in timings.items():
+            print(
+                f"  {(label + ': ' if label else '') + name:<38} {statistics.median(wall):8.1f}"
+                f" {percentile(wall, 0.95):8.1f} {max(wall):8.1f} {percentile(cpu, 0.95):8.1f}"
+                f" {statistics.median(totals):10.0f}"
+            )
     catalog.dispose()
 
 
@@ -207,12 +251,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the catalogues in DIR")
     parser.add_argument("--only", default="", help="time only the query classes naming this")
+    parser.add_argument("--compare", type=Path, help="time the search module in FILE in turn")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
-        run(backend, args.records, args.body_chars, args.repeat, args.keep, args.only)
+        run(
+            backend, args.records, args.body_chars, args.repeat, args.keep, args.only,
+            args.compare,
+        )  # fmt: skip
 
 
 if __name__ == "__main__":
