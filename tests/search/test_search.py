@@ -589,3 +589,14 @@ def test_an_existing_sqlite_catalogue_gets_the_scope_keys(tmp_path):
     with catalog.session() as db:
         assert librarians_total(db) == expected(db) > 0
     catalog.dispose()
+
+
+def test_sqlite_catalogues_are_read_through_mmap(tmp_path):
+    """Searches read scattered record pages: SQLite maps the file rather than copying each
+    page into its cache by a read()."""
+    from diancang.catalog.db import Catalog
+
+    catalog = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite'}")
+    with catalog.session() as db:
+        assert db.execute(text("PRAGMA mmap_size")).scalar() > 0
+    catalog.dispose()
