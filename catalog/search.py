@@ -351,10 +351,10 @@ DUPLICATE_PAIRS = _duplicate_pairs()
 
 def duplicates_of(db: Session, records: list[Record]) -> dict[int, list[Duplicate]]:
     """``duplicates_elsewhere`` of each record, in one query that pairs the records with
-    their duplicates (only those come back, no candidate to sort out here)."""
+    their duplicates (only those come back, no candidate to sort out here). The records'
+    索引号 and 发文字号 are read from the table by id (the session flushes its changes first)."""
     found: dict[int, list[Duplicate]] = {r.id: [] for r in records}
     if records:
-
         for record_id, other_id, library, match in db.execute(
             DUPLICATE_PAIRS, {"ids": list(found)}
         ):
