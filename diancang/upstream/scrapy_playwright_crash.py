@@ -10,10 +10,16 @@ report: docs/upstream.md, "scrapy-playwright: requests hang after a browser cras
 The handler has no public hook around launching and closing the browser either; the
 private ``_launch`` and ``_close`` are wrapped to call :meth:`before_launch` and
 :meth:`after_close`.
+
+scrapy-playwright starts Playwright at engine start, in each handler (one per URL scheme):
+each start runs Playwright's driver, a Node.js process costing about half a second of CPU,
+also in a crawl none of whose pages needs the browser. :class:`CrashSafeHandler` starts it
+with its first browser request instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 
 from scrapy_playwright.handler import BrowserContextWrapper, ScrapyPlaywrightDownloadHandler
@@ -40,6 +46,14 @@ def check() -> None:
         "is no longer a coroutine method without arguments",
     )
     expect(
+        is_coroutine_function(handler.download_request, ["self", "request"])
+        and "self._launch" in inspect.getsource(handler._maybe_launch_in_thread),
+        _LIBRARY,
+        _PATCH,
+        "download_request is no longer a coroutine method of the request, or Playwright is no "
+        "longer launched by _launch at engine start",
+    )
+    expect(
         "semaphore" in BrowserContextWrapper.__annotations__
         and "self.context_wrappers" in inspect.getsource(handler.__init__)
         and "max_pages_per_context" in inspect.getsource(handler._create_browser_context),
@@ -58,6 +72,11 @@ def check() -> None:
 
 
 class CrashSafeHandler(ScrapyPlaywrightDownloadHandler):
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self._launch_lock = asyncio.Lock()
+        self._launched = False
+
     async def before_launch(self) -> None:
         """Runs before the browser is launched."""
 
@@ -65,8 +84,19 @@ class CrashSafeHandler(ScrapyPlaywrightDownloadHandler):
         """Runs after the browser is closed, also when closing failed."""
 
     async def _launch(self) -> None:
-        await self.before_launch()
-        await super()._launch()
+        """Called at engine start: Playwright starts with the first browser request."""
+
+    async def _launch_once(self) -> None:
+        async with self._launch_lock:
+            if not self._launched:
+                await self.before_launch()
+                await super()._launch()
+                self._launched = True
+
+    async def download_request(self, request):
+        if request.meta.get("playwright"):
+            await self._launch_once()
+        return await super().download_request(request)
 
     async def _close(self) -> None:
         try:

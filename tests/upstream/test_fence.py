@@ -25,6 +25,7 @@ FENCED = {
     "_browser_disconnected_callback": "scrapy_playwright_crash.py",
     "_make_close_page_callback": "scrapy_playwright_crash.py",
     "_launch": "scrapy_playwright_crash.py",
+    "_maybe_launch_in_thread": "scrapy_playwright_crash.py",
     "_unbrotli": "scrapy_compression.py",
     "_inflate": "scrapy_compression.py",
     "_unzstd": "scrapy_compression.py",

@@ -69,3 +69,12 @@ def test_a_changed_disconnect_callback_is_refused(monkeypatch):
 def test_a_missing_launch_is_refused(monkeypatch):
     monkeypatch.delattr(ScrapyPlaywrightDownloadHandler, "_launch")
     assert_shape_error(scrapy_playwright_crash.check, LIBRARY, "scrapy_playwright_crash")
+
+
+def test_a_launch_no_longer_made_at_engine_start_is_refused(monkeypatch):
+    async def launch_in_thread(self) -> None:
+        await self._start_playwright()
+
+    handler = ScrapyPlaywrightDownloadHandler
+    monkeypatch.setattr(handler, "_maybe_launch_in_thread", launch_in_thread)
+    assert_shape_error(scrapy_playwright_crash.check, LIBRARY, "scrapy_playwright_crash")
