@@ -119,6 +119,10 @@ def _crawl(
             "LOG_FILE": str(job_dir / "crawl.log"),
         }
     )
+    # Scrapy leaves the root logger at NOTSET and filters by LOG_LEVEL in its handler, so
+    # the debug lines of every page ("Crawled", each dropped checkpoint item) were built as
+    # records only to be dropped there; its loggers now drop them first.
+    logging.getLogger("scrapy").setLevel(process.settings["LOG_LEVEL"])
     crawler = process.create_crawler(SiteSpider)
     try:
         context = crawl_context(crawler)  # opens the WARC store
