@@ -22,6 +22,7 @@ import pickle
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 from scrapy import Request, Spider
 from scrapy.core.scheduler import Scheduler
@@ -29,6 +30,7 @@ from scrapy.utils.request import request_from_dict
 from twisted.internet import reactor
 
 from diancang.crawler.context import crawl_context
+from diancang.crawler.request_json import callback_name
 from diancang.crawler.signals import request_done
 from diancang.crawler.state_db import open_state_db
 from diancang.crawler.stop import crawl_stopped, stop_crawl
@@ -90,7 +92,7 @@ class FrontierJournal:
                     "INSERT INTO requests (state, request) VALUES (?, x'')", (PENDING,)
                 )
                 journal_id = request.meta["frontier_id"] = cursor.lastrowid
-            data = request.to_dict(spider=spider)
+            data = request.to_dict(spider=_callbacks_of(request, spider))
             meta = data["meta"]
             data["meta"] = {k: v for k, v in meta.items() if not k.startswith(TRANSIENT_META)}
             blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
@@ -114,6 +116,14 @@ class FrontierJournal:
     def close(self) -> None:
         self.commit()
         self._db.close()
+
+
+def _callbacks_of(request: Request, spider: Spider) -> SimpleNamespace:
+    """The request's callbacks under their names, for ``Request.to_dict(spider=...)``, which
+    would otherwise find each name by ``inspect.getmembers`` of the whole spider (most of the
+    cost of journaling a request). Like Scrapy, refuses a callback that is no spider method."""
+    methods = [method for method in (request.callback, request.errback) if method is not None]
+    return SimpleNamespace(**{callback_name(method, spider): method for method in methods})
 
 
 class JournalScheduler(Scheduler):

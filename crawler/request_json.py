@@ -25,17 +25,18 @@ def request_to_json(request: Request, spider: Spider) -> str:
         "meta": {k: request.meta[k] for k in FRONTIER_META if k in request.meta},
         "priority": request.priority,
         "dont_filter": request.dont_filter,
-        "callback": _name(request.callback, spider),
-        "errback": _name(request.errback, spider),
+        "callback": callback_name(request.callback, spider),
+        "errback": callback_name(request.errback, spider),
     }
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-def _name(method, spider: Spider) -> str | None:
+def callback_name(method, spider: Spider) -> str | None:
+    """The name of a request's callback, which must be a method of ``spider``."""
     if method is None:
         return None
     if getattr(method, "__self__", None) is not spider:
-        raise ValueError(f"{method!r}: a shared-frontier callback must be a spider method")
+        raise ValueError(f"{method!r}: a frontier callback must be a spider method")
     return method.__name__
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 import threading
 from pathlib import Path
@@ -46,4 +47,39 @@ def test_a_failed_entry_rolls_back_the_uncommitted_writes(tmp_path):
     journal.commit()
     assert _states(path) == [PENDING]
     assert list(journal.fingerprints()) == ["c 1"]
+    journal.close()
+
+
+class _TwoCallbacks(Spider):
+    name = "two"
+
+    def parse(self, response):
+        return None
+
+    def failed(self, failure):
+        return None
+
+
+def _entry(path: Path) -> dict:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return pickle.loads(db.execute("SELECT request FROM requests").fetchone()[0])
+
+
+def test_an_entry_is_scrapys_own_dict_of_the_request_and_resumes_its_callbacks(tmp_path):
+    path = tmp_path / "frontier.sqlite"
+    journal = FrontierJournal(path, fresh=True)
+    spider = _TwoCallbacks()
+    request = Request("http://h/1", callback=spider.parse, errback=spider.failed, priority=3)
+    journal.queue(request, "c 1", spider)
+    journal.commit()
+    assert _entry(path) == request.to_dict(spider=spider)
+    (resumed,) = journal.pending(spider)
+    assert (resumed.callback, resumed.errback) == (spider.parse, spider.failed)
+    journal.close()
+
+
+def test_a_callback_that_is_no_spider_method_is_refused(tmp_path):
+    journal = FrontierJournal(tmp_path / "frontier.sqlite", fresh=True)
+    with pytest.raises(ValueError, match="spider method"):
+        journal.queue(Request("http://h/1", callback=print), "c 1", _TwoCallbacks())
     journal.close()
