@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -102,6 +103,10 @@ class _LinkTarget:
     tree; and the text of <a> elements and of inline scripts, both bounded."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the last page: the target and its parser are kept for the next one."""
         self.found: list[tuple[str, str, str, str]] = []
         self._style: list[str] | None = None  # text of the <style> element being read
         self._anchor: list[str] | None = None  # text of the <a> element being read
@@ -169,14 +174,34 @@ class _LinkTarget:
         return None
 
 
+class _LinkReader(threading.local):
+    """A parser and its target, kept from page to page: lxml inspects a target's methods
+    whenever a parser is made for one (``inspect.getfullargspec``), which cost a third of
+    a small page's parse. One per thread, as a parser reads one page at a time."""
+
+    def __init__(self) -> None:
+        self.renew()
+
+    def renew(self) -> None:
+        self.target = _LinkTarget()
+        self.parser = etree.HTMLParser(target=self.target)
+
+
+_READER = _LinkReader()
+
+
 def extract_from_html(body: bytes, encoding: str, base_url: str) -> PageLinks:
     """The links of an HTML page, read in slices (``body`` as received, decoded)."""
-    target = _LinkTarget()
-    parser = etree.HTMLParser(target=target)
-    for text in _decoded_slices(body, encoding):
-        parser.feed(text)
-        target.script_room = 0  # only scripts of the first slice are read
-    parser.close()
+    target, parser = _READER.target, _READER.parser
+    target.reset()
+    try:
+        for text in _decoded_slices(body, encoding):
+            parser.feed(text)
+            target.script_room = 0  # only scripts of the first slice are read
+        parser.close()
+    except BaseException:
+        _READER.renew()  # the parser holds part of this page: not to begin the next one
+        raise
     invalid = 0
     try:
         base = absolute_url(base_url, get_base_url(body, base_url, encoding, max_scan=PARSE_SLICE))

@@ -1,5 +1,7 @@
+import pytest
 from sites.hostile import BAD_LINKS
 
+from diancang.crawler import links
 from diancang.crawler.links import PARSE_SLICE, extract_from_css, extract_from_html
 from diancang.crawler.urls import clean_url
 from diancang.warc_names import EMBED, LINK
@@ -77,3 +79,23 @@ def test_meta_refresh_is_a_link_resolved_against_base():
         extract_from_html(b'<meta http-equiv="refresh" content="5">', "utf-8", "http://h/").links
         == []
     )
+
+
+def test_each_page_is_read_on_its_own_by_the_kept_parser():
+    first = extract_from_html(b'<a href="a.html">a', "utf-8", "http://h/")  # left open
+    second = extract_from_html(b'<a href="b.html">b</a>', "utf-8", "http://h/")
+    assert [link.url for link in first.links] == ["http://h/a.html"]
+    assert [(link.url, link.text) for link in second.links] == [("http://h/b.html", "b")]
+
+
+def test_a_page_that_fails_half_read_leaves_nothing_to_the_next(monkeypatch):
+    def failing_slices(body, encoding):
+        yield '<a href="half.html">half<!-- '  # a comment the next page would be read in
+        raise UnicodeDecodeError(encoding, body, 0, 1, "cut")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(links, "_decoded_slices", failing_slices)
+        with pytest.raises(UnicodeDecodeError):
+            extract_from_html(b"", "utf-8", "http://h/")
+    page = extract_from_html(b'<a href="next.html">next</a>', "utf-8", "http://h/")
+    assert [(link.url, link.text) for link in page.links] == [("http://h/next.html", "next")]
