@@ -78,6 +78,7 @@ class PageLinks:
     links: list[Outlink] = field(default_factory=list)
     invalid: int = 0  # hrefs that are not URLs, skipped
     scripts: str = ""  # inline script text of the page's first PARSE_SLICE bytes, bounded
+    has_script: bool = False  # a <script> element anywhere in the page
 
 
 def css_urls(text: str) -> list[str]:
@@ -114,6 +115,7 @@ class _LinkTarget:
         self._script: list[str] | None = None  # text of the inline <script> being read
         self.scripts: list[str] = []
         self.script_room = SCRIPT_TEXT_CHARS  # 0 once past the first slice
+        self.has_script = False
 
     def start(self, tag: str, attrib) -> None:
         found = self.found
@@ -122,8 +124,10 @@ class _LinkTarget:
             self._anchor, self._anchor_at = [], len(found) if "href" in attrib else -1
         elif tag == "img" and self._anchor is not None and attrib.get("alt"):
             self._add_anchor_text(attrib["alt"])
-        elif tag == "script" and "src" not in attrib and self.script_room > 0:
-            self._script = []
+        elif tag == "script":
+            self.has_script = True
+            if "src" not in attrib and self.script_room > 0:
+                self._script = []
         for name, hop in _ATTRIBUTES_BY_TAG.get(tag, ()):
             value = attrib.get(name)
             if value is not None:
@@ -221,6 +225,7 @@ def extract_from_html(body: bytes, encoding: str, base_url: str) -> PageLinks:
     links = _absolute(target.found, base_url)
     links.invalid += invalid
     links.scripts = "\n".join(target.scripts)
+    links.has_script = target.has_script
     return links
 
 

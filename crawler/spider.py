@@ -91,6 +91,7 @@ class SiteSpider(Spider):
         seed = crawl_context(self.crawler).seed_of(request)
         ok = 200 <= response.status < 300
         page = self._outlinks(response) if ok else PageLinks()
+        has_script = page.has_script
         declared = LISTING_PAGE in request.meta
         if declared and seed.listing.kind == "json":
             page = self.listings.json_links(response, seed.listing)
@@ -117,7 +118,7 @@ class SiteSpider(Spider):
                 depth = link_depth + (1 if link.hop == LINK else 0)
                 on_listing = listing if link.hop == PAGE else None
                 yield self._request(seed, url, hops + link.hop, depth, response.url, on_listing)
-        if self._needs_browser(seed, response):
+        if self._needs_browser(seed, response, has_script):
             self.crawler.stats.inc_value("browser/detected")
             again = self._request(seed, response.url, hops, link_depth, None, listing)
             again.meta["browser"] = True
@@ -153,9 +154,17 @@ class SiteSpider(Spider):
             yield from self.listings.next_pages(seed, request, None, self._request)
         yield RequestHandled(request)
 
-    def _needs_browser(self, seed: Seed, response: Response) -> bool:
+    @cached_property
+    def _detects_script_built(self) -> bool:
+        return self.crawler.settings.getbool(BROWSER_DETECT)
+
+    def _needs_browser(self, seed: Seed, response: Response, has_script: bool) -> bool:
+        """Whether to capture the page again with the browser; ``has_script``: whether link
+        extraction met a <script> element in it (a page with none builds nothing, and is
+        not parsed again to tell)."""
         return (
-            self.crawler.settings.getbool(BROWSER_DETECT)
+            self._detects_script_built
+            and has_script
             and not seed.browser
             and "playwright" not in response.flags
             and isinstance(response, HtmlResponse)

@@ -63,12 +63,14 @@ def write_seed_list(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def unstarted_crawler(data_dir: Path) -> Crawler:
+def unstarted_crawler(data_dir: Path, browser: bool = False) -> Crawler:
     """A Scrapy crawler with a Diancang crawl's settings and components, never started: one
-    seed ``s1`` of ``UNSTARTED_SITE``."""
+    seed ``s1`` of ``UNSTARTED_SITE``; with ``browser``, Chromium takes part."""
     seeds = write_seed_list(data_dir / "seeds.csv", [{"id": "s1", **portal_seed(UNSTARTED_SITE)}])
     settings = load_settings(crawl_env(data_dir))
-    return get_crawler(SiteSpider, scrapy_settings(settings, seeds, ["s1"], data_dir, False, False))
+    return get_crawler(
+        SiteSpider, scrapy_settings(settings, seeds, ["s1"], data_dir, False, browser)
+    )
 
 
 def warc_files(data_dir: Path) -> list[Path]:
