@@ -65,6 +65,10 @@ def scrapy_settings(
         "SCHEDULER": "diancang.crawler.frontier.JournalScheduler",
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "DOWNLOADER_MIDDLEWARES": {
+            # each costs a call or two per request: offsite filtering has no allowed_domains
+            # to apply (scope is the crawl policy's), basic auth no credentials to send
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
             # before robots.txt: a request of a spent seed makes no robots.txt request
             "diancang.crawler.policy.SeedBudgetMiddleware": 90,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
@@ -77,7 +81,11 @@ def scrapy_settings(
             # nearest the downloader: last check before a connection, first after it
             "diancang.crawler.network_guard.NetworkGuardMiddleware": 970,
         },
-        "SPIDER_MIDDLEWARES": {"diancang.crawler.policy.FollowPolicyMiddleware": 950},
+        "SPIDER_MIDDLEWARES": {
+            "diancang.crawler.policy.FollowPolicyMiddleware": 950,
+            # a development aid (warns of meta copied from a response), run on every output
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+        },
         "ITEM_PIPELINES": {
             "diancang.crawler.pipelines.FrontierCheckpointPipeline": 100,
             "diancang.crawler.pipelines.MetadataRecordPipeline": 300,
