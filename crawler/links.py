@@ -14,9 +14,10 @@ for the page counts only a script states (crawler/pagination.py).
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -241,14 +242,39 @@ def _decoded_slices(body: bytes, encoding: str) -> Iterable[str]:
     yield decoder.decode(b"", final=True)
 
 
+@functools.lru_cache(maxsize=4096)
+def _from_root(origin: str, raw: str) -> str | None:
+    """``absolute_url`` of a root-relative reference (``/path``): it keeps only the scheme
+    and host of its base, so a site's navigation links are resolved once, not per page."""
+    return absolute_url(origin, raw)
+
+
+def _resolver(base_url: str) -> Callable[[str], str | None]:
+    try:
+        parts = urlsplit(base_url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        return functools.partial(absolute_url, base_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+
+    def resolve(raw: str) -> str | None:
+        if raw.startswith("/") and not raw.startswith("//"):
+            return _from_root(origin, raw)
+        return absolute_url(base_url, raw)
+
+    return resolve
+
+
 def _absolute(found: list[tuple[str, str, str, str]], base_url: str) -> PageLinks:
     seen: set[str] = set()
     result = PageLinks()
+    resolve = _resolver(base_url)
     for raw, hop, context, text in found:
         raw = (raw or "").strip()
         if not raw or raw.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
             continue
-        url = absolute_url(base_url, raw)
+        url = resolve(raw)
         if url is None:
             result.invalid += 1
         elif url not in seen:

@@ -99,3 +99,31 @@ def test_a_page_that_fails_half_read_leaves_nothing_to_the_next(monkeypatch):
             extract_from_html(b"", "utf-8", "http://h/")
     page = extract_from_html(b'<a href="next.html">next</a>', "utf-8", "http://h/")
     assert [(link.url, link.text) for link in page.links] == [("http://h/next.html", "next")]
+
+
+BASES = [
+    "http://h/a/b/page.html?q=1#f",
+    "https://user@h:8443/a;p?q",
+    "http://[::1]:8080/x/",
+    "http://h",
+    "HTTP://H/",
+]
+ROOT_RELATIVE = [
+    "/",
+    "/p/1.html",
+    "/a/../b/./c?x=1#y",
+    "/?q",
+    "/#top",
+    "/\\\\evil/x",
+    "/\t/other/x",
+    "/a b/c",
+    "/文章/页面.html",
+    "/..",
+]
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_a_root_relative_link_resolves_as_urljoin_resolves_it_on_every_page(base):
+    resolve = links._resolver(base)
+    for raw in [*ROOT_RELATIVE, *BAD_LINKS]:
+        assert resolve(raw) == links.absolute_url(base, raw), raw
