@@ -12,8 +12,14 @@ mid-chunk leaves the catalogue as after the previous chunk, resumed from there.
 
 from __future__ import annotations
 
+import multiprocessing
+import pickle
+import signal
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from types import SimpleNamespace
 
 from sqlalchemy import func, select, text, update
@@ -33,8 +39,10 @@ from diancang.catalog.listing_ingest import (
 )
 from diancang.catalog.models import Capture, FetchError, ListingPage, Record, WarcFile
 from diancang.catalog.records_builder import (
+    DocumentText,
     catalogue_document,
     commit_with_datestamps,
+    document_text,
     forget_datestamps,
     record_text,
     touch_id,
@@ -68,6 +76,10 @@ DEFAULT_COLLECTION = "govinfo"
 CHUNK = 500
 CHUNK_BYTES = 32 * 2**20
 IN_LIST = 500  # values per IN (...) lookup
+# A smaller WARC is read in this process: starting a reader process costs more than the
+# reading it would take over.
+PIPELINE_BYTES = 4 * 2**20
+READER_EXIT_SECONDS = 10  # for a reader to end once its last read is received
 STALE_ROWS = 100  # PostgreSQL: rows an ingest adds to a table before it analyzes it
 CAPTURE_COLUMNS = [column.key for column in Capture.__table__.columns if column.key != "id"]
 _NO_CAPTURE_VALUES = dict.fromkeys(CAPTURE_COLUMNS)
@@ -137,52 +149,187 @@ def ingest_warc(catalog: Catalog, warc: WarcLocation, options: IngestOptions) ->
             select(func.count(Capture.id)).where(Capture.warc_file_id == known.id)
         )
     state = _FileState(warc=known)
+    plan = _ReadPlan(warc, done, options, CHUNK, CHUNK_BYTES)
     session = catalog.session_factory()
-    chunk: list[WarcCapture | WarcMetadata] = []
-    chunk_bytes = 0
     offset = 0
     try:
-        with warc.open() as stream:
-            for item in iter_warc(stream):
-                if isinstance(item, WarcInfo):  # the records before it keep their info
-                    ready, chunk, chunk_bytes = chunk, [], 0
-                    _store_chunk(session, state, ready, options, result)
-                    _read_warcinfo(session, state, item)
+        with closing(_reads(plan)) as reads:
+            for read in reads:
+                offset = read.offset
+                result.problems.update(read.problems)
+                if read.failure is not None:
+                    _store_before_failure(session, state, read.entries, options, result)
+                    result.error = _failure_text(warc, read.offset, read.failure, read.torn)
+                    return result
+                _store_chunk(session, state, read.entries, options, result)
+                if read.info is not None:  # the records before it keep their info
+                    _read_warcinfo(session, state, read.info)
                     commit_with_datestamps(session)  # a chunk retried later starts from here
-                    continue
-                offset = item.offset
-                if item.offset in done:
-                    if done[item.offset] != item.url:
-                        raise IngestError(
-                            f"not the file catalogued under this name before: offset "
-                            f"{item.offset} holds {item.url}, not {done[item.offset]}"
-                        )
-                    continue
-                chunk.append(item)
-                chunk_bytes += len(getattr(item, "body", None) or b"")
-                if len(chunk) >= CHUNK or chunk_bytes >= CHUNK_BYTES:
-                    ready, chunk, chunk_bytes = chunk, [], 0
-                    _store_chunk(session, state, ready, options, result)
-        ready, chunk = chunk, []
-        _store_chunk(session, state, ready, options, result)
         warc_file = session.get(WarcFile, known.id)
         warc_file.complete = True
         warc_file.ingested_at = utcnow()
         warc_file.captures_count = captures_done + result.captures
         commit_with_datestamps(session)
     except Exception as exc:  # noqa: BLE001 - keep what was catalogued, name the place
-        try:  # the records read before the failure
-            _store_chunk(session, state, chunk, options, result)
-        except Exception:  # noqa: BLE001 - the database refused: keep the chunks committed
-            session.rollback()
-        if isinstance(exc, TornWarc):
-            result.error = f"{warc.location}: {exc}; resumed when it is whole"
-        else:
-            name = type(exc).__name__
-            result.error = f"{warc.location}: after offset {offset}: {name}: {exc}"
+        result.error = _failure_text(warc, offset, f"{type(exc).__name__}: {exc}", torn=False)
     finally:
         session.close()
     return result
+
+
+def _store_before_failure(session, state, entries, options, result) -> None:
+    """Store the records read before the file failed, unless the database refuses them."""
+    try:
+        _store_chunk(session, state, entries, options, result)
+    except Exception:  # noqa: BLE001 - the database refused: keep the chunks committed
+        session.rollback()
+
+
+def _failure_text(warc: WarcLocation, offset: int, failure: str, torn: bool) -> str:
+    if torn:
+        return f"{warc.location}: {failure}; resumed when it is whole"
+    return f"{warc.location}: after offset {offset}: {failure}"
+
+
+# -- reading: the WARC's records, chunked and prepared (no database) -------------------------
+
+
+@dataclass
+class _ReadPlan:
+    """What reading a WARC needs, sent to the reader process as it is."""
+
+    warc: WarcLocation
+    done: dict[int, str]  # URL by offset of the records catalogued already: skipped
+    options: IngestOptions
+    chunk_records: int
+    chunk_bytes: int
+
+
+@dataclass
+class _Read:
+    """A chunk of records read and prepared, to store in one transaction, and what follows."""
+
+    entries: list[_Prepared | WarcMetadata]
+    problems: Counter[str]  # the chunk's records' own (see _prepare)
+    offset: int  # of the last record read
+    info: WarcInfo | None = None  # a warcinfo record read after the entries
+    failure: str | None = None  # why the file could not be read past the entries
+    torn: bool = False  # the failure is a file cut short
+    last: bool = False  # the file ends after the entries
+
+
+def _reads(plan: _ReadPlan) -> Iterator[_Read]:
+    """The reads of ``plan.warc``: by a reader process, in parallel with the caller's
+    database work, unless the file is too small to be worth starting one."""
+    if plan.warc.size < PIPELINE_BYTES or not _picklable(plan.warc):
+        return _read_warc(plan)
+    return _reader_process_reads(plan)
+
+
+def _picklable(warc: WarcLocation) -> bool:
+    """False for a file the reader process could not open, such as one behind an S3
+    client."""
+    try:
+        pickle.dumps(warc)
+    except Exception:  # noqa: BLE001 - whatever pickling raises, the file is read here
+        return False
+    return True
+
+
+def _read_warc(plan: _ReadPlan) -> Iterator[_Read]:
+    """Read the WARC and prepare its records, chunk by chunk; a failure ends the reads."""
+    info: dict[str, str] = {}
+    chunk: list[WarcCapture | WarcMetadata] = []
+    chunk_bytes = offset = 0
+
+    def prepared(items, **after) -> _Read:
+        problems: Counter[str] = Counter()
+        entries = [_prepare(info, item, plan.options, problems) for item in items]
+        return _Read(entries, problems, offset, **after)
+
+    try:
+        with plan.warc.open() as stream:
+            for item in iter_warc(stream):
+                if isinstance(item, WarcInfo):  # the records before it keep their info
+                    ready, chunk, chunk_bytes = chunk, [], 0
+                    yield prepared(ready, info=item)
+                    info.update(_given(item))
+                    continue
+                offset = item.offset
+                if item.offset in plan.done:
+                    if plan.done[item.offset] != item.url:
+                        raise IngestError(
+                            f"not the file catalogued under this name before: offset "
+                            f"{item.offset} holds {item.url}, not {plan.done[item.offset]}"
+                        )
+                    continue
+                chunk.append(item)
+                chunk_bytes += len(getattr(item, "body", None) or b"")
+                if len(chunk) >= plan.chunk_records or chunk_bytes >= plan.chunk_bytes:
+                    ready, chunk, chunk_bytes = chunk, [], 0
+                    yield prepared(ready)
+        ready, chunk = chunk, []
+        yield prepared(ready, last=True)
+    except Exception as exc:  # noqa: BLE001 - the records read before it are still stored
+        torn = isinstance(exc, TornWarc)
+        failure = str(exc) if torn else f"{type(exc).__name__}: {exc}"
+        yield prepared(chunk, failure=failure, torn=torn)
+
+
+def _given(info: WarcInfo) -> dict[str, str]:
+    return {key: value for key, value in info.fields.items() if value}
+
+
+def _reader_process_reads(plan: _ReadPlan) -> Iterator[_Read]:
+    """``_read_warc(plan)`` run by a reader process, its reads received through a pipe.
+
+    The pipe is the bounded queue: the reader waits while a read it sends does not fit, so
+    it is at most a chunk or two ahead. It stops when the pipe breaks, as when this
+    process stops listening or dies; a reader that dies ends the pipe here."""
+    context = multiprocessing.get_context("spawn")  # no copy of this process's connections
+    receiving, sending = context.Pipe(duplex=False)
+    reader = context.Process(
+        target=_reader_main, args=(plan, sending), name=f"read {plan.warc.name}", daemon=True
+    )
+    reader.start()
+    sending.close()  # the reader's end is the reader's alone: its death ends the pipe
+    finished = False
+    try:
+        while not finished:
+            try:
+                read = receiving.recv()
+            except EOFError:
+                reader.join(READER_EXIT_SECONDS)
+                raise ReaderStopped(
+                    f"the WARC reader process ended before the file did "
+                    f"(exit code {reader.exitcode})"
+                ) from None
+            finished = read.last or read.failure is not None
+            yield read
+    finally:
+        receiving.close()
+        if not finished:
+            reader.kill()
+        reader.join(READER_EXIT_SECONDS)
+        if reader.is_alive():
+            reader.kill()
+            reader.join()
+
+
+class ReaderStopped(RuntimeError):
+    """The reader process died (killed, out of memory) before its last read."""
+
+
+def _reader_main(plan: _ReadPlan, sending: Connection) -> None:
+    """The reader process: send each read until the last, or until the pipe breaks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the ingest, which stops this
+    try:
+        for read in _read_warc(plan):
+            sending.send(read)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the ingest stopped listening
+    finally:
+        sending.close()
 
 
 @dataclass
@@ -194,16 +341,17 @@ class _Prepared:
     rule: SiteRule | None
     collection: str
     extraction: Extraction | None
+    document: DocumentText | None  # a disclosure page's
     capture: SimpleNamespace | None = None  # its row, once stored
 
 
-def _store_chunk(session, state, chunk, options, result) -> None:
-    """Catalogue ``chunk`` in one transaction: rows inserted together, revisits' records
-    looked up together. If any record fails, the chunk is rolled back and stored again one
-    record per savepoint, so that record alone is lost, counted in ``problems``."""
-    if not chunk:
+def _store_chunk(session, state, prepared, options, result) -> None:
+    """Catalogue the ``prepared`` records in one transaction: rows inserted together,
+    revisits' records looked up together. If any record fails, the chunk is rolled back and
+    stored again one record per savepoint, so that record alone is lost, counted in
+    ``problems``."""
+    if not prepared:
         return
-    prepared = [_prepare(state, item, options, result) for item in chunk]
     originals = _revisit_originals(session, prepared)
     counts = (result.captures, result.records, result.duplicates, state.site_record_id)
     try:
@@ -307,8 +455,8 @@ def _store_metadata(session, state, item, options, result) -> None:
     rule = options.rules.find(seed_id, item.url)
     place = Place(
         warc_file_id=state.warc.id,
-        collection=_collection(state, rule, options),
-        jurisdiction=_jurisdiction(state, rule, options),
+        collection=_collection(state.info, rule, options),
+        jurisdiction=_jurisdiction(state.info, rule, options),
         seed=seed_id or (rule.seed_id if rule else None),
     )
     store_metadata(session, item, place, state.pages)
@@ -326,25 +474,23 @@ def _store_metadata_guarded(session, state, item, options, result) -> None:
         result.problems[f"metadata record not stored ({type(exc).__name__}: {exc})"] += 1
 
 
-def _collection(state: _FileState, rule, options: IngestOptions) -> str:
+def _collection(info: dict[str, str], rule, options: IngestOptions) -> str:
     return (
-        state.info.get(INFO_COLLECTION)
+        info.get(INFO_COLLECTION)
         or (rule.collection if rule else None)
         or options.collection
         or DEFAULT_COLLECTION
     )
 
 
-def _jurisdiction(state: _FileState, rule, options: IngestOptions) -> str | None:
+def _jurisdiction(info: dict[str, str], rule, options: IngestOptions) -> str | None:
     return (
-        state.info.get(INFO_JURISDICTION)
-        or (rule.jurisdiction if rule else None)
-        or options.jurisdiction
+        info.get(INFO_JURISDICTION) or (rule.jurisdiction if rule else None) or options.jurisdiction
     )
 
 
 def _read_warcinfo(session: Session, state: _FileState, info: WarcInfo) -> None:
-    state.info.update({k: v for k, v in info.fields.items() if v})
+    state.info.update(_given(info))
     state.seed_url = state.info.get(INFO_SEED_URL) or state.seed_url
     warc_file = session.get(WarcFile, state.warc.id)
     for column, key in (("collection", INFO_COLLECTION), ("jurisdiction", INFO_JURISDICTION),
@@ -353,22 +499,21 @@ def _read_warcinfo(session: Session, state: _FileState, info: WarcInfo) -> None:
             setattr(warc_file, column, state.info[key][:255])
 
 
-def _prepare(state, item, options, result) -> _Prepared | WarcMetadata:
-    """What storing ``item`` needs and no database gives: its rule and its extraction.
+def _prepare(info, item, options, problems) -> _Prepared | WarcMetadata:
+    """What storing ``item`` needs and no database gives: its rule, its extraction and,
+    for a document, its text and SimHash.
 
     The problems found here are the record's own, counted once however often its chunk is
     stored."""
     if isinstance(item, WarcMetadata):
         if item.truncated and tells_coverage(item):
-            result.problems[
-                f"metadata record larger than {MAX_METADATA_BYTES} bytes: tail unread"
-            ] += 1
+            problems[f"metadata record larger than {MAX_METADATA_BYTES} bytes: tail unread"] += 1
         return item
-    seed_id = state.info.get(INFO_SEED)
+    seed_id = info.get(INFO_SEED)
     rule = options.rules.find(seed_id, item.url)
-    extraction = None
+    extraction = document = None
     if item.body_problem:
-        result.problems[item.body_problem] += 1
+        problems[item.body_problem] += 1
     if item.body is not None and item.status in (None, 200):
         try:
             extraction = extract_page(
@@ -379,14 +524,17 @@ def _prepare(state, item, options, result) -> _Prepared | WarcMetadata:
                 whole_page=False,
             )
         except Exception as exc:  # noqa: BLE001 - the capture is kept without its extraction
-            result.problems[f"page not extracted ({type(exc).__name__}: {exc})"] += 1
+            problems[f"page not extracted ({type(exc).__name__}: {exc})"] += 1
     if extraction is not None:
         if item.body_problem:
             extraction.provenance["truncated"] = item.body_problem
-        for reason, count in extraction.skipped_links.items():
-            result.problems[reason] += count
+        problems.update(extraction.skipped_links)
+        if extraction.is_disclosure:
+            document = document_text(extraction)
+            extraction.body = ""  # now the document's text: sent once
     item.body = None  # extracted: the chunk need not hold the page
-    return _Prepared(item, seed_id, rule, _collection(state, rule, options), extraction)
+    collection = _collection(info, rule, options)
+    return _Prepared(item, seed_id, rule, collection, extraction, document)
 
 
 def _catalogue_capture(
@@ -398,7 +546,7 @@ def _catalogue_capture(
     originals: dict[tuple[str, str], int],
 ) -> None:
     item, rule, collection, extraction = entry.item, entry.rule, entry.collection, entry.extraction
-    jurisdiction = _jurisdiction(state, rule, options) or (
+    jurisdiction = _jurisdiction(state.info, rule, options) or (
         code_from_site_id(extraction.site_id_code) if extraction else None
     )
     capture = _capture_row(
@@ -429,7 +577,7 @@ def _catalogue_capture(
     if extraction is not None and extraction.is_disclosure:
         if any(c.url_hash == capture.url_hash and c.record_id for c in state.pending):
             _insert_pending(session, state)  # the same-URL rule looks for this URL's captures
-        record, created = catalogue_document(session, capture, extraction, place)
+        record, created = catalogue_document(session, capture, extraction, entry.document, place)
         _own(record, options)
         if created:
             result.records += 1

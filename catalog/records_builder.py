@@ -7,6 +7,7 @@ character must not stop an OAI-PMH harvest. What the page printed stays in ``raw
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -120,14 +121,32 @@ def _set_place(record: Record, place: Place | None) -> None:
     record.city_code = place.city
 
 
-def catalogue_document(
-    session: Session, capture: SimpleNamespace, extraction: Extraction, place: Place | None
-) -> tuple[Record, bool]:
-    """Attach ``capture`` (a row not yet stored, attributes named as ``Capture``'s columns)
-    to its record (existing duplicate or a new one); True when new."""
+@dataclass(frozen=True)
+class DocumentText:
+    """A document's record fields, body and SimHash: what its page says, no database."""
+
+    values: dict[str, str]
+    body: str
+    fingerprint: int
+
+
+def document_text(extraction: Extraction) -> DocumentText:
     values = _record_values(extraction)
     body = xml_text(extraction.body)
     fingerprint = simhash64(fingerprint_text(values.get("title"), values.get("pub_date"), body))
+    return DocumentText(values, body, fingerprint)
+
+
+def catalogue_document(
+    session: Session,
+    capture: SimpleNamespace,
+    extraction: Extraction,
+    document: DocumentText,
+    place: Place | None,
+) -> tuple[Record, bool]:
+    """Attach ``capture`` (a row not yet stored, attributes named as ``Capture``'s columns)
+    to its record (existing duplicate or a new one); True when new."""
+    values, body, fingerprint = document.values, document.body, document.fingerprint
     signed = to_signed(fingerprint) if fingerprint else None
     match = find_duplicate(
         session,
