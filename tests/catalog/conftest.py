@@ -136,3 +136,17 @@ def oai_server(catalog) -> Iterator[LiveServer]:
     server = LiveServer(create_app(catalog, oai_page_size=7))
     yield server
     server.stop()
+
+
+# -- where ingest reads a WARC -------------------------------------------------------------
+
+
+@pytest.fixture(params=["this process", "a reader process"])
+def read_by(request, monkeypatch) -> str:
+    """Ingest reads each WARC in the test's process, or in a reader process as it reads a
+    large one."""
+    import diancang.catalog.ingest
+
+    limit = 2**62 if request.param == "this process" else 0
+    monkeypatch.setattr(diancang.catalog.ingest, "PIPELINE_BYTES", limit)
+    return request.param
