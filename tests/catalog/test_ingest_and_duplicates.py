@@ -16,7 +16,7 @@ from diancang.catalog.duplicates import duplicate_groups
 from diancang.catalog.models import Capture, WarcFile
 
 
-def test_ingesting_the_same_warc_again_adds_nothing(catalog, demo_warc, tmp_path):
+def test_ingesting_the_same_warc_again_adds_nothing(catalog, demo_warc, tmp_path, read_by):
     first = ingest(catalog, demo_warc)
     assert first.captures > 50 and first.records == len(EXPECTED)
     before = counts(catalog)
@@ -29,7 +29,7 @@ def test_ingesting_the_same_warc_again_adds_nothing(catalog, demo_warc, tmp_path
     assert counts(catalog) == before
 
 
-def test_a_file_interrupted_part_way_is_resumed_without_repeats(catalog, demo_warc):
+def test_a_file_interrupted_part_way_is_resumed_without_repeats(catalog, demo_warc, read_by):
     ingest(catalog, demo_warc)
     before = counts(catalog)
     with catalog.session() as session:

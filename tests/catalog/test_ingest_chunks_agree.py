@@ -1,5 +1,6 @@
-"""The chunk size is a matter of speed only: the same WARCs ingested one record per
-transaction and 37 per transaction leave the same rows in every catalogue table."""
+"""The chunk size and the reading process are a matter of speed only: the same WARCs
+ingested one record per transaction and 37 per transaction, read in the ingest process and
+by a reader process, leave the same rows in every catalogue table."""
 
 from __future__ import annotations
 
@@ -89,14 +90,25 @@ def twin_catalog(catalog, request, tmp_path, catalog_templates):
         twin.dispose()
 
 
-def test_one_record_and_37_records_per_chunk_catalogue_the_same_rows(
-    catalog, twin_catalog, tmp_path, demo_warc, demo_recrawl_warc, monkeypatch
-):
+def _warcs(tmp_path, demo_warc, demo_recrawl_warc) -> list:
     site = {"collection": "webarchive", "seed-url": "http://www.example.org/"}
     govinfo = write_warc(tmp_path / "govinfo.warc.gz", _pages("www.example.gov.cn"),
                          {"collection": "govinfo", "jurisdiction": "500103"})  # fmt: skip
     website = write_warc(tmp_path / "webarchive.warc.gz", _pages("www.example.org"), site)
-    warcs = [govinfo, website, demo_warc, demo_recrawl_warc]
+    return [govinfo, website, demo_warc, demo_recrawl_warc]
+
+
+def _same_rows(catalog: Catalog, twin: Catalog) -> None:
+    one, other = catalogue_rows(catalog), catalogue_rows(twin)
+    for table, rows in one.items():
+        assert rows, f"{table} is empty: the WARCs do not exercise it"
+        assert rows == other[table], table
+
+
+def test_one_record_and_37_records_per_chunk_catalogue_the_same_rows(
+    catalog, twin_catalog, tmp_path, demo_warc, demo_recrawl_warc, monkeypatch
+):
+    warcs = _warcs(tmp_path, demo_warc, demo_recrawl_warc)
     results = {}
     for chunk, target in ((1, catalog), (37, twin_catalog)):
         monkeypatch.setattr(diancang.catalog.ingest, "CHUNK", chunk)
@@ -104,9 +116,24 @@ def test_one_record_and_37_records_per_chunk_catalogue_the_same_rows(
         for result in results[chunk]:
             assert not result.problems, result.problems
     assert results[1] == results[37]
-    one, many = catalogue_rows(catalog), catalogue_rows(twin_catalog)
-    for table, rows in one.items():
-        assert rows, f"{table} is empty: the WARCs do not exercise it"
-        assert rows == many[table], table
+    _same_rows(catalog, twin_catalog)
     totals = results[1][0]
     assert (totals.records, totals.duplicates) == (40, 8 * 3), "查重 rules not all exercised"
+
+
+def test_a_reader_process_catalogues_the_same_rows_as_the_ingest_process(
+    catalog, twin_catalog, tmp_path, demo_warc, demo_recrawl_warc, monkeypatch
+):
+    warcs = _warcs(tmp_path, demo_warc, demo_recrawl_warc)
+    monkeypatch.setattr(diancang.catalog.ingest, "CHUNK", 37)
+    monkeypatch.setattr(diancang.catalog.ingest, "PIPELINE_BYTES", 2**62)
+    here = [ingest(catalog, warc) for warc in warcs]
+
+    def not_here(*_args):
+        raise AssertionError("a record prepared in the ingest process")
+
+    monkeypatch.setattr(diancang.catalog.ingest, "PIPELINE_BYTES", 0)
+    monkeypatch.setattr(diancang.catalog.ingest, "_prepare", not_here)
+    by_reader = [ingest(twin_catalog, warc) for warc in warcs]
+    assert here == by_reader
+    _same_rows(catalog, twin_catalog)

@@ -78,7 +78,7 @@ def test_a_revisit_joins_the_record_of_the_identical_payload(sqlite_catalog, tmp
     assert captures[1].match_reason == "revisit"
 
 
-def test_a_damaged_warc_keeps_what_was_read_and_names_the_file(sqlite_catalog, tmp_path):
+def test_a_damaged_warc_keeps_what_was_read_and_names_the_file(sqlite_catalog, tmp_path, read_by):
     pages = [
         {
             "url": f"http://d.example/{n}.html",

@@ -34,7 +34,9 @@ def _page(i: str, title: str = "关于做好政府信息公开工作的通知", 
     return PAGE.format(t=title, i=i, a=agency, n=number, body=body, links=links).encode()
 
 
-def test_bad_urls_are_skipped_and_counted_and_the_rest_is_ingested(sqlite_catalog, tmp_path):
+def test_bad_urls_are_skipped_and_counted_and_the_rest_is_ingested(
+    sqlite_catalog, tmp_path, read_by
+):
     links = (
         '<a href="//[::1">坏链接</a><a href="http://[127.0.0.1]/a.pdf">坏附件</a>'
         '<a href="/files/good.pdf">附件一</a>'
@@ -107,7 +109,7 @@ def _inside_a_record(path, near: int) -> int:
     raise AssertionError(f"{path} is shorter than {near} bytes")
 
 
-def test_a_torn_warc_is_reported_and_resumed_without_duplicates(sqlite_catalog, tmp_path):
+def test_a_torn_warc_is_reported_and_resumed_without_duplicates(sqlite_catalog, tmp_path, read_by):
     pages = [
         {"url": f"http://t.example/{n}.html", "body": _page(f"T-{n}", title=f"第{n}号通知")}
         for n in range(50)
@@ -138,7 +140,9 @@ def test_a_torn_warc_is_reported_and_resumed_without_duplicates(sqlite_catalog, 
     assert again.skipped
 
 
-def test_a_copy_cut_between_records_is_resumed_when_the_rest_arrives(sqlite_catalog, tmp_path):
+def test_a_copy_cut_between_records_is_resumed_when_the_rest_arrives(
+    sqlite_catalog, tmp_path, read_by
+):
     pages = [
         {"url": f"http://u.example/{n}.html", "body": _page(f"U-{n}", title=f"第{n}号通知")}
         for n in range(10)
@@ -157,7 +161,9 @@ def test_a_copy_cut_between_records_is_resumed_when_the_rest_arrives(sqlite_cata
     assert counts(sqlite_catalog)[1] == 10
 
 
-def test_a_page_too_large_to_parse_whole_is_extracted_from_its_start(sqlite_catalog, tmp_path):
+def test_a_page_too_large_to_parse_whole_is_extracted_from_its_start(
+    sqlite_catalog, tmp_path, read_by
+):
     filler = "<p>正文段落。</p>" * (MAX_HTML_BYTES // 10)
     pages = [{"url": "http://big.example/1.html", "body": _page("BIG-1", body=filler)}]
     result = ingest_warc(
