@@ -8,6 +8,10 @@ record that cannot be catalogued costs that record, counted in ``problems``, nev
 Records are catalogued in chunks of ``CHUNK``, each one transaction: its captures go in by
 executemany, its revisits find their records with one lookup, and a process killed
 mid-chunk leaves the catalogue as after the previous chunk, resumed from there.
+
+A WARC of ``PIPELINE_BYTES`` or more is read by a reader process (iter_warc, extraction,
+SimHash: no database) while this process stores the chunks it sends: the two run in
+parallel, each on a core. A smaller one is read by the same code in this process.
 """
 
 from __future__ import annotations
@@ -78,8 +82,9 @@ DEFAULT_COLLECTION = "govinfo"
 CHUNK = 500
 CHUNK_BYTES = 32 * 2**20
 IN_LIST = 500  # values per IN (...) lookup
-# A smaller WARC is read in this process: starting a reader process costs more than the
-# reading it would take over.
+# A smaller WARC is read in this process. A reader costs ~0.05-0.1 s of CPU per file and
+# its forkserver ~0.4 s once; a 4 MiB WARC takes ~1.7 s of CPU in-process, half of it
+# the reader's part (tests/benchmarks/ingest_rate.py's mix, 2026-12-03).
 PIPELINE_BYTES = 4 * 2**20
 READER_EXIT_SECONDS = 10  # for a reader to end once it is done or told to
 STALE_ROWS = 100  # PostgreSQL: rows an ingest adds to a table before it analyzes it
