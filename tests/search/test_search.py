@@ -283,6 +283,20 @@ def _visible_to(searched, rows, username: str):
 
 @pytest.mark.parametrize("word", ["公开", "政务公开"])  # LIKE; the trigram index (and scope)
 @pytest.mark.parametrize("username", ["sjz-librarian", "hebei-auditor", "ln-librarian"])
+def _catalogue_at(tmp_path, revision: str, records: int):
+    """A SQLite catalogue migrated up to ``revision`` only, filled with ``records``."""
+    from search_data import add_libraries_and_users, fill
+
+    from diancang.catalog.db import Catalog, upgrade
+
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+    upgrade(url, revision)
+    catalog = Catalog(url, migrate=False)
+    with catalog.session() as db:
+        fill(db, records, add_libraries_and_users(db))
+    return url, catalog
+
+
 def test_each_role_finds_only_the_records_it_may_see(searched, rows, username, word):
     visible = _visible_to(searched, rows, username)
     results = run(searched, username, q=word)
@@ -430,15 +444,10 @@ def test_an_existing_catalogue_gets_the_covering_duplicate_index(tmp_path):
     """Migration 0010 on a catalogue made before it: the agency + 发文字号 index covers what
     查重 reads, 查重 finds what it did, and back down again."""
     from alembic import command
-    from search_data import add_libraries_and_users, fill
 
-    from diancang.catalog.db import Catalog, alembic_config, upgrade
+    from diancang.catalog.db import alembic_config, upgrade
 
-    url = f"sqlite:///{tmp_path / 'catalog.sqlite'}"
-    upgrade(url, "0009")
-    catalog = Catalog(url, migrate=False)
-    with catalog.session() as db:
-        fill(db, 600, add_libraries_and_users(db))
+    url, catalog = _catalogue_at(tmp_path, "0009", records=600)
 
     def index_columns(db):
         return [row[2] for row in db.execute(text("PRAGMA index_info(ix_record_agency_docno)"))]
@@ -550,15 +559,10 @@ def test_an_existing_sqlite_catalogue_gets_the_scope_keys(tmp_path):
     """Migration 0009 on a catalogue made before it: the index is rebuilt with each record's
     scope, so a librarian's word search finds what it did, and back down again."""
     from alembic import command
-    from search_data import add_libraries_and_users, fill
 
-    from diancang.catalog.db import Catalog, alembic_config, upgrade
+    from diancang.catalog.db import alembic_config, upgrade
 
-    url = f"sqlite:///{tmp_path / 'catalog.sqlite'}"
-    upgrade(url, "0008")
-    catalog = Catalog(url, migrate=False)
-    with catalog.session() as db:
-        fill(db, 120, add_libraries_and_users(db))
+    url, catalog = _catalogue_at(tmp_path, "0008", records=120)
 
     def librarians_total(db):
         user = db.scalar(select(User).where(User.username == "sjz-librarian"))
