@@ -281,8 +281,6 @@ def _visible_to(searched, rows, username: str):
     )
 
 
-@pytest.mark.parametrize("word", ["公开", "政务公开"])  # LIKE; the trigram index (and scope)
-@pytest.mark.parametrize("username", ["sjz-librarian", "hebei-auditor", "ln-librarian"])
 def _catalogue_at(tmp_path, revision: str, records: int):
     """A SQLite catalogue migrated up to ``revision`` only, filled with ``records``."""
     from search_data import add_libraries_and_users, fill
@@ -297,6 +295,8 @@ def _catalogue_at(tmp_path, revision: str, records: int):
     return url, catalog
 
 
+@pytest.mark.parametrize("word", ["公开", "政务公开"])  # LIKE; the trigram index (and scope)
+@pytest.mark.parametrize("username", ["sjz-librarian", "hebei-auditor", "ln-librarian"])
 def test_each_role_finds_only_the_records_it_may_see(searched, rows, username, word):
     visible = _visible_to(searched, rows, username)
     results = run(searched, username, q=word)
