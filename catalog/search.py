@@ -70,6 +70,7 @@ from diancang.catalog.jurisdiction import set_level
 from diancang.catalog.models import Capture, Record
 from diancang.catalog.search_index import (
     FTS_TABLE,
+    PG_TEXT_COLUMNS,
     PG_TEXT_TABLE,
     PG_URL_HEAD,
     PG_URL_PREFIX,
@@ -253,7 +254,7 @@ def search(db: Session, query: SearchQuery, user) -> Results:
         # rare word or an exact 索引号 (seconds) where the trigram index answers in a few ms
         db.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     sight = _sight(db, user)
-    facts, newest = _candidates(db, query, _visible(sight), _scope_match(sight))
+    facts, newest = _candidates(db, query, sight)
     ids, total, facets, capped = _read(db, query, facts, newest)
     return Results(query, total, _hits(db, query, ids), facets, capped)
 
@@ -263,25 +264,27 @@ def visible_records(db: Session, user) -> ColumnElement[bool]:
     return _visible(_sight(db, user))
 
 
-def _visible(sight) -> ColumnElement[bool]:
+def _visible(sight, of=Record) -> ColumnElement[bool]:
+    """``sight`` as a condition on the columns of ``of``: the records, or on PostgreSQL the
+    copies of their owner and place columns in the text table."""
     if sight is None:
         return true()
     if sight is False:
         return false()
     see, places = sight
-    owned = Record.library_id.in_(see)
+    owned = of.library_id.in_(see)
     within = [
         column.in_(codes)
         for column, codes in (
-            (Record.province_code, places["province"]),
-            (Record.city_code, places["city"]),
-            (Record.jurisdiction_code, places["county"]),
+            (of.province_code, places["province"]),
+            (of.city_code, places["city"]),
+            (of.jurisdiction_code, places["county"]),
         )
         if codes
     ]
     if not within:
         return owned
-    return or_(owned, and_(Record.library_id.is_(None), or_(*within)))
+    return or_(owned, and_(of.library_id.is_(None), or_(*within)))
 
 
 def _sight(db: Session, user):
@@ -423,15 +426,26 @@ FACT_COLUMNS = {
 FACT_NAMES = tuple(FACT_COLUMNS)
 
 
-def _candidates(db: Session, query: SearchQuery, visible: ColumnElement[bool], scope: str | None):
+def _candidates(db: Session, query: SearchQuery, sight):
     """The CTEs ``(facts, newest)``: ``newest`` the facts of up to ``COUNT_LIMIT + 1``
     visible records matching the query's text, newest (highest id) first, read along an
     index in id order that stops at the limit, so a broad query costs no more than a narrow
     one; ``facts`` the first ``COUNT_LIMIT`` of them and the exact 索引号 / 发文字号 matches."""
     fact_columns = [c.label(n) for n, c in FACT_COLUMNS.items()]
-    newest = select(*fact_columns).where(visible).order_by(Record.id.desc())
-    exact = None
+    visible = _visible(sight)
     terms = query.terms
+    if terms and not query.url_prefix and _is_postgres(db):
+        # the words and who may see the record, both read from the text table (search_index)
+        texts = table(PG_TEXT_TABLE, *(column(name) for name in PG_TEXT_COLUMNS))
+        newest = (
+            select(*fact_columns)
+            .join_from(texts, Record, Record.id == texts.c.record_id)
+            .where(_visible(sight, texts.c), *(_contains(texts.c.text, t) for t in terms))
+            .order_by(texts.c.record_id.desc())
+        )
+    else:
+        newest = select(*fact_columns).where(visible).order_by(Record.id.desc())
+    exact = None
     if query.url_prefix:
         ids = _url_record_ids(db, query.url_prefix)
         if _is_postgres(db):
@@ -461,11 +475,7 @@ def _candidates(db: Session, query: SearchQuery, visible: ColumnElement[bool], s
         )
         exact = select(matches).where(ClauseAdapter(matches).traverse(visible))
         long_terms = [t for t in terms if len(t) >= TRIGRAM]
-        if _is_postgres(db):  # the records' text, in a table of its own (search_index)
-            texts = table(PG_TEXT_TABLE, column("record_id"), column("text"))
-            newest = newest.join(texts, texts.c.record_id == Record.id)
-            newest = newest.where(*(_contains(texts.c.text, term) for term in terms))
-        else:
+        if not _is_postgres(db):
             newest = newest.where(*(_short_word_match(term) for term in terms))
         if long_terms and not _is_postgres(db):
             # driven by the FTS5 index, read newest first (FTS5 walks its doclists backwards)
@@ -474,6 +484,7 @@ def _candidates(db: Session, query: SearchQuery, visible: ColumnElement[bool], s
             fts = table(FTS_TABLE, column("rowid"))
             words = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
             expression = "{title body} : (" + words + ")"
+            scope = _scope_match(sight)
             if scope:
                 expression += " AND " + scope
             newest = (

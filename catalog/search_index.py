@@ -55,19 +55,29 @@ PG_URL_INDEX = (
 )
 # The text a PostgreSQL trigram search reads, of a record's columns ({t}: ``new.`` or '')
 PG_SEARCH_TEXT = "coalesce({t}title, '') || ' ' || coalesce({t}body, '')"
+# The text table's columns beside the text: who may see the record (``library_id`` and the
+# place codes, ``diancang.catalog.search.visible_records``), so that a word search filters
+# by the reader's sight while it reads the texts, as SQLite's ``scope`` keys do
+PG_TEXT_SIGHT = ("library_id", "province_code", "city_code", "jurisdiction_code")
+PG_TEXT_COLUMNS = ("record_id", "text", *PG_TEXT_SIGHT)
+_SIGHT_LIST = ", ".join(PG_TEXT_SIGHT)
 PG_TEXT_STATEMENTS = [
     f"""CREATE TABLE IF NOT EXISTS {PG_TEXT_TABLE} (
         record_id integer PRIMARY KEY REFERENCES catalog_records (id) ON DELETE CASCADE,
-        text text NOT NULL)""",
+        text text NOT NULL, library_id integer, province_code varchar,
+        city_code varchar, jurisdiction_code varchar)""",
     f"""CREATE OR REPLACE FUNCTION {PG_TEXT_SYNC}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        INSERT INTO {PG_TEXT_TABLE} (record_id, text)
-        VALUES (new.id, {PG_SEARCH_TEXT.format(t="new.")})
-        ON CONFLICT (record_id) DO UPDATE SET text = excluded.text;
+        INSERT INTO {PG_TEXT_TABLE} (record_id, text, {_SIGHT_LIST})
+        VALUES (new.id, {PG_SEARCH_TEXT.format(t="new.")},
+                {", ".join("new." + name for name in PG_TEXT_SIGHT)})
+        ON CONFLICT (record_id) DO UPDATE SET text = excluded.text,
+            {", ".join(f"{name} = excluded.{name}" for name in PG_TEXT_SIGHT)};
         RETURN NULL;
     END $$""",
     f"DROP TRIGGER IF EXISTS {PG_TEXT_SYNC} ON catalog_records",
-    f"""CREATE TRIGGER {PG_TEXT_SYNC} AFTER INSERT OR UPDATE OF title, body ON catalog_records
+    f"""CREATE TRIGGER {PG_TEXT_SYNC}
+        AFTER INSERT OR UPDATE OF title, body, {_SIGHT_LIST} ON catalog_records
         FOR EACH ROW EXECUTE FUNCTION {PG_TEXT_SYNC}()""",
 ]
 MIN_SQLITE = (3, 34, 0)  # the trigram tokenizer
@@ -207,8 +217,8 @@ def fill_pg_text(connection: Connection) -> None:
     connection.execute(text(f"TRUNCATE {PG_TEXT_TABLE}"))
     connection.execute(
         text(
-            f"INSERT INTO {PG_TEXT_TABLE} (record_id, text) "
-            f"SELECT id, {PG_SEARCH_TEXT.format(t='')} FROM catalog_records"
+            f"INSERT INTO {PG_TEXT_TABLE} ({', '.join(PG_TEXT_COLUMNS)}) "
+            f"SELECT id, {PG_SEARCH_TEXT.format(t='')}, {_SIGHT_LIST} FROM catalog_records"
         )
     )
     connection.execute(
