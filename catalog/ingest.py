@@ -31,7 +31,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from diancang.catalog.db import Catalog
+from diancang.catalog.db import Catalog, insert_rows
 from diancang.catalog.extract import Extraction, extract_page
 from diancang.catalog.jurisdiction import code_from_site_id, place_of
 from diancang.catalog.listing_ingest import (
@@ -630,11 +630,11 @@ def _own(record: Record, options: IngestOptions) -> None:
 
 
 def _insert_pending(session: Session, state: _FileState) -> None:
-    """Insert the pending captures, all in one statement (executemany)."""
+    """Insert the pending captures, all in one statement."""
     if state.pending:
         rows = [vars(capture) for capture in state.pending]
         _forget_pending(state)
-        session.connection().execute(Capture.__table__.insert(), rows)
+        insert_rows(session, Capture.__table__, rows)
 
 
 def _forget_pending(state: _FileState) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from diancang.catalog.db import insert_rows
 from diancang.catalog.models import FetchError, Listing, ListingLink, ListingPage
 from diancang.catalog.records_builder import url_hash
 from diancang.catalog.warc_records import WarcMetadata
@@ -91,7 +92,7 @@ def insert_listing_pages(session: Session, pages: list[PendingPage]) -> None:
     links = [{**link, "page_id": ids[page.row["offset"]]} for page in pages for link in page.links]
     pages.clear()
     if links:
-        session.execute(ListingLink.__table__.insert(), links)
+        insert_rows(session, ListingLink.__table__, links)
 
 
 def forget_listings(session: Session) -> None:

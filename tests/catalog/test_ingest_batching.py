@@ -7,7 +7,8 @@ import hashlib
 from collections import Counter
 
 import pytest
-from sqlalchemy import event, select, text
+from databases import statements_seen
+from sqlalchemy import select, text
 from warc_files import write_warc
 
 import diancang.catalog.ingest
@@ -55,8 +56,8 @@ def _pages() -> list[dict]:
 def test_ingest_takes_a_statement_for_many_captures(catalog, tmp_path):
     warc = write_warc(tmp_path / "many.warc.gz", _pages(), {"collection": "govinfo"})
     statements = []
-    event.listen(catalog.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    result = ingest_warc(catalog, local_warc(warc), IngestOptions())
+    with statements_seen(catalog.engine, statements.append):
+        result = ingest_warc(catalog, local_warc(warc), IngestOptions())
     assert result.error is None and not result.problems
     assert result.captures == 3 + PLAIN_PAGES + 100 + 51 and result.records == 3
     # per record (查重's probes, its INSERTs) and per chunk, never per capture: one
@@ -86,13 +87,17 @@ def test_a_new_document_and_a_listing_page_cost_a_statement_or_two(catalog, tmp_
     pages = [_document(n) for n in range(10)] + listings
     warc = write_warc(tmp_path / "new.warc.gz", pages, {"collection": "govinfo"})
     statements = []
-    event.listen(catalog.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    result = ingest_warc(catalog, local_warc(warc), IngestOptions())
+    with statements_seen(catalog.engine, statements.append):
+        result = ingest_warc(catalog, local_warc(warc), IngestOptions())
     assert result.error is None and result.records == 10
     reads_of_records = [s for s in statements if s.lstrip().startswith("SELECT")
                         and "FROM catalog_records" in s]  # fmt: skip
     assert len(reads_of_records) <= 2 * 10, "\n".join(reads_of_records)
-    inserts = Counter(s.split(" (")[0] for s in statements if s.startswith("INSERT INTO"))
+    inserts = Counter(  # an INSERT of many rows (executemany) or PostgreSQL's COPY
+        s.split(" (")[0].replace("COPY ", "INSERT INTO ")
+        for s in statements
+        if s.startswith(("INSERT INTO", "COPY "))
+    )
     # the chunk's listing pages together, then their links together; its captures together,
     # as no document is a re-capture of a URL the same-URL rule must find in the table
     assert inserts["INSERT INTO catalog_listing_pages"] == 1, inserts
