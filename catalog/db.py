@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "catalog_alembic_version"
 SQLITE_MMAP_BYTES = 1 << 40
+COPY_FROM_ROWS = 10  # insert_rows
 
 
 def normalise_url(url: str) -> str:
@@ -51,11 +52,12 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     """Insert ``rows`` (dicts of the same columns, values as the driver takes them) into
     ``table`` in the session's transaction: by ``COPY`` on PostgreSQL, where an executemany
     sends, binds and runs one INSERT a row (with SQLAlchemy's work for each, most of the
-    client's time in an ingest); by executemany elsewhere."""
+    client's time in an ingest); by executemany elsewhere, and for a few rows (COPY waits for
+    the server's answer to its start before it sends a row: a round trip more)."""
     if not rows:
         return
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM_ROWS:
         connection.execute(table.insert(), rows)
         return
     columns = list(rows[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ class Place:
     city: str | None
 
 
+@functools.lru_cache(maxsize=4096)  # asked for each capture an ingest catalogues
 def place_of(code: str | None) -> Place | None:
     """The place for a six-digit code, or None when ``code`` is not a GB/T 2260 code."""
     if not code or not _CODE.match(code):
