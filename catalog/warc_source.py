@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -71,11 +70,12 @@ def find_warcs(paths: list[Path]) -> Iterator[WarcLocation]:
 def store_warcs(store: WarcStore, collection: str | None = None) -> Iterator[WarcLocation]:
     """The closed WARC files of ``store`` (with S3: in the bucket or still in the spool).
 
-    Each is opened through ``store.open``: a local file, or the S3 object streamed by boto3.
+    Each is opened through the store (``store.opener``): a local file, or the S3 object
+    streamed by boto3, also in a reader process of the ingest.
     The store never lists ``.open`` files; a file is known to the catalogue by (name, size)
     wherever it lies, so a file catalogued while spooled is not catalogued again once
     uploaded.
     """
     for warc in store.list(collection):
         if is_closed_warc(warc.name):
-            yield WarcLocation(warc.name, warc.location, warc.size, partial(store.open, warc))
+            yield WarcLocation(warc.name, warc.location, warc.size, store.opener(warc))

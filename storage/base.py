@@ -78,6 +78,10 @@ class WarcStore(Protocol):
     def open(self, warc: StoredWarc, start: int = 0) -> BinaryIO:
         """A readable binary stream of a stored WARC, from byte ``start`` (a record's offset)."""
 
+    def opener(self, warc: StoredWarc) -> Callable[[], BinaryIO]:
+        """``open`` of ``warc`` from its start, picklable where the store can be reached
+        from another process (a reader process of ``catalog ingest``)."""
+
     def archive_path(self, collection: str) -> str:
         """The ``archive_paths`` prefix pywb resolves this collection's file names against."""
 

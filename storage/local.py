@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -60,6 +61,9 @@ class LocalWarcStore:
         stream = open(warc.location, "rb")  # noqa: SIM115 - the caller closes it
         stream.seek(start)
         return stream
+
+    def opener(self, warc: StoredWarc) -> Callable[[], BinaryIO]:
+        return partial(self.open, warc)
 
     def archive_path(self, collection: str) -> str:
         return str(self.spool_dir(collection).resolve()) + "/"

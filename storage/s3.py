@@ -12,6 +12,8 @@ import atexit
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,6 +22,7 @@ from diancang.storage.fixity import MANIFEST_DIR, FixityRecord
 from diancang.storage.handoff import HandoffError, hand_off, read_record, warc_key
 from diancang.storage.recovery import recover_open_warcs
 from diancang.storage.s3_client import (
+    ClientSettings,
     S3Location,
     StoreConfigError,
     TransferOptions,
@@ -40,6 +43,38 @@ from diancang.warc_names import WARC_SUFFIXES
 log = logging.getLogger(__name__)
 
 
+def _open_stored(warc: StoredWarc, start: int, bucket: Callable[[], Bucket]) -> BinaryIO:
+    """The spooled file while it is there, else the object in the bucket."""
+    if not warc.location.startswith("s3://"):
+        try:
+            stream = open(warc.location, "rb")  # noqa: SIM115 - the caller closes it
+        except FileNotFoundError:
+            pass  # uploaded and released since it was listed
+        else:
+            stream.seek(start)
+            return stream
+    objects = bucket()
+    return objects.open(warc_key(objects, warc.collection, warc.name), start)
+
+
+@dataclass(frozen=True)
+class ObjectOpener:
+    """Opens a stored WARC in any process, the store's ``open`` made picklable: a reader
+    process of ``catalog ingest`` gets this and makes its own client."""
+
+    warc: StoredWarc
+    location: S3Location
+    transfer: TransferOptions
+    client: ClientSettings
+
+    def __call__(self) -> BinaryIO:
+        return _open_stored(
+            self.warc,
+            0,
+            lambda: Bucket(self.location, make_client(settings=self.client), self.transfer),
+        )
+
+
 class S3WarcStore:
     def __init__(
         self,
@@ -52,7 +87,11 @@ class S3WarcStore:
         self.location = location
         self.spool_root = Path(spool_root)
         self.transfer = transfer or TransferOptions.configured()
-        client = client or make_client(max_pool_connections=self.transfer.max_concurrency + 4)
+        # a client given (a test's, a caller's own) cannot be remade in another process
+        self._client_settings = None
+        if client is None:
+            client = make_client(max_pool_connections=self.transfer.max_concurrency + 4)
+            self._client_settings = ClientSettings.of(client)
         self.bucket = Bucket(location, client, self.transfer)
         self._progress = progress
         self._uploader: BackgroundUploader | None = None
@@ -233,15 +272,12 @@ class S3WarcStore:
             yield found[key]
 
     def open(self, warc: StoredWarc, start: int = 0) -> BinaryIO:
-        if not warc.location.startswith("s3://"):
-            try:
-                stream = open(warc.location, "rb")  # noqa: SIM115 - the caller closes it
-            except FileNotFoundError:
-                pass  # uploaded and released since it was listed
-            else:
-                stream.seek(start)
-                return stream
-        return self.bucket.open(warc_key(self.bucket, warc.collection, warc.name), start)
+        return _open_stored(warc, start, lambda: self.bucket)
+
+    def opener(self, warc: StoredWarc) -> Callable[[], BinaryIO]:
+        if self._client_settings is None:
+            return partial(self.open, warc)
+        return ObjectOpener(warc, self.location, self.transfer, self._client_settings)
 
     def archive_path(self, collection: str) -> str:
         return self.location.url(self._dir_prefix(collection))

@@ -8,7 +8,7 @@ the AWS config and credentials files (``AWS_CONFIG_FILE``). Nothing is read from
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import boto3
@@ -86,15 +86,48 @@ class TransferOptions:
             raise StoreConfigError(str(exc)) from exc
 
 
-def make_client(max_pool_connections: int = 10):
-    """A boto3 S3 client that fails fast when the endpoint is down (we retry ourselves)."""
+@dataclass(frozen=True)
+class ClientSettings:
+    """Where and as whom a client of this process connects, so that another process (the
+    WARC reader of ``catalog ingest``) makes the same client: a boto3 client cannot be
+    pickled, and that process's environment may be older than this one's."""
+
+    endpoint_url: str | None
+    region_name: str | None
+    access_key: str | None = field(default=None, repr=False)
+    secret_key: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, client) -> ClientSettings:
+        """The settings of ``client``, made by ``make_client`` from boto3's own sources."""
+        credentials = boto3.session.Session().get_credentials()
+        keys = credentials.get_frozen_credentials() if credentials else None
+        return cls(
+            client.meta.endpoint_url,
+            client.meta.region_name,
+            *((keys.access_key, keys.secret_key, keys.token) if keys else ()),
+        )
+
+
+def make_client(max_pool_connections: int = 10, settings: ClientSettings | None = None):
+    """A boto3 S3 client that fails fast when the endpoint is down (we retry ourselves):
+    from boto3's own sources, or from the ``settings`` of another process's client."""
     config = Config(
         connect_timeout=5,
         read_timeout=60,
         retries={"mode": "standard", "max_attempts": 3},
         max_pool_connections=max_pool_connections,
     )
-    return boto3.session.Session().client("s3", config=config)
+    if settings is None:
+        return boto3.session.Session().client("s3", config=config)
+    session = boto3.session.Session(
+        aws_access_key_id=settings.access_key,
+        aws_secret_access_key=settings.secret_key,
+        aws_session_token=settings.token,
+        region_name=settings.region_name,
+    )
+    return session.client("s3", endpoint_url=settings.endpoint_url, config=config)
 
 
 def _chain(exc: BaseException):

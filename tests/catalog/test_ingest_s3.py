@@ -182,3 +182,53 @@ def test_a_file_catalogued_in_the_spool_is_not_catalogued_again_once_uploaded(
     assert ingest_warc(sqlite_catalog, uploaded[0], IngestOptions()).skipped
     with uploaded[0].open() as stream:  # the object itself, streamed by boto3
         assert stream.read(2) == b"\x1f\x8b"
+
+
+def test_a_warc_in_the_bucket_is_read_by_a_reader_process(
+    s3_server, sqlite_catalog, tmp_path, monkeypatch
+):
+    """A large WARC of the bucket is read (warcio, extraction) by the ingest's reader
+    process, which makes its own client from the store's: the same rows as the file read
+    in the ingest process, though the reader's environment names no endpoint."""
+    import diancang.catalog.ingest
+
+    for name, value in s3_server.env().items():
+        monkeypatch.setenv(name, value)
+    store = S3WarcStore(S3Location(s3_server.bucket, "reader/warcs"), tmp_path / "spool",
+                        TransferOptions.configured({}))  # fmt: skip
+    spool = store.spool_dir("govinfo-500000")
+    spool.mkdir(parents=True)
+    pages = [
+        {"url": f"http://r.example/{n}.html",
+         "body": f"<html><title>第{n}页</title><a href='/{n + 1}.html'>下页</a></html>".encode()}
+        for n in range(60)
+    ]  # fmt: skip
+    write_warc(spool / "r.warc.gz", pages, {"collection": "govinfo-500000"})
+    here = Catalog(f"sqlite:///{tmp_path / 'here.sqlite'}")
+    expected = ingest_warc(here, store_warcs_named(store, "r.warc.gz"), IngestOptions())
+    assert expected.error is None and expected.captures == 60
+    assert [r.name for r in store.sync().stored] == ["r.warc.gz"]
+
+    uploaded = store_warcs_named(store, "r.warc.gz")
+    assert uploaded.location.startswith("s3://")
+    for name in s3_server.env():
+        monkeypatch.delenv(name)
+
+    def not_here(*_args):
+        raise AssertionError("a record prepared in the ingest process")
+
+    monkeypatch.setattr(diancang.catalog.ingest, "PIPELINE_BYTES", 0)
+    monkeypatch.setattr(diancang.catalog.ingest, "_prepare", not_here)
+    result = ingest_warc(sqlite_catalog, uploaded, IngestOptions())
+    assert (result.error, result.captures, result.problems) == (None, 60, expected.problems)
+    captured = {}
+    for url, catalog in (("here", here), ("reader", sqlite_catalog)):
+        with catalog.session() as session:
+            rows = session.execute(select(Capture.offset, Capture.url, Capture.title))
+            captured[url] = sorted(rows.tuples())
+    assert captured["reader"] == captured["here"]
+    here.dispose()
+
+
+def store_warcs_named(store, name: str):
+    return next(w for w in store_warcs(store) if w.name == name)
