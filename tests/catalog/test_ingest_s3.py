@@ -225,7 +225,7 @@ def test_a_warc_in_the_bucket_is_read_by_a_reader_process(
     for url, catalog in (("here", here), ("reader", sqlite_catalog)):
         with catalog.session() as session:
             rows = session.execute(select(Capture.offset, Capture.url, Capture.title))
-            captured[url] = sorted(rows.tuples())
+            captured[url] = sorted(tuple(row) for row in rows)
     assert captured["reader"] == captured["here"]
     here.dispose()
 

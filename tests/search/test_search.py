@@ -491,8 +491,8 @@ def test_an_existing_postgresql_catalogue_gets_the_text_table(empty_database_url
     upgrade(url)
     with catalog.session() as db:
         assert _gin_indexes(db) == {PG_TEXT_TABLE: [PG_TEXT_INDEX]}
-        rows = db.execute(text(f"SELECT record_id, text FROM {PG_TEXT_TABLE}")).tuples()
-        assert dict(rows.all()) == texts
+        rows = db.execute(text(f"SELECT record_id, text FROM {PG_TEXT_TABLE}")).all()
+        assert dict(rows) == texts
         found = _words_found(db)
         assert found == {
             word: sum(1 for i, t in texts.items() if word in t and _live(db, i)) for word in found
