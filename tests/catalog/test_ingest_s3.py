@@ -157,15 +157,22 @@ def test_every_capture_points_at_its_record_in_the_bucket(ingested, s3_server):
         assert records[0].rec_headers.get_header("WARC-Target-URI") == url
 
 
-def test_a_file_catalogued_in_the_spool_is_not_catalogued_again_once_uploaded(
-    s3_server, sqlite_catalog, tmp_path, monkeypatch
-):
+def _spooling_store(s3_server, tmp_path, monkeypatch, prefix: str):
+    """An S3 store of the test server under ``prefix``, and its empty spool of one
+    collection; the AWS environment names the server."""
     for name, value in s3_server.env().items():
         monkeypatch.setenv(name, value)
-    store = S3WarcStore(S3Location(s3_server.bucket, "spooled/warcs"), tmp_path / "spool",
+    store = S3WarcStore(S3Location(s3_server.bucket, prefix), tmp_path / "spool",
                         TransferOptions.configured({}))  # fmt: skip
     spool = store.spool_dir("govinfo-500000")
     spool.mkdir(parents=True)
+    return store, spool
+
+
+def test_a_file_catalogued_in_the_spool_is_not_catalogued_again_once_uploaded(
+    s3_server, sqlite_catalog, tmp_path, monkeypatch
+):
+    store, spool = _spooling_store(s3_server, tmp_path, monkeypatch, "spooled/warcs")
     page = {"url": "http://s.example/1.html", "body": b"<html><title>x</title></html>"}
     write_warc(spool / "a.warc.gz", [page])
     (spool / "b.warc.gz.open").write_bytes((spool / "a.warc.gz").read_bytes())
@@ -192,12 +199,7 @@ def test_a_warc_in_the_bucket_is_read_by_a_reader_process(
     in the ingest process, though the reader's environment names no endpoint."""
     import diancang.catalog.ingest
 
-    for name, value in s3_server.env().items():
-        monkeypatch.setenv(name, value)
-    store = S3WarcStore(S3Location(s3_server.bucket, "reader/warcs"), tmp_path / "spool",
-                        TransferOptions.configured({}))  # fmt: skip
-    spool = store.spool_dir("govinfo-500000")
-    spool.mkdir(parents=True)
+    store, spool = _spooling_store(s3_server, tmp_path, monkeypatch, "reader/warcs")
     pages = [
         {"url": f"http://r.example/{n}.html",
          "body": f"<html><title>第{n}页</title><a href='/{n + 1}.html'>下页</a></html>".encode()}
