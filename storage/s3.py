@@ -9,11 +9,11 @@ bucket holds ``PREFIX/COLLECTION/NAME.warc.gz`` and one fixity record per WARC u
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -88,10 +88,9 @@ class S3WarcStore:
         self.spool_root = Path(spool_root)
         self.transfer = transfer or TransferOptions.configured()
         # a client given (a test's, a caller's own) cannot be remade in another process
-        self._client_settings = None
+        self._own_client = client is None
         if client is None:
             client = make_client(max_pool_connections=self.transfer.max_concurrency + 4)
-            self._client_settings = ClientSettings.of(client)
         self.bucket = Bucket(location, client, self.transfer)
         self._progress = progress
         self._uploader: BackgroundUploader | None = None
@@ -275,9 +274,15 @@ class S3WarcStore:
         return _open_stored(warc, start, lambda: self.bucket)
 
     def opener(self, warc: StoredWarc) -> Callable[[], BinaryIO]:
-        if self._client_settings is None:
-            return partial(self.open, warc)
+        if not self._own_client:
+            return functools.partial(self.open, warc)
         return ObjectOpener(warc, self.location, self.transfer, self._client_settings)
+
+    @functools.cached_property
+    def _client_settings(self) -> ClientSettings:
+        # resolved when first needed, not with the store: boto3 may look for credentials
+        # on the network (instance metadata), which every store of a crawl would wait for
+        return ClientSettings.of(self.bucket.client)
 
     def archive_path(self, collection: str) -> str:
         return self.location.url(self._dir_prefix(collection))
