@@ -602,7 +602,9 @@ def _catalogue_capture(
     if extraction is not None and extraction.is_disclosure:
         if capture.url_hash in state.pending_with_record:
             _insert_pending(session, state)  # the same-URL rule looks for this URL's captures
-        record, created = catalogue_document(session, capture, extraction, entry.document, place)
+        record, created = catalogue_document(
+            session, capture, extraction, entry.document, place, owner=options.library_id
+        )
         _own(record, options)
         if created:
             result.records += 1
@@ -695,6 +697,7 @@ def _add_to_website(session, state, capture, extraction, place, options) -> None
             captured_at=capture.captured_at,
             title=(extraction.site_name or extraction.page_title) if extraction else None,
             place=place,
+            owner=options.library_id,
         )
         state.site_record_id = record.id
         _own(record, options)

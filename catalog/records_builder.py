@@ -144,9 +144,10 @@ def catalogue_document(
     extraction: Extraction,
     document: DocumentText,
     place: Place | None,
+    owner: int | None = None,
 ) -> tuple[Record, bool]:
     """Attach ``capture`` (a row not yet stored, attributes named as ``Capture``'s columns)
-    to its record (existing duplicate or a new one); True when new."""
+    to its record (existing duplicate or a new one, of library ``owner``); True when new."""
     values, body, fingerprint = document.values, document.body, document.fingerprint
     signed = to_signed(fingerprint) if fingerprint else None
     match = find_duplicate(
@@ -174,6 +175,7 @@ def catalogue_document(
         datestamp=creation_stamp(session),
         created_at=now,
         deleted=False,
+        library_id=owner,  # in the INSERT: a later UPDATE would write the row twice
         collection=capture.collection,
         site_name=record_text(extraction.site_name),
         body=body,
@@ -248,8 +250,10 @@ def website_record(
     captured_at: datetime,
     title: str | None,
     place: Place | None,
+    owner: int | None = None,
 ) -> Record:
-    """The 网事典藏 record of one crawl of a site (seed URL and capture day)."""
+    """The 网事典藏 record of one crawl of a site (seed URL and capture day); a new one is
+    library ``owner``'s."""
     day = captured_at.date().isoformat()
     key = site_key(collection, seed_url, day)
     record = session.scalars(select(Record).where(Record.site_key == key)).first()
@@ -262,6 +266,7 @@ def website_record(
         datestamp=creation_stamp(session),
         created_at=now,
         deleted=False,
+        library_id=owner,
         collection=collection,
         title=record_text(title),
         source_url=seed_url,

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from catalog_expected import EXPECTED
 from catalog_helpers import counts, ingest, records_by_path
 from click.testing import CliRunner
+from databases import statements_seen
 from sqlalchemy import select
 from warc_files import write_warc
 
@@ -167,3 +168,31 @@ def test_records_are_owned_by_the_library_told_and_an_owned_record_keeps_its_own
     with sqlite_catalog.session() as session:
         owners = {r.title: r.library_id for r in session.scalars(select(Record))}
     assert owners == {"关于老旧小区改造的通知": first, "关于物业服务收费的通知": second}
+
+
+def test_a_new_record_is_written_with_its_owner(catalog, tmp_path):
+    """A library's new records, documents and the site record, get their owner in their
+    INSERT: an UPDATE after it would write the row again (on PostgreSQL a new row version,
+    whose text the trigram index takes again)."""
+    from diancang.accounts.libraries import add_library
+    from diancang.catalog.models import Record
+
+    with catalog.session() as session:
+        library = add_library(session, "河北省图书馆", "province", "130000")
+        session.flush()
+        library = library.id
+    notice = _page("A-1", "某市住建委", "某建发〔2024〕3号", "关于老旧小区改造的通知", BODY)
+    govinfo = write_warc(
+        tmp_path / "g.warc.gz", [{"url": "http://a.example/1.html", "body": notice}]
+    )
+    site = write_warc(tmp_path / "w.warc.gz", [{"url": "http://w.example/", "body": notice}],
+                      {"collection": "webarchive", "seed-url": "http://w.example/"})  # fmt: skip
+    statements = []
+    with statements_seen(catalog.engine, statements.append):
+        for warc in (govinfo, site):
+            ingest(catalog, warc, library_id=library)
+    with catalog.session() as session:
+        owners = {(r.kind, r.library_id) for r in session.scalars(select(Record))}
+    assert owners == {("govinfo", library), ("website", library)}
+    updates = [s for s in statements if s.startswith("UPDATE catalog_records SET library_id")]
+    assert updates == []

@@ -110,10 +110,10 @@ def test_a_new_document_and_a_listing_page_cost_a_statement_or_two(catalog, tmp_
 def test_a_record_that_fails_to_store_costs_only_that_record(catalog, tmp_path, monkeypatch):
     real = diancang.catalog.ingest.catalogue_document
 
-    def failing(session, capture, *args):
+    def failing(session, capture, *args, **kwargs):
         if capture.url.endswith("/doc/1.html"):
             raise RuntimeError("catalogue bug")
-        return real(session, capture, *args)
+        return real(session, capture, *args, **kwargs)
 
     monkeypatch.setattr(diancang.catalog.ingest, "catalogue_document", failing)
     again = {**_document(0), "date": "2024-04-01T00:00:00Z"}

@@ -56,9 +56,9 @@ def test_a_record_committed_while_a_chunk_is_open_is_harvested_before_its_record
     real = diancang.catalog.ingest.catalogue_document
     calls = 0
 
-    def with_another_writer(session, *args):
+    def with_another_writer(session, *args, **kwargs):
         nonlocal calls
-        found = real(session, *args)
+        found = real(session, *args, **kwargs)
         calls += 1
         if calls == 1:  # the chunk's first record is written: another writer commits
             with catalog.session() as other:
