@@ -433,19 +433,9 @@ def _candidates(db: Session, query: SearchQuery, sight):
     one; ``facts`` the first ``COUNT_LIMIT`` of them and the exact 索引号 / 发文字号 matches."""
     fact_columns = [c.label(n) for n, c in FACT_COLUMNS.items()]
     visible = _visible(sight)
-    terms = query.terms
-    if terms and not query.url_prefix and _is_postgres(db):
-        # the words and who may see the record, both read from the text table (search_index)
-        texts = table(PG_TEXT_TABLE, *(column(name) for name in PG_TEXT_COLUMNS))
-        newest = (
-            select(*fact_columns)
-            .join_from(texts, Record, Record.id == texts.c.record_id)
-            .where(_visible(sight, texts.c), *(_contains(texts.c.text, t) for t in terms))
-            .order_by(texts.c.record_id.desc())
-        )
-    else:
-        newest = select(*fact_columns).where(visible).order_by(Record.id.desc())
+    newest = select(*fact_columns).where(visible).order_by(Record.id.desc())
     exact = None
+    terms = query.terms
     if query.url_prefix:
         ids = _url_record_ids(db, query.url_prefix)
         if _is_postgres(db):
@@ -474,25 +464,35 @@ def _candidates(db: Session, query: SearchQuery, sight):
             .prefix_with("MATERIALIZED")
         )
         exact = select(matches).where(ClauseAdapter(matches).traverse(visible))
-        long_terms = [t for t in terms if len(t) >= TRIGRAM]
-        if not _is_postgres(db):
-            newest = newest.where(*(_short_word_match(term) for term in terms))
-        if long_terms and not _is_postgres(db):
-            # driven by the FTS5 index, read newest first (FTS5 walks its doclists backwards)
-            # the words in title or body; the reader's visibility, when it limits what they
-            # see, by the scope keys in the same index
-            fts = table(FTS_TABLE, column("rowid"))
-            words = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-            expression = "{title body} : (" + words + ")"
-            scope = _scope_match(sight)
-            if scope:
-                expression += " AND " + scope
+        if _is_postgres(db):
+            # the words and who may see the record, both read from the text table
+            texts = table(PG_TEXT_TABLE, *(column(name) for name in PG_TEXT_COLUMNS))
             newest = (
-                newest.join(fts, fts.c.rowid == Record.id)
-                .where(literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", expression)))
-                .order_by(None)
-                .order_by(fts.c.rowid.desc())
+                select(*fact_columns)
+                .join_from(texts, Record, Record.id == texts.c.record_id)
+                .where(_visible(sight, texts.c), *(_contains(texts.c.text, t) for t in terms))
+                .order_by(texts.c.record_id.desc())
             )
+        else:
+            newest = newest.where(*(_short_word_match(term) for term in terms))
+            long_terms = [t for t in terms if len(t) >= TRIGRAM]
+            if long_terms:
+                # driven by the FTS5 index, read newest first (FTS5 walks its doclists backwards)
+                # the words in title or body; the reader's visibility, when it limits what they
+                # see, by the scope keys in the same index
+                fts = table(FTS_TABLE, column("rowid"))
+                words = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+                expression = "{title body} : (" + words + ")"
+                scope = _scope_match(sight)
+                if scope:
+                    expression += " AND " + scope
+                matched = literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", expression))
+                newest = (
+                    newest.join(fts, fts.c.rowid == Record.id)
+                    .where(matched)
+                    .order_by(None)
+                    .order_by(fts.c.rowid.desc())
+                )
     newest = newest.limit(COUNT_LIMIT + 1).cte("newest").prefix_with("MATERIALIZED")
     kept = select(newest).order_by(newest.c.id.desc()).limit(COUNT_LIMIT)
     if exact is not None:
