@@ -23,7 +23,9 @@ def test_dynamic_list_loads_on_click_and_on_scroll(demo_portal: DemoPortal) -> N
             page.goto(demo_portal.dynamic_page_url(), wait_until="networkidle")
             assert page.evaluate(COUNT) == demo_portal.dynamic_initial_count()
 
-            page.click("button.load-more")
+            # A click event, not page.click: that scrolls the button into view first, and
+            # the scroll may itself load every page and hide the button before the click.
+            page.dispatch_event("button.load-more", "click")
             page.wait_for_function(f"{COUNT} >= {2 * demo_portal.dynamic_initial_count()}")
 
             page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
