@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,6 +20,10 @@ SCROLL = "() => window.scrollTo(0, document.documentElement.scrollHeight)"
 CLICK_MORE = (
     "() => { const b = document.querySelector('button.load-more'); if (!b.hidden) b.click(); }"
 )
+# a round (a click, a scroll) may take this many seconds to show more items: the replay of
+# each list.json goes through pywb, slow on a loaded machine
+ROUND_WAIT = 5.0
+MAX_ROUNDS = 20
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +64,18 @@ def _replay_item_count(data_dir, url: str, live: set[str]) -> tuple[int, list[st
             page.goto(f"{wayback.base}{COLLECTION}/{url}", wait_until="load")
             frame = page.frame_locator("#replay_iframe")
             frame.locator("#dyn-list").wait_for(state="attached")
-            page.wait_for_timeout(1000)
-            for _ in range(4):
+            count = 0
+            for _ in range(MAX_ROUNDS):  # until a round shows no more items
                 frame.locator("body").evaluate(CLICK_MORE)
-                page.wait_for_timeout(300)
                 frame.locator("body").evaluate(SCROLL)
-                page.wait_for_timeout(300)
-            count = frame.locator("#dyn-list li").count()
+                deadline = time.monotonic() + ROUND_WAIT
+                while (shown := frame.locator("#dyn-list li").count()) == count:
+                    if time.monotonic() > deadline:
+                        break
+                    page.wait_for_timeout(200)
+                if shown == count:
+                    break
+                count = shown
             browser.close()
     finally:
         wayback.stop()
