@@ -96,7 +96,10 @@ def answers(port: int) -> bool:
     return not port_free(port)
 
 
-KEPT = ("DIANCANG_ALLOW_NETWORKS", "DIANCANG_BROWSER_DETECT")  # what a test may set itself
+KEPT = ("DIANCANG_ALLOW_NETWORKS", "DIANCANG_BROWSER_DETECT", "DIANCANG_DELAY")  # a test sets
+# per host, so that a crawl stopped once its first WARC is open is still crawling then: at no
+# delay the portal's crawl ends within a second of that, which a loaded machine may outlast
+CRAWLING_DELAY = "0.3"
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -177,7 +180,8 @@ def test_demo_stops_with_its_wayback_and_console(start, signum):
 
 
 @pytest.mark.slow
-def test_demo_stopped_while_crawling_closes_its_warcs(start, tmp_path):
+def test_demo_stopped_while_crawling_closes_its_warcs(start, tmp_path, monkeypatch):
+    monkeypatch.setenv("DIANCANG_DELAY", CRAWLING_DELAY)
     port = free_port()
     data = tmp_path / "data"
     warcs = data / "warcs"
@@ -261,6 +265,7 @@ def test_serve_all_stopped_while_crawling_stops_the_crawl_and_its_job(
 
     monkeypatch.setenv("DIANCANG_ALLOW_NETWORKS", "127.0.0.0/8")  # kept by _env
     monkeypatch.setenv("DIANCANG_BROWSER_DETECT", "0")
+    monkeypatch.setenv("DIANCANG_DELAY", CRAWLING_DELAY)
     catalog = Catalog(f"sqlite:///{tmp_path / 'data' / 'catalog.sqlite'}")
     try:
         with catalog.session() as db:

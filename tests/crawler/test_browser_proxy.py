@@ -109,5 +109,5 @@ def test_connections_beyond_the_cap_are_closed_and_idle_tunnels_end():
         idle_end = await reader.read(1)  # nothing moves: the proxy ends the tunnel
         return code, over_cap, idle_end
 
-    (code, over_cap, idle_end), _ = run_with_proxy(test, timeout=0.5, max_connections=1)
+    (code, over_cap, idle_end), _ = run_with_proxy(test, timeout=2, max_connections=1)
     assert (code, over_cap, idle_end) == (SUCCEEDED, b"", b"")

@@ -32,7 +32,7 @@ def start_worker(data_dir, seed_list, redis_url, worker, *args):
         DIANCANG_WORKER_ID=worker,
         DIANCANG_CONCURRENCY_PER_HOST=str(PER_HOST),
         DIANCANG_DELAY=str(DELAY),
-        DIANCANG_LEASE_TTL="3",
+        DIANCANG_LEASE_TTL="10",  # renewed every 3.3 s: room for a loaded machine's stalls
         DIANCANG_BROWSER_DETECT="false",
     )
     if seed_list is None:  # joins the crawl knowing only its name

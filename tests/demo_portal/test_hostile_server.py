@@ -145,6 +145,6 @@ def test_stop_ends_stalled_responses_at_once() -> None:
     sock.recv(1024)
     started = time.monotonic()
     server.stop()
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3.0  # a stalled response would hold it forever
     assert _read_until_timeout(sock, limit=1.0).count(b".") <= 6  # then EOF
     sock.close()

@@ -3,6 +3,7 @@ expected_urls(): a polite breadth-first crawl from the home page finds exactly t
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections import deque
 from urllib.parse import urlsplit
@@ -95,15 +96,18 @@ def test_keep_alive_requests_do_not_stall(demo_portal: DemoPortal) -> None:
 
     parts = urlsplit(demo_portal.base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
-    started = time.monotonic()
+    times = []
     for _ in range(40):
+        started = time.monotonic()
         connection.request("GET", "/xxgk/index_1.html")
         response = connection.getresponse()
         assert response.status == 200
         response.read()
-    elapsed = time.monotonic() - started
+        times.append(time.monotonic() - started)
     connection.close()
-    assert elapsed < 1.0  # Nagle against delayed ACK would cost about 40 ms a request
+    # Nagle against delayed ACK would cost about 40 ms every request; a loaded machine slows
+    # some requests, not the median
+    assert statistics.median(times) < 0.03
 
 
 def test_head_and_conditional_requests(demo_portal: DemoPortal) -> None:

@@ -77,7 +77,7 @@ def test_the_engine_asks_an_idle_scheduler_again_only_on_its_heartbeat():
 
 
 def test_wake_engine_has_the_scheduler_asked_at_once():
-    assert _second_ask_after("wake") < 2.5
+    assert _second_ask_after("wake") < 4  # the heartbeat would ask only at 5 s
 
 
 def test_a_changed_engine_slot_is_refused(monkeypatch):
