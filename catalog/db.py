@@ -11,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from diancang.catalog.search_index import add_sqlite_functions
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "catalog_alembic_version"
 SQLITE_MMAP_BYTES = 1 << 40
@@ -37,6 +39,7 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    add_sqlite_functions(dbapi_connection)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -7,9 +7,10 @@ A query's text is read in one of two ways:
 - otherwise its whitespace-separated terms must all occur in the title or body (substring
   match, so Chinese needs no segmentation), or the whole text equals a record's 索引号 or
   发文字号 exactly (B-tree indexes). Terms of three characters or more use the trigram index
-  (``diancang.catalog.search_index``); shorter terms are matched by ``LIKE`` while the
-  records are read newest first, which stops at the count limit for a common term but reads
-  every record for a rare one.
+  (``diancang.catalog.search_index``), on SQLite two-character terms the index of character
+  pairs; shorter terms (on PostgreSQL, two-character ones too) are matched by ``LIKE`` while
+  the records are read newest first, which stops at the count limit for a common term but
+  reads every record for a rare one.
 
 Cost is bounded by ``COUNT_LIMIT``: the facts of at most that many matching records (the
 exact matches, then the newest) are read, following an index in id order, and the filters,
@@ -70,6 +71,8 @@ from diancang.catalog.jurisdiction import set_level
 from diancang.catalog.models import Capture, Record
 from diancang.catalog.search_index import (
     FTS_TABLE,
+    PAIR,
+    PAIRS_TABLE,
     PG_TEXT_COLUMNS,
     PG_TEXT_TABLE,
     PG_URL_HEAD,
@@ -78,6 +81,7 @@ from diancang.catalog.search_index import (
     SCOPE_COUNTY,
     SCOPE_LIBRARY,
     SCOPE_PROVINCE,
+    pair_token,
     scope_key,
 )
 from diancang.catalog.views import load_views
@@ -304,7 +308,7 @@ def _sight(db: Session, user):
 
 
 def _scope_match(sight) -> str | None:
-    """The FTS5 expression of ``_visible(sight)`` over the index's ``scope`` keys (None: no
+    """The FTS5 expression of ``_visible(sight)`` over the indexes' ``scope`` keys (None: no
     filter)."""
     if sight is None or sight is False:
         return None  # every record; or none, which the query's own filter already says
@@ -312,7 +316,7 @@ def _scope_match(sight) -> str | None:
     kinds = {"province": SCOPE_PROVINCE, "city": SCOPE_CITY, "county": SCOPE_COUNTY}
     keys = [scope_key(SCOPE_LIBRARY, library_id) for library_id in sorted(see)]
     keys += [scope_key(kinds[level], code) for level in kinds for code in sorted(places[level])]
-    return "scope : (" + " OR ".join(f'"{key}"' for key in keys) + ")"
+    return "(" + " OR ".join(f'"{key}"' for key in keys) + ")"
 
 
 def duplicates_elsewhere(db: Session, record: Record) -> list[Duplicate]:
@@ -474,25 +478,7 @@ def _candidates(db: Session, query: SearchQuery, sight):
                 .order_by(texts.c.record_id.desc())
             )
         else:
-            newest = newest.where(*(_short_word_match(term) for term in terms))
-            long_terms = [t for t in terms if len(t) >= TRIGRAM]
-            if long_terms:
-                # driven by the FTS5 index, read newest first (FTS5 walks its doclists backwards)
-                # the words in title or body; the reader's visibility, when it limits what they
-                # see, by the scope keys in the same index
-                fts = table(FTS_TABLE, column("rowid"))
-                words = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-                expression = "{title body} : (" + words + ")"
-                scope = _scope_match(sight)
-                if scope:
-                    expression += " AND " + scope
-                matched = literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", expression))
-                newest = (
-                    newest.join(fts, fts.c.rowid == Record.id)
-                    .where(matched)
-                    .order_by(None)
-                    .order_by(fts.c.rowid.desc())
-                )
+            newest = _sqlite_word_match(newest, terms, sight)
     newest = newest.limit(COUNT_LIMIT + 1).cte("newest").prefix_with("MATERIALIZED")
     kept = select(newest).order_by(newest.c.id.desc()).limit(COUNT_LIMIT)
     if exact is not None:
@@ -503,13 +489,40 @@ def _candidates(db: Session, query: SearchQuery, sight):
     return kept.cte("facts").prefix_with("MATERIALIZED"), newest
 
 
-def _short_word_match(term: str) -> ColumnElement[bool]:
-    """SQLite: the condition a term puts on a record beyond the FTS5 index (true for a
-    trigram term, which the index answers)."""
-    if len(term) >= TRIGRAM:
-        return true()
-    pattern = _like_pattern(term)
-    return or_(Record.title.like(pattern, "\\"), Record.body.like(pattern, "\\"))
+def _sqlite_word_match(newest, terms: list[str], sight):
+    """SQLite: ``newest`` (records newest first) narrowed to those holding ``terms``,
+    through the FTS5 indexes (``search_index``) read newest first (FTS5 walks its doclists
+    backwards): terms of three characters or more by the trigram table, two-character terms
+    by the pairs table, the reader's visibility (when it limits what they see) by the scope
+    keys of the first of them; a one-character term by ``LIKE`` on each record read."""
+    scope = _scope_match(sight)
+    indexes = []
+    long_terms = [t for t in terms if len(t) >= TRIGRAM]
+    if long_terms:
+        words = "{title body} : (" + _phrases(long_terms) + ")"
+        indexes.append((FTS_TABLE, words + (f" AND scope : {scope}" if scope else "")))
+    pair_terms = [pair_token(t) for t in terms if len(t) == PAIR]
+    if pair_terms:  # a table without positions has no column filter: keys match anywhere
+        words = _phrases(pair_terms)
+        indexes.append((PAIRS_TABLE, words + (f" AND {scope}" if scope and not indexes else "")))
+    for term in terms:
+        if len(term) < PAIR:
+            pattern = _like_pattern(term)
+            newest = newest.where(
+                or_(Record.title.like(pattern, "\\"), Record.body.like(pattern, "\\"))
+            )
+    for position, (name, expression) in enumerate(indexes):
+        index = table(name, column("rowid"))
+        matched = literal_column(name).op("MATCH")(bindparam(f"{name}_query", expression))
+        newest = newest.join(index, index.c.rowid == Record.id).where(matched)
+        if not position:
+            newest = newest.order_by(None).order_by(index.c.rowid.desc())
+    return newest
+
+
+def _phrases(terms: list[str]) -> str:
+    """``terms`` as FTS5 phrases, all required."""
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def _contains(column, term: str) -> ColumnElement[bool]:

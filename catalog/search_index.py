@@ -20,9 +20,19 @@
   0007; PostgreSQL: 0008, over the stored column ``url_head``, a URL's first
   ``PG_URL_PREFIX`` characters: an index over an expression allows no index-only scan).
 
-Terms shorter than three characters cannot use a trigram index on either backend: they are
-matched by ``LIKE`` over the text (the records', or PostgreSQL's text table) while it is
-read newest first (``diancang.catalog.search``).
+- SQLite, for two-character terms (most Chinese words: 公开, 黄河): a second FTS5 table,
+  ``catalog_search_pairs``, over the records' title and body with every character doubled
+  (``pairs``: 政务 becomes 政政务务), whose trigrams are then the text's character pairs: 政务
+  is in the text exactly when the trigram 政政务 is in its doubled form. It keeps no
+  positions (``detail=none``: a pair is one token, so no phrase needs them), no copy of the
+  text (contentless) and no column sizes, and holds the same ``scope`` keys. Its triggers
+  call ``diancang_pairs``, a function each connection registers (``add_sqlite_functions``):
+  a program that writes ``catalog_records`` without it (the ``sqlite3`` shell) gets "no such
+  function: diancang_pairs" and its write is refused, rather than leaving the index behind.
+
+Other terms shorter than three characters (one character; on PostgreSQL two) are matched by
+``LIKE`` over the text (the records', or PostgreSQL's text table) while it is read newest
+first (``diancang.catalog.search``).
 The migration (0005) creates these objects with the functions here; ``rebuild`` is
 ``diancang catalog reindex``. A later migration that makes Alembic recreate
 ``catalog_records`` on SQLite (batch "move and copy") drops the triggers with the table: it
@@ -37,6 +47,10 @@ from sqlalchemy import Connection, text
 
 FTS_TABLE = "catalog_search_fts"
 TRIGGERS = ("catalog_search_insert", "catalog_search_delete", "catalog_search_update")
+PAIRS_TABLE = "catalog_search_pairs"
+PAIRS_TRIGGERS = tuple(f"{PAIRS_TABLE}_{change}" for change in ("insert", "delete", "update"))
+PAIRS_FUNCTION = "diancang_pairs"
+PAIR = 2  # the length of term the pairs table finds
 PG_TEXT_TABLE = "catalog_record_texts"
 PG_TEXT_INDEX = "ix_record_text_trgm"
 PG_TEXT_SYNC = "catalog_record_text_sync"  # the trigger, and its function
@@ -96,6 +110,22 @@ SCOPE_LIBRARY, SCOPE_PROVINCE, SCOPE_CITY, SCOPE_COUNTY = "L", "P", "C", "J"
 SCOPE_BASE = 0x4E00  # the two characters: CJK ideographs, n // 1000 and n % 1000 above it
 
 
+def pairs(value: str | None) -> str | None:
+    """``value`` with each character doubled: its trigrams are ``pair_token`` of each pair of
+    adjacent characters in ``value`` (and, as many, "xyy" forms no query asks for)."""
+    return None if value is None else "".join(character * 2 for character in value)
+
+
+def pair_token(term: str) -> str:
+    """The trigram of the pairs table that holds the two-character ``term``."""
+    return term[0] + term
+
+
+def add_sqlite_functions(dbapi_connection, _connection_record=None) -> None:
+    """Register the functions the index's triggers call on a new SQLite connection."""
+    dbapi_connection.create_function(PAIRS_FUNCTION, 1, pairs, deterministic=True)
+
+
 def scope_key(kind: str, number: int | str) -> str:
     """The key of library ``number`` or place code ``number`` (``kind``: a SCOPE_ letter)."""
     n = int(number)
@@ -146,10 +176,37 @@ FTS_STATEMENTS = [
 ]
 
 
+def _pairs_values(t: str) -> str:
+    """The pairs table's values of the record columns of ``t`` (``new.``, ``old.`` or '')."""
+    return f"{PAIRS_FUNCTION}({t}title), {PAIRS_FUNCTION}({t}body), {_scope_sql(t)}"
+
+
+PAIRS_STATEMENTS = [
+    f"CREATE VIRTUAL TABLE {PAIRS_TABLE} USING fts5(title, body, scope, content='', "
+    "detail=none, columnsize=0, tokenize='trigram')",
+    f"""CREATE TRIGGER {PAIRS_TRIGGERS[0]} AFTER INSERT ON catalog_records BEGIN
+        INSERT INTO {PAIRS_TABLE}(rowid, title, body, scope)
+        VALUES (new.id, {_pairs_values("new.")});
+    END""",
+    f"""CREATE TRIGGER {PAIRS_TRIGGERS[1]} AFTER DELETE ON catalog_records BEGIN
+        INSERT INTO {PAIRS_TABLE}({PAIRS_TABLE}, rowid, title, body, scope)
+        VALUES ('delete', old.id, {_pairs_values("old.")});
+    END""",
+    f"""CREATE TRIGGER {PAIRS_TRIGGERS[2]} AFTER UPDATE OF title, body, library_id,
+        province_code, city_code, jurisdiction_code ON catalog_records BEGIN
+        INSERT INTO {PAIRS_TABLE}({PAIRS_TABLE}, rowid, title, body, scope)
+        VALUES ('delete', old.id, {_pairs_values("old.")});
+        INSERT INTO {PAIRS_TABLE}(rowid, title, body, scope)
+        VALUES (new.id, {_pairs_values("new.")});
+    END""",
+]
+
+
 def is_search_object(name: str | None) -> bool:
     """True for the tables and indexes of this module (the models do not describe them)."""
     return bool(name) and (
-        name.startswith(FTS_TABLE) or name in (PG_TEXT_TABLE, PG_TEXT_INDEX, URL_INDEX, PG_URL_HEAD)
+        name.startswith((FTS_TABLE, PAIRS_TABLE))
+        or name in (PG_TEXT_TABLE, PG_TEXT_INDEX, URL_INDEX, PG_URL_HEAD)
     )
 
 
@@ -165,7 +222,7 @@ def create(connection: Connection) -> None:
             f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer; catalogue search "
             f"needs SQLite {'.'.join(map(str, MIN_SQLITE))} or later"
         )
-    for statement in [*FTS_STATEMENTS, URL_INDEX_SQLITE]:
+    for statement in [*FTS_STATEMENTS, *PAIRS_STATEMENTS, URL_INDEX_SQLITE]:
         connection.execute(text(statement))
     rebuild(connection)
 
@@ -179,6 +236,7 @@ def drop(connection: Connection) -> None:
         connection.execute(text(PG_URL_HEAD_DROP))
         return
     drop_fts(connection)
+    drop_pairs(connection)
     connection.execute(text(f"DROP INDEX IF EXISTS {URL_INDEX}"))
 
 
@@ -190,6 +248,31 @@ def drop_fts(connection: Connection) -> None:
     connection.execute(text(f"DROP VIEW IF EXISTS {FTS_SOURCE}"))
 
 
+def create_pairs(connection: Connection) -> None:
+    """SQLite: the pairs table and its triggers, filled."""
+    for statement in PAIRS_STATEMENTS:
+        connection.execute(text(statement))
+    fill_pairs(connection)
+
+
+def drop_pairs(connection: Connection) -> None:
+    """SQLite: remove the pairs table and its triggers."""
+    for trigger in PAIRS_TRIGGERS:
+        connection.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {PAIRS_TABLE}"))
+
+
+def fill_pairs(connection: Connection) -> None:
+    """SQLite: empty the pairs table and index every record again."""
+    connection.execute(text(f"INSERT INTO {PAIRS_TABLE}({PAIRS_TABLE}) VALUES ('delete-all')"))
+    connection.execute(
+        text(
+            f"INSERT INTO {PAIRS_TABLE}(rowid, title, body, scope) "
+            f"SELECT id, {_pairs_values('')} FROM catalog_records"
+        )
+    )
+
+
 def rebuild(connection: Connection) -> None:
     """Rebuild the index from ``catalog_records`` (after a restore, or to compact it)."""
     if connection.dialect.name == "postgresql":
@@ -197,6 +280,7 @@ def rebuild(connection: Connection) -> None:
         connection.execute(text(f"REINDEX INDEX {URL_INDEX}"))
         return
     rebuild_fts(connection)
+    fill_pairs(connection)
     connection.execute(text(f"REINDEX {URL_INDEX}"))
 
 

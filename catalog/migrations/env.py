@@ -1,7 +1,7 @@
 """Alembic environment of the catalogue; its version table is ``catalog_alembic_version``."""
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config, event, pool
 
 import diancang.accounts.models  # noqa: F401  (their tables share the catalogue's metadata)
 import diancang.jobs.models  # noqa: F401
@@ -9,6 +9,7 @@ import diancang.registry.models  # noqa: F401
 import diancang.replay.models  # noqa: F401
 import diancang.review.models  # noqa: F401
 from diancang.catalog.models import Base
+from diancang.catalog.search_index import add_sqlite_functions
 
 config = context.config
 target_metadata = Base.metadata
@@ -35,6 +36,8 @@ def run_migrations_online() -> None:
             prefix="sqlalchemy.",
             poolclass=pool.NullPool,
         )
+        if connectable.dialect.name == "sqlite":  # the search index's triggers call them
+            event.listen(connectable, "connect", add_sqlite_functions)
     with connectable.connect() as connection:
         context.configure(
             connection=connection,

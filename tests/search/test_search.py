@@ -24,7 +24,13 @@ from diancang.catalog.search import (
     search,
     visible_records,
 )
-from diancang.catalog.search_index import FTS_TABLE, PG_TEXT_INDEX, PG_TEXT_TABLE
+from diancang.catalog.search_index import (
+    FTS_TABLE,
+    PAIRS_TABLE,
+    PG_TEXT_INDEX,
+    PG_TEXT_TABLE,
+    drop_pairs,
+)
 from diancang.review.states import REJECTED, STATE_NAMES, STATES
 
 
@@ -294,12 +300,13 @@ def _catalogue_at(url: str, revision: str, records: int):
     return url, catalog
 
 
-@pytest.mark.parametrize("word", ["公开", "政务公开"])  # LIKE; the trigram index (and scope)
+# the pairs index, the trigram index (each with the scope keys), both
+@pytest.mark.parametrize("word", ["公开", "政务公开", "公开 目录的通知"])
 @pytest.mark.parametrize("username", ["sjz-librarian", "hebei-auditor", "ln-librarian"])
 def test_each_role_finds_only_the_records_it_may_see(searched, rows, username, word):
     visible = _visible_to(searched, rows, username)
     results = run(searched, username, q=word)
-    expected = [r for r in rows if live(r) and visible(r) and has_words(r, word)]
+    expected = [r for r in rows if live(r) and visible(r) and has_words(r, *word.split())]
     assert results.total == len(expected) > 0
     assert results.total < run(searched, q=word).total
     libraries = {v.value for v in results.facets["library"]}
@@ -336,8 +343,10 @@ def test_another_librarys_record_is_hidden_from_a_librarian(searched, rows):
     assert run(searched, "sjz-librarian", q=other.urls[0]).total == 0
 
 
-def test_the_index_follows_records_added_changed_and_deleted(searched):
-    word, new_word = "无人机测绘试点", "低空经济示范区"
+@pytest.mark.parametrize(
+    "word, new_word", [("无人机测绘试点", "低空经济示范区"), ("测绘", "氢能")], ids=["word", "pair"]
+)
+def test_the_index_follows_records_added_changed_and_deleted(searched, word, new_word):
     with searched.catalog.session() as db:
         record = Record(
             kind="govinfo", datestamp=db.get(Record, 1).datestamp,
@@ -360,17 +369,20 @@ def test_the_index_follows_records_added_changed_and_deleted(searched):
 def test_reindex_rebuilds_the_index(searched, tmp_path):
     from cli_runner import run as run_cli
 
-    expected = run(searched, q="政务公开").total
-    if searched.backend == "sqlite":  # empty the index: the word is found no more
+    words = ("政务公开", "公开")
+    expected = [run(searched, q=word).total for word in words]
+    if searched.backend == "sqlite":  # empty the indexes: the words are found no more
         with searched.catalog.engine.begin() as connection:
-            connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
-        assert run(searched, q="政务公开").total == 0
+            for index in (FTS_TABLE, PAIRS_TABLE):
+                connection.execute(text(f"INSERT INTO {index}({index}) VALUES ('delete-all')"))
+        assert [run(searched, q=word).total for word in words] == [0, 0]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DIANCANG_", "AWS_"))}
     env |= {"DIANCANG_DATABASE_URL": searched.catalog.url, "DIANCANG_DATA_DIR": str(tmp_path)}
     result = run_cli(["diancang", "catalog", "reindex"], env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "search index rebuilt" in result.stdout
-    assert run(searched, q="政务公开").total == expected > 0
+    assert [run(searched, q=word).total for word in words] == expected
+    assert min(expected) > 0
 
 
 def test_duplicates_in_other_libraries_are_shown(searched, rows):
@@ -650,6 +662,116 @@ def test_latin_letters_match_in_either_case(searched):
     finally:
         with searched.catalog.session() as db:
             db.delete(db.get(Record, record.id))
+
+
+@pytest.fixture
+def odd_pairs(searched):
+    """A record whose title is one pair and whose body ends in one, with characters the
+    indexes' query syntax and LIKE give a meaning to."""
+    with searched.catalog.session() as db:
+        first = db.get(Record, 1)
+        record = Record(
+            kind="govinfo", datestamp=first.datestamp, created_at=first.created_at,
+            title="甾甿", body='第1号"令%_\\乂乃', province_code="130000",
+            jurisdiction_code="130000",
+        )  # fmt: skip
+        db.add(record)
+    yield record.id
+    with searched.catalog.session() as db:
+        db.delete(db.get(Record, record.id))
+
+
+@pytest.mark.parametrize(
+    "q", ["甾甿", "乂乃", "甾甿 乂乃", '"令', "%_", "_\\", "1号", '号" 乃'], ids=repr
+)
+def test_two_character_terms_anywhere_in_the_text(searched, rows, odd_pairs, q):
+    """At the end of a column, as a whole title, with quotes, LIKE's wildcards and escape,
+    digits: found exactly where the characters stand side by side."""
+    found = {hit.record.id for hit in run(searched, q=q).hits}
+    assert odd_pairs in found
+    expected = {r.id for r in rows if live(r) and has_words(r, *q.split())}
+    assert found - {odd_pairs} <= expected
+
+
+def test_two_character_terms_split_across_title_and_body_are_not_found(searched, odd_pairs):
+    assert odd_pairs not in {hit.record.id for hit in run(searched, q="甿第").hits}
+    assert odd_pairs not in {hit.record.id for hit in run(searched, q="乃甾").hits}
+
+
+def test_a_rare_two_character_word_is_found_in_every_record_holding_it(searched, rows):
+    """The pairs index, not a scan of the newest records, answers a pair in few records."""
+    holders = Counter(
+        pair
+        for r in rows
+        if live(r)
+        for pair in {t[i : i + 2] for t in (r.title, r.body) for i in range(len(t) - 1)}
+        if not any(c.isspace() for c in pair)
+    )
+    rare = min(holders, key=lambda pair: (holders[pair], pair))
+    expected = {r.id for r in rows if live(r) and has_words(r, rare)}
+    results = run(searched, q=rare)
+    assert results.total == len(expected) == holders[rare] < len(rows) / 100
+    assert {hit.record.id for hit in results.hits} <= expected
+
+
+@pytest.mark.parametrize("searched", ["sqlite"], indirect=True)
+def test_a_shell_that_cannot_keep_the_pairs_index_in_step_is_refused(searched):
+    """SQLite: a write to the records by a program without ``diancang_pairs`` (the sqlite3
+    shell) fails and changes nothing, rather than leaving the index behind."""
+    import sqlite3
+
+    path = searched.catalog.url.split("///", 1)[1]
+    with sqlite3.connect(path) as shell:
+        with pytest.raises(sqlite3.OperationalError, match="no such function: diancang_pairs"):
+            shell.execute("UPDATE catalog_records SET title = '甾甿新' WHERE id = 1")
+    shell.close()
+    assert 1 not in {hit.record.id for hit in run(searched, q="甿新").hits}
+
+
+def test_an_existing_sqlite_catalogue_gets_the_pairs_index(tmp_path):
+    """Migration 0012 on a catalogue made before it: two-character words are found as by
+    LIKE, and the records' later changes follow; down again, the table is gone."""
+    from alembic import command
+
+    from diancang.catalog.db import alembic_config, upgrade
+
+    url, catalog = _catalogue_at(f"sqlite:///{tmp_path / 'c.sqlite'}", "0011", records=120)
+    with catalog.engine.begin() as connection:  # migration 0005 makes the index of today
+        drop_pairs(connection)
+
+    def tables(db):
+        return set(db.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'")))
+
+    def by_like(db, word):
+        return db.scalar(
+            select(func.count()).where(
+                (Record.title + " " + Record.body).contains(word),
+                Record.deleted.is_(False),
+                Record.review_state != REJECTED,
+            )
+        )
+
+    with catalog.session() as db:
+        assert PAIRS_TABLE not in tables(db)
+    upgrade(url)
+    with catalog.session() as db:
+        assert PAIRS_TABLE in tables(db)
+        admin = db.scalar(select(User).where(User.username == "admin"))
+        for word in ("公开", "发展", "通知"):
+            assert (
+                search(db, SearchQuery.from_args({"q": word}), admin).total == by_like(db, word) > 0
+            )
+        live_id = db.scalar(
+            select(Record.id).where(Record.deleted.is_(False), Record.review_state != REJECTED)
+        )
+        db.get(Record, live_id).title = "甾甿"
+    with catalog.session() as db:
+        hits = search(db, SearchQuery.from_args({"q": "甾甿"}), admin).hits
+        assert [h.record.id for h in hits] == [live_id]
+    command.downgrade(alembic_config(url), "0011")
+    with catalog.session() as db:
+        assert PAIRS_TABLE not in tables(db)
+    catalog.dispose()
 
 
 def test_an_existing_sqlite_catalogue_gets_the_scope_keys(tmp_path):
