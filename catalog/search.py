@@ -7,10 +7,9 @@ A query's text is read in one of two ways:
 - otherwise its whitespace-separated terms must all occur in the title or body (substring
   match, so Chinese needs no segmentation), or the whole text equals a record's 索引号 or
   发文字号 exactly (B-tree indexes). Terms of three characters or more use the trigram index
-  (``diancang.catalog.search_index``), on SQLite two-character terms the index of character
-  pairs; shorter terms (on PostgreSQL, two-character ones too) are matched by ``LIKE`` while
-  the records are read newest first, which stops at the count limit for a common term but
-  reads every record for a rare one.
+  (``diancang.catalog.search_index``), two-character terms the index of character pairs;
+  one-character terms are matched by ``LIKE`` while the records are read newest first,
+  which stops at the count limit for a common term but reads every record for a rare one.
 
 Cost is bounded by ``COUNT_LIMIT``: the facts of at most that many matching records (the
 exact matches, then the newest) are read, following an index in id order, and the filters,
@@ -474,7 +473,7 @@ def _candidates(db: Session, query: SearchQuery, sight):
             newest = (
                 select(*fact_columns)
                 .join_from(texts, Record, Record.id == texts.c.record_id)
-                .where(_visible(sight, texts.c), *(_contains(texts.c.text, t) for t in terms))
+                .where(_visible(sight, texts.c), *(_pg_word_match(texts.c, t) for t in terms))
                 .order_by(texts.c.record_id.desc())
             )
         else:
@@ -523,6 +522,13 @@ def _sqlite_word_match(newest, terms: list[str], sight):
 def _phrases(terms: list[str]) -> str:
     """``terms`` as FTS5 phrases, all required."""
     return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def _pg_word_match(texts, term: str) -> ColumnElement[bool]:
+    """PostgreSQL: the text table's row holds ``term`` (a pair: in the doubled text)."""
+    if len(term) == PAIR:
+        return _contains(texts.pairs, pair_token(term))
+    return _contains(texts.text, term)
 
 
 def _contains(column, term: str) -> ColumnElement[bool]:

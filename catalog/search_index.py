@@ -30,9 +30,12 @@
   a program that writes ``catalog_records`` without it (the ``sqlite3`` shell) gets "no such
   function: diancang_pairs" and its write is refused, rather than leaving the index behind.
 
-Other terms shorter than three characters (one character; on PostgreSQL two) are matched by
-``LIKE`` over the text (the records', or PostgreSQL's text table) while it is read newest
-first (``diancang.catalog.search``).
+- PostgreSQL, for two-character terms: the text table holds the text doubled the same way
+  (``pairs``, by ``regexp_replace``), under a trigram index of its own; ``LIKE '%政政务%'``
+  over it finds 政务.
+
+One-character terms are matched by ``LIKE`` over the text (the records', or PostgreSQL's
+text table) while it is read newest first (``diancang.catalog.search``).
 The migration (0005) creates these objects with the functions here; ``rebuild`` is
 ``diancang catalog reindex``. A later migration that makes Alembic recreate
 ``catalog_records`` on SQLite (batch "move and copy") drops the triggers with the table: it
@@ -75,27 +78,46 @@ PG_SEARCH_TEXT = "coalesce({t}title, '') || ' ' || coalesce({t}body, '')"
 # place codes, ``diancang.catalog.search.visible_records``), so that a word search filters
 # by the reader's sight while it reads the texts, as SQLite's ``scope`` keys do
 PG_TEXT_SIGHT = ("library_id", "province_code", "city_code", "jurisdiction_code")
-PG_TEXT_COLUMNS = ("record_id", "text", *PG_TEXT_SIGHT)
+# The text with each character doubled (``pairs``), for two-character terms (0012)
+PG_PAIRS_COLUMN = "pairs"
+PG_PAIRS_INDEX = "ix_record_text_pairs_trgm"
+PG_PAIRS = "regexp_replace({text}, '(.)', '\\1\\1', 'g')"
+PG_TEXT_COLUMNS = ("record_id", "text", PG_PAIRS_COLUMN, *PG_TEXT_SIGHT)
 _SIGHT_LIST = ", ".join(PG_TEXT_SIGHT)
-PG_TEXT_STATEMENTS = [
-    f"""CREATE TABLE IF NOT EXISTS {PG_TEXT_TABLE} (
-        record_id integer PRIMARY KEY REFERENCES catalog_records (id) ON DELETE CASCADE,
-        text text NOT NULL, library_id integer, province_code varchar,
-        city_code varchar, jurisdiction_code varchar)""",
-    f"""CREATE OR REPLACE FUNCTION {PG_TEXT_SYNC}() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        INSERT INTO {PG_TEXT_TABLE} (record_id, text, {_SIGHT_LIST})
-        VALUES (new.id, {PG_SEARCH_TEXT.format(t="new.")},
-                {", ".join("new." + name for name in PG_TEXT_SIGHT)})
-        ON CONFLICT (record_id) DO UPDATE SET text = excluded.text,
-            {", ".join(f"{name} = excluded.{name}" for name in PG_TEXT_SIGHT)};
-        RETURN NULL;
-    END $$""",
-    f"DROP TRIGGER IF EXISTS {PG_TEXT_SYNC} ON catalog_records",
-    f"""CREATE TRIGGER {PG_TEXT_SYNC}
-        AFTER INSERT OR UPDATE OF title, body, {_SIGHT_LIST} ON catalog_records
-        FOR EACH ROW EXECUTE FUNCTION {PG_TEXT_SYNC}()""",
-]
+
+
+def pg_text_statements(pairs: bool = True) -> list[str]:
+    """The text table and its trigger (``pairs``: with the doubled text, as since 0012)."""
+    columns = ["text", *([PG_PAIRS_COLUMN] if pairs else []), *PG_TEXT_SIGHT]
+    values = ["searched", *([PG_PAIRS.format(text="searched")] if pairs else [])]
+    values += ["new." + name for name in PG_TEXT_SIGHT]
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {PG_TEXT_TABLE} (
+            record_id integer PRIMARY KEY REFERENCES catalog_records (id) ON DELETE CASCADE,
+            text text NOT NULL, library_id integer, province_code varchar,
+            city_code varchar, jurisdiction_code varchar)""",
+        *(
+            [f"ALTER TABLE {PG_TEXT_TABLE} ADD COLUMN IF NOT EXISTS {PG_PAIRS_COLUMN} text"]
+            if pairs
+            else []
+        ),
+        f"""CREATE OR REPLACE FUNCTION {PG_TEXT_SYNC}() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            searched text := {PG_SEARCH_TEXT.format(t="new.")};
+        BEGIN
+            INSERT INTO {PG_TEXT_TABLE} (record_id, {", ".join(columns)})
+            VALUES (new.id, {", ".join(values)})
+            ON CONFLICT (record_id) DO UPDATE SET
+                {", ".join(f"{name} = excluded.{name}" for name in columns)};
+            RETURN NULL;
+        END $$""",
+        f"DROP TRIGGER IF EXISTS {PG_TEXT_SYNC} ON catalog_records",
+        f"""CREATE TRIGGER {PG_TEXT_SYNC}
+            AFTER INSERT OR UPDATE OF title, body, {_SIGHT_LIST} ON catalog_records
+            FOR EACH ROW EXECUTE FUNCTION {PG_TEXT_SYNC}()""",
+    ]
+
+
 MIN_SQLITE = (3, 34, 0)  # the trigram tokenizer
 # covering: a URL prefix's records are read from the index alone (migration 0007)
 URL_INDEX_SQLITE = f"CREATE INDEX {URL_INDEX} ON catalog_captures (url, record_id, site_record_id)"
@@ -206,7 +228,7 @@ def is_search_object(name: str | None) -> bool:
     """True for the tables and indexes of this module (the models do not describe them)."""
     return bool(name) and (
         name.startswith((FTS_TABLE, PAIRS_TABLE))
-        or name in (PG_TEXT_TABLE, PG_TEXT_INDEX, URL_INDEX, PG_URL_HEAD)
+        or name in (PG_TEXT_TABLE, PG_TEXT_INDEX, PG_PAIRS_INDEX, URL_INDEX, PG_URL_HEAD)
     )
 
 
@@ -288,28 +310,34 @@ def rebuild_fts(connection: Connection) -> None:
     connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
 
 
-def create_pg_text(connection: Connection) -> None:
-    """PostgreSQL: the text table, its trigger and its trigram index, filled."""
+def create_pg_text(connection: Connection, pairs: bool = True) -> None:
+    """PostgreSQL: the text table, its trigger and its trigram indexes, filled."""
     connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-    for statement in PG_TEXT_STATEMENTS:
+    for statement in pg_text_statements(pairs):
         connection.execute(text(statement))
-    fill_pg_text(connection)
+    fill_pg_text(connection, pairs)
 
 
-def fill_pg_text(connection: Connection) -> None:
-    """PostgreSQL: copy every record's text again, then build the trigram index over it
-    (once, which is faster than growing it row by row)."""
-    connection.execute(text(f"DROP INDEX IF EXISTS {PG_TEXT_INDEX}"))
+def fill_pg_text(connection: Connection, pairs: bool = True) -> None:
+    """PostgreSQL: copy every record's text again, then build the trigram indexes over it
+    (once, which is faster than growing them row by row)."""
+    indexes = {PG_TEXT_INDEX: "text", **({PG_PAIRS_INDEX: PG_PAIRS_COLUMN} if pairs else {})}
+    for name in indexes:
+        connection.execute(text(f"DROP INDEX IF EXISTS {name}"))
     connection.execute(text(f"TRUNCATE {PG_TEXT_TABLE}"))
+    searched = PG_SEARCH_TEXT.format(t="")
+    doubled = [PG_PAIRS.format(text=searched)] if pairs else []
     connection.execute(
         text(
-            f"INSERT INTO {PG_TEXT_TABLE} ({', '.join(PG_TEXT_COLUMNS)}) "
-            f"SELECT id, {PG_SEARCH_TEXT.format(t='')}, {_SIGHT_LIST} FROM catalog_records"
+            f"INSERT INTO {PG_TEXT_TABLE} (record_id, {', '.join(indexes.values())}, "
+            f"{_SIGHT_LIST}) SELECT id, {', '.join([searched, *doubled])}, {_SIGHT_LIST} "
+            "FROM catalog_records"
         )
     )
-    connection.execute(
-        text(f"CREATE INDEX {PG_TEXT_INDEX} ON {PG_TEXT_TABLE} USING gin (text gin_trgm_ops)")
-    )
+    for name, indexed in indexes.items():
+        connection.execute(
+            text(f"CREATE INDEX {name} ON {PG_TEXT_TABLE} USING gin ({indexed} gin_trgm_ops)")
+        )
 
 
 def drop_pg_text(connection: Connection) -> None:

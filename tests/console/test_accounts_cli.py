@@ -114,7 +114,7 @@ def test_users_add_with_password_stdin_and_a_token_shown_once(env, tmp_path):
     database = tmp_path / "data" / "catalog.sqlite"
     with sqlite3.connect(database) as db:
         db.execute("PRAGMA wal_checkpoint(FULL)")
-        dump = "\n".join(db.iterdump())
+        dump = every_stored_value(db)
         (password_hash,) = db.execute(
             "SELECT password_hash FROM accounts_users WHERE username = 'zhang'"
         ).fetchone()
@@ -123,6 +123,21 @@ def test_users_add_with_password_stdin_and_a_token_shown_once(env, tmp_path):
     assert PASSWORD not in dump and token not in dump
     raw = b"".join(p.read_bytes() for p in database.parent.glob("catalog.sqlite*"))
     assert PASSWORD.encode() not in raw and token.encode() not in raw
+
+
+def every_stored_value(db: sqlite3.Connection) -> str:
+    """Every row of every ordinary table, the FTS5 shadow tables included.
+
+    Not `iterdump()`: it also SELECTs from the virtual tables, and a contentless FTS5
+    table refuses that; what such a table holds lives in its shadow tables, read here.
+    """
+    tables = db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+    ).fetchall()
+    assert tables
+    return "\n".join(
+        repr(row) for (name,) in tables for row in db.execute(f'SELECT * FROM "{name}"')
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pytest
+from databases import BACKENDS
 from search_data import RARE, RECORDS, UNSAFE_TITLE
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, inspect, select, text, update
 
 from diancang.accounts.models import Library, User
 from diancang.catalog import search as search_module
@@ -27,9 +28,14 @@ from diancang.catalog.search import (
 from diancang.catalog.search_index import (
     FTS_TABLE,
     PAIRS_TABLE,
+    PG_PAIRS_COLUMN,
+    PG_PAIRS_INDEX,
     PG_TEXT_INDEX,
     PG_TEXT_TABLE,
+    create_pg_text,
     drop_pairs,
+    drop_pg_text,
+    pairs,
 )
 from diancang.review.states import REJECTED, STATE_NAMES, STATES
 
@@ -502,9 +508,10 @@ def test_an_existing_postgresql_catalogue_gets_the_text_table(empty_database_url
         }
     upgrade(url)
     with catalog.session() as db:
-        assert _gin_indexes(db) == {PG_TEXT_TABLE: [PG_TEXT_INDEX]}
-        rows = db.execute(text(f"SELECT record_id, text FROM {PG_TEXT_TABLE}")).all()
-        assert dict(rows) == texts
+        assert sorted(_gin_indexes(db)[PG_TEXT_TABLE]) == sorted([PG_TEXT_INDEX, PG_PAIRS_INDEX])
+        rows = db.execute(text(f"SELECT record_id, text, pairs FROM {PG_TEXT_TABLE}")).all()
+        assert {row.record_id: row.text for row in rows} == texts
+        assert {row.record_id: row.pairs for row in rows} == {i: pairs(t) for i, t in texts.items()}
         found = _words_found(db)
         assert found == {
             word: sum(1 for i, t in texts.items() if word in t and _live(db, i)) for word in found
@@ -541,10 +548,15 @@ def test_the_text_table_follows_the_records_and_a_touch_leaves_it_alone(database
 
     catalog = Catalog(database_url)
 
-    def text_of(db, record_id):
-        return db.scalar(
-            text(f"SELECT text FROM {PG_TEXT_TABLE} WHERE record_id = :id"), {"id": record_id}
-        )
+    def text_of(db, record_id):  # and the doubled text beside it
+        row = db.execute(
+            text(f"SELECT text, pairs FROM {PG_TEXT_TABLE} WHERE record_id = :id"),
+            {"id": record_id},
+        ).one_or_none()
+        if row is None:
+            return None
+        assert row.pairs == pairs(row.text)
+        return row.text
 
     def text_version(db, record_id):  # the text row's version: another once it is written
         return db.execute(
@@ -728,19 +740,29 @@ def test_a_shell_that_cannot_keep_the_pairs_index_in_step_is_refused(searched):
     assert 1 not in {hit.record.id for hit in run(searched, q="甿新").hits}
 
 
-def test_an_existing_sqlite_catalogue_gets_the_pairs_index(tmp_path):
+@pytest.mark.parametrize("empty_database_url", BACKENDS, indirect=True)
+def test_an_existing_catalogue_gets_the_pairs_index(empty_database_url):
     """Migration 0012 on a catalogue made before it: two-character words are found as by
-    LIKE, and the records' later changes follow; down again, the table is gone."""
+    LIKE, and the records' later changes follow; down again, the index is gone."""
     from alembic import command
 
     from diancang.catalog.db import alembic_config, upgrade
 
-    url, catalog = _catalogue_at(f"sqlite:///{tmp_path / 'c.sqlite'}", "0011", records=120)
+    url, catalog = _catalogue_at(empty_database_url, "0011", records=120)
+    postgres = catalog.engine.dialect.name == "postgresql"
     with catalog.engine.begin() as connection:  # migration 0005 makes the index of today
-        drop_pairs(connection)
+        if postgres:
+            drop_pg_text(connection)
+            create_pg_text(connection, pairs=False)
+        else:
+            drop_pairs(connection)
 
-    def tables(db):
-        return set(db.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'")))
+    def has_pairs(db):
+        if postgres:
+            return PG_PAIRS_COLUMN in {
+                c["name"] for c in inspect(db.connection()).get_columns(PG_TEXT_TABLE)
+            }
+        return PAIRS_TABLE in inspect(db.connection()).get_table_names()
 
     def by_like(db, word):
         return db.scalar(
@@ -752,25 +774,24 @@ def test_an_existing_sqlite_catalogue_gets_the_pairs_index(tmp_path):
         )
 
     with catalog.session() as db:
-        assert PAIRS_TABLE not in tables(db)
+        assert not has_pairs(db)
     upgrade(url)
     with catalog.session() as db:
-        assert PAIRS_TABLE in tables(db)
-        admin = db.scalar(select(User).where(User.username == "admin"))
-        for word in ("公开", "发展", "通知"):
-            assert (
-                search(db, SearchQuery.from_args({"q": word}), admin).total == by_like(db, word) > 0
-            )
+        assert has_pairs(db)
+        found = _words_found(db, ("公开", "发展", "通知"))
+        assert found == {word: by_like(db, word) for word in found}
+        assert all(found.values())
         live_id = db.scalar(
             select(Record.id).where(Record.deleted.is_(False), Record.review_state != REJECTED)
         )
         db.get(Record, live_id).title = "甾甿"
     with catalog.session() as db:
+        admin = db.scalar(select(User).where(User.username == "admin"))
         hits = search(db, SearchQuery.from_args({"q": "甾甿"}), admin).hits
         assert [h.record.id for h in hits] == [live_id]
     command.downgrade(alembic_config(url), "0011")
     with catalog.session() as db:
-        assert PAIRS_TABLE not in tables(db)
+        assert not has_pairs(db)
     catalog.dispose()
 
 
