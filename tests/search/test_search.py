@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -666,19 +668,25 @@ def test_an_existing_sqlite_catalogue_gets_the_covering_url_index(tmp_path):
 
 def test_latin_letters_match_in_either_case(searched):
     """A word with letter case is matched ignoring it (ILIKE), a Chinese one by LIKE."""
+    with added_record(searched, "关于推广WiFi6校园覆盖的通知", "正文") as record_id:
+        for q in ("wifi6", "WIFI6校园", "推广WiFi6"):
+            hits = run(searched, q=q).hits
+            assert [h.record.id for h in hits] == [record_id], q
+            assert "<mark>" in str(hits[0].title), q
+
+
+@contextmanager
+def added_record(searched, title: str, body: str) -> Iterator[int]:
+    """A record of Hebei with ``title`` and ``body`` in the catalogue while inside."""
     with searched.catalog.session() as db:
         first = db.get(Record, 1)
         record = Record(
             kind="govinfo", datestamp=first.datestamp, created_at=first.created_at,
-            title="关于推广WiFi6校园覆盖的通知", body="正文", province_code="130000",
-            jurisdiction_code="130000",
+            title=title, body=body, province_code="130000", jurisdiction_code="130000",
         )  # fmt: skip
         db.add(record)
     try:
-        for q in ("wifi6", "WIFI6校园", "推广WiFi6"):
-            hits = run(searched, q=q).hits
-            assert [h.record.id for h in hits] == [record.id], q
-            assert "<mark>" in str(hits[0].title), q
+        yield record.id
     finally:
         with searched.catalog.session() as db:
             db.delete(db.get(Record, record.id))
@@ -688,17 +696,8 @@ def test_latin_letters_match_in_either_case(searched):
 def odd_pairs(searched):
     """A record whose title is one pair and whose body ends in one, with characters the
     indexes' query syntax and LIKE give a meaning to."""
-    with searched.catalog.session() as db:
-        first = db.get(Record, 1)
-        record = Record(
-            kind="govinfo", datestamp=first.datestamp, created_at=first.created_at,
-            title="甾甿", body='第1号"令%_\\乂乃', province_code="130000",
-            jurisdiction_code="130000",
-        )  # fmt: skip
-        db.add(record)
-    yield record.id
-    with searched.catalog.session() as db:
-        db.delete(db.get(Record, record.id))
+    with added_record(searched, "甾甿", '第1号"令%_\\乂乃') as record_id:
+        yield record_id
 
 
 @pytest.mark.parametrize(
