@@ -717,6 +717,18 @@ def test_two_character_terms_split_across_title_and_body_are_not_found(searched,
     assert odd_pairs not in {hit.record.id for hit in run(searched, q="乃甾").hits}
 
 
+# 𠀀 (U+20000) and 𠁀 (U+20040): rare characters of names, outside the BMP (4 bytes in
+# UTF-8, a surrogate pair in UTF-16); 〇 and ㄅ are BMP characters of other blocks
+@pytest.mark.parametrize("q", ["𠀀𠁀", "于𠀀", "𠁀村", "村〇", "ㄅㄆ", "𠀀𠁀村"], ids=repr)
+def test_words_of_characters_outside_the_basic_plane_are_found(searched, q):
+    title = "关于𠀀𠁀村〇号的公告"
+    with added_record(searched, title, "注音ㄅㄆ") as record_id:
+        hits = {hit.record.id: hit for hit in run(searched, q=q).hits}
+        assert record_id in hits
+        assert (f"<mark>{q}</mark>" in str(hits[record_id].title)) == (q in title)
+        assert record_id not in {hit.record.id for hit in run(searched, q=q[::-1]).hits}
+
+
 def test_a_rare_two_character_word_is_found_in_every_record_holding_it(searched, rows):
     """The pairs index, not a scan of the newest records, answers a pair in few records."""
     holders = Counter(
