@@ -490,7 +490,7 @@ def _pg_word_records(fact_columns, terms: list[str], sight):
     joined each of them (10,000 for a word in 1 % of 10^6 records) before sorting. A limited
     sight keeps the join, of which PostgreSQL makes a parallel backward scan for a common
     word (a city librarian's: wall p50 144 ms, against 184 for the one process it gives
-    the ids alone; catalog/README.md)."""
+    the ids alone; README, Benchmarks)."""
     texts = table(PG_TEXT_TABLE, *(column(name) for name in PG_TEXT_COLUMNS))
     matching = (_visible(sight, texts.c), *(_pg_word_match(texts.c, t) for t in terms))
     if sight is None:
